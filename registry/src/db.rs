@@ -1,0 +1,198 @@
+//! Database access over SQLite (embedded default) and PostgreSQL (scale) through one diesel
+//! connection type, so every repository function has a single code path.
+//!
+//! The backend is chosen from the URL scheme (`sqlite://path`, `postgres://…`), never by
+//! trial, and each backend's migrations (same names, own dialect) are embedded in the binary
+//! and applied at start.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{RegistryError, Result};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// One connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseTarget {
+    /// Parses `sqlite://PATH`, `sqlite:PATH`, `postgres://…` or `postgresql://…`.
+    pub fn parse(url: &str) -> Result<DatabaseTarget> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseTarget::Postgres(url.to_string()));
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(RegistryError::InvalidDatabaseUrl(
+                    "sqlite URL without a file path".into(),
+                ));
+            }
+            return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+        }
+        Err(RegistryError::InvalidDatabaseUrl(format!(
+            "expected sqlite://PATH or postgres://…, got {:?}",
+            url.split("://").next().unwrap_or_default()
+        )))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseTarget::Sqlite(_) => "sqlite",
+            DatabaseTarget::Postgres(_) => "postgres",
+        }
+    }
+
+    fn connect(&self) -> std::result::Result<DbConnection, diesel::ConnectionError> {
+        match self {
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgres(
+                diesel::PgConnection::establish(url)?,
+            )),
+        }
+    }
+}
+
+/// r2d2 manager that builds the right variant for the URL and configures it.
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> std::result::Result<DbConnection, Self::Error> {
+        self.target
+            .connect()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> std::result::Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// A pool of connections plus what it points at. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager>,
+    target: std::sync::Arc<DatabaseTarget>,
+}
+
+impl Database {
+    /// Opens (creating a SQLite file and its directory where needed) and migrates.
+    pub fn open(url: &str) -> Result<Database> {
+        let target = DatabaseTarget::parse(url)?;
+        if let DatabaseTarget::Sqlite(path) = &target {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| RegistryError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            // WAL is a property of the file: set it once, before the pool opens connections
+            // (setting it on every pooled connection races and yields "database is locked").
+            let mut conn = target.connect()?;
+            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        let max_size = match target {
+            DatabaseTarget::Sqlite(_) => 4,
+            DatabaseTarget::Postgres(_) => 8,
+        };
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .connection_timeout(Duration::from_secs(30))
+            .build(ConnectionManager {
+                target: target.clone(),
+            })?;
+        let db = Database {
+            pool,
+            target: std::sync::Arc::new(target),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+
+    pub fn conn(&self) -> Result<PooledConnection<ConnectionManager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending embedded migrations of the matching dialect; returns their names.
+    pub fn migrate(&self) -> Result<Vec<String>> {
+        let mut conn = self.conn()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect()),
+            DbConnection::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect()),
+        };
+        applied.map_err(|e| RegistryError::Migration(e.to_string()))
+    }
+}
+
+/// Names of the embedded migrations for each backend, for the test that keeps them in step.
+pub fn migration_names() -> (Vec<String>, Vec<String>) {
+    fn names(m: &EmbeddedMigrations) -> Vec<String> {
+        let migrations: Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>> =
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(m).unwrap_or_default();
+        migrations.iter().map(|m| m.name().to_string()).collect()
+    }
+    (names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS))
+}
+
+use diesel::migration::MigrationSource;
+
+/// Runs `f` in one transaction. On PostgreSQL it first takes the registry's write lock, so
+/// writers (and thus outbox sequence numbers) commit in the order they were assigned: a
+/// follower reading `seq > last` never skips a row that commits late.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> std::result::Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> std::result::Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|c| {
+        if let DbConnection::Postgres(pg) = c {
+            pg.batch_execute("SELECT pg_advisory_xact_lock(7373420)")?;
+        }
+        f(c)
+    })
+}

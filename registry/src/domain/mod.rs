@@ -1,0 +1,13 @@
+//! Domain vocabulary: the closed sets of values a power list uses, and the code formats
+//! (region codes, unified social credit codes) with their validators.
+
+pub mod category;
+pub mod codes;
+pub mod vocab;
+
+pub use category::Category;
+pub use codes::{RegionCode, RegionLevel, UsccCheck, check_uscc};
+pub use vocab::{
+    BasisRole, DepartmentKind, DiscretionTier, ExemptionKind, ExerciseLevel, ItemStatus, LawStatus,
+    PowerSource, RemedyKind,
+};

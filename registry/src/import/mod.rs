@@ -1,0 +1,97 @@
+//! Importers. Bulk imports are all-or-nothing: every row is parsed and validated first, and
+//! only a fully valid file is written, in one transaction. A dry run does the whole write and
+//! rolls it back, so its counts (created / updated / unchanged) are exactly what a real run
+//! would do.
+
+pub mod items;
+pub mod lawref;
+pub mod laws;
+pub mod ndjson;
+pub mod numerals;
+pub mod responsibilities;
+
+use crate::repo::history::Actor;
+use crate::validate::Problem;
+
+/// How an import runs.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Validate and simulate the write, then roll it back.
+    pub dry_run: bool,
+    /// Unknown keys are errors instead of warnings.
+    pub strict: bool,
+    pub actor: Actor,
+    /// Why the change is made (法规修改 / 机构改革 / …), recorded in versions and the feed.
+    pub reason: Option<String>,
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// Records read (non-blank rows).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub problems: Vec<Problem>,
+    /// True when the changes are in the database (false for a dry run or a rejected file).
+    pub committed: bool,
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+}
+
+/// Outcome of the write phase: a dry run rolls back by returning this as the error.
+enum WriteAbort {
+    DryRun(ImportReport),
+    Failed(crate::error::RegistryError),
+}
+
+impl From<diesel::result::Error> for WriteAbort {
+    fn from(e: diesel::result::Error) -> Self {
+        WriteAbort::Failed(e.into())
+    }
+}
+
+impl From<crate::error::RegistryError> for WriteAbort {
+    fn from(e: crate::error::RegistryError) -> Self {
+        WriteAbort::Failed(e)
+    }
+}
+
+/// Runs the write phase of an import in one transaction; commits unless `report.dry_run`.
+fn write_all_or_nothing<F>(
+    db: &crate::db::Database,
+    mut report: ImportReport,
+    write: F,
+) -> crate::error::Result<ImportReport>
+where
+    F: FnOnce(&mut crate::db::DbConnection, &mut ImportReport) -> crate::error::Result<()>,
+{
+    let mut conn = db.conn()?;
+    let dry_run = report.dry_run;
+    let outcome = crate::db::write_transaction::<ImportReport, WriteAbort, _>(&mut conn, |c| {
+        write(c, &mut report)?;
+        if dry_run {
+            Err(WriteAbort::DryRun(std::mem::take(&mut report)))
+        } else {
+            Ok(std::mem::take(&mut report))
+        }
+    });
+    match outcome {
+        Ok(mut report) => {
+            report.committed = true;
+            Ok(report)
+        }
+        Err(WriteAbort::DryRun(report)) => Ok(report),
+        Err(WriteAbort::Failed(e)) => Err(e),
+    }
+}

@@ -1,0 +1,20 @@
+//! quanze-registry: the registry of 权力清单 (power lists) and 责任清单 (responsibility lists).
+//!
+//! Domain types and validation, the storage schema on SQLite and PostgreSQL (one diesel code
+//! path), repository functions, versions, audit log and outbox, and the importers (NDJSON
+//! items and responsibility lists, LawRefBook laws). It knows neither HTTP nor the search
+//! index: the server and the indexer build on it.
+
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod interchange;
+pub mod models;
+pub mod repo;
+pub mod schema;
+pub mod validate;
+
+pub use db::{Database, DatabaseTarget, DbConnection};
+pub use error::{RegistryError, Result};

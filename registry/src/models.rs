@@ -1,0 +1,192 @@
+//! Row types for the diesel schema. Repository functions turn these into interchange records;
+//! nothing outside the registry crate sees them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = regions, primary_key(code))]
+pub struct RegionRow {
+    pub code: String,
+    pub name: Option<String>,
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = departments)]
+pub struct DepartmentRow {
+    pub id: i64,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub level: Option<String>,
+    pub kind: Option<String>,
+    pub parent_id: Option<i64>,
+    pub consultation: Option<String>,
+    pub supervision: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = laws)]
+pub struct LawRow {
+    pub id: i64,
+    pub title: String,
+    pub short_title: String,
+    pub level: String,
+    pub issuer: Option<String>,
+    pub version_date: Option<NaiveDate>,
+    pub effective_date: Option<NaiveDate>,
+    pub status: String,
+    pub supersedes_id: Option<i64>,
+    pub source_path: String,
+    pub history: String,
+    pub article_count: i32,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = laws, treat_none_as_null = true)]
+pub struct NewLaw<'a> {
+    pub title: &'a str,
+    pub short_title: &'a str,
+    pub level: &'a str,
+    pub issuer: Option<&'a str>,
+    pub version_date: Option<NaiveDate>,
+    pub effective_date: Option<NaiveDate>,
+    pub status: &'a str,
+    pub supersedes_id: Option<i64>,
+    pub source_path: &'a str,
+    pub history: String,
+    pub article_count: i32,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = law_articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub law_id: i64,
+    pub position: i32,
+    pub number: i32,
+    pub sub_number: i32,
+    pub label: String,
+    pub chapter: Option<String>,
+    pub section: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = law_articles)]
+pub struct NewArticle<'a> {
+    pub law_id: i64,
+    pub position: i32,
+    pub number: i32,
+    pub sub_number: i32,
+    pub label: &'a str,
+    pub chapter: Option<&'a str>,
+    pub section: Option<&'a str>,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = power_items)]
+pub struct PowerItemRow {
+    pub id: i64,
+    pub code: String,
+    pub base_code: Option<String>,
+    pub name: String,
+    pub category: String,
+    pub parent_code: Option<String>,
+    pub department_id: i64,
+    pub undertaking_office: Option<String>,
+    pub power_source: Option<String>,
+    pub exercise_levels: String,
+    pub statutory_days: Option<i32>,
+    pub promised_days: Option<i32>,
+    pub time_limit_unit: Option<String>,
+    pub time_limit_note: Option<String>,
+    pub fee_charged: Option<bool>,
+    pub fee_basis: Option<String>,
+    pub fee_standard: Option<String>,
+    pub consultation: Option<String>,
+    pub supervision: Option<String>,
+    pub remarks: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub effective_from: Option<NaiveDate>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns of an item that its content determines (everything but identity, life cycle
+/// and timestamps); written on create and on every update.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = power_items, treat_none_as_null = true)]
+pub struct ItemContent<'a> {
+    pub code: &'a str,
+    pub base_code: Option<&'a str>,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub parent_code: Option<&'a str>,
+    pub department_id: i64,
+    pub undertaking_office: Option<&'a str>,
+    pub power_source: Option<&'a str>,
+    pub exercise_levels: String,
+    pub statutory_days: Option<i32>,
+    pub promised_days: Option<i32>,
+    pub time_limit_unit: Option<&'a str>,
+    pub time_limit_note: Option<&'a str>,
+    pub fee_charged: Option<bool>,
+    pub fee_basis: Option<&'a str>,
+    pub fee_standard: Option<&'a str>,
+    pub consultation: Option<&'a str>,
+    pub supervision: Option<&'a str>,
+    pub remarks: Option<&'a str>,
+    pub effective_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = item_versions)]
+pub struct ItemVersionRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub version: i32,
+    pub status: String,
+    pub snapshot: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub item_id: i64,
+    pub item_code: String,
+    pub kind: String,
+    pub version: i32,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub origin: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_key: String,
+    pub department_id: Option<i64>,
+    pub details: String,
+}

@@ -1,0 +1,142 @@
+//! Departments (实施主体). Lists name their departments by unified social credit code when they
+//! have one and by name within a region otherwise, so matching follows the same order.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::domain::RegionCode;
+use crate::error::{RegistryError, Result};
+use crate::interchange::{DepartmentRecord, DepartmentRef};
+use crate::models::DepartmentRow;
+use crate::repo::regions::ensure_region;
+use crate::schema::departments;
+
+/// Finds the department a list names: by uscc first, else by name within the region.
+pub fn find_department(
+    conn: &mut DbConnection,
+    r: &DepartmentRef,
+) -> Result<Option<DepartmentRow>> {
+    if let Some(uscc) = &r.uscc {
+        let by_uscc = departments::table
+            .filter(departments::uscc.eq(uscc))
+            .select(DepartmentRow::as_select())
+            .first(conn)
+            .optional()?;
+        if by_uscc.is_some() {
+            return Ok(by_uscc);
+        }
+    }
+    Ok(departments::table
+        .filter(departments::name.eq(&r.name))
+        .filter(departments::region_code.eq(&r.region))
+        .select(DepartmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Returns the department's id, creating it (and its region) on first sight. A department
+/// found by name that had no uscc yet learns the one given.
+pub fn find_or_create_department(
+    conn: &mut DbConnection,
+    r: &DepartmentRef,
+    at: chrono::NaiveDateTime,
+) -> Result<(i64, bool)> {
+    if let Some(existing) = find_department(conn, r)? {
+        if existing.uscc.is_none() && r.uscc.is_some() {
+            diesel::update(departments::table.find(existing.id))
+                .set((
+                    departments::uscc.eq(&r.uscc),
+                    departments::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        return Ok((existing.id, false));
+    }
+    let region = RegionCode::parse(&r.region).map_err(|m| {
+        RegistryError::Invalid(vec![crate::validate::Problem::error(
+            "department.region",
+            m,
+        )])
+    })?;
+    ensure_region(conn, &region, None)?;
+    let id = diesel::insert_into(departments::table)
+        .values((
+            departments::name.eq(&r.name),
+            departments::uscc.eq(&r.uscc),
+            departments::region_code.eq(region.as_str()),
+            departments::created_at.eq(at),
+            departments::updated_at.eq(at),
+        ))
+        .returning(departments::id)
+        .get_result(conn)?;
+    Ok((id, true))
+}
+
+/// Creates or updates a department with its descriptive fields.
+pub fn upsert_department(
+    conn: &mut DbConnection,
+    d: &DepartmentRecord,
+    at: chrono::NaiveDateTime,
+) -> Result<i64> {
+    let (id, _) = find_or_create_department(
+        conn,
+        &DepartmentRef {
+            name: d.name.clone(),
+            uscc: d.uscc.clone(),
+            region: d.region.clone(),
+        },
+        at,
+    )?;
+    diesel::update(departments::table.find(id))
+        .set((
+            departments::level.eq(&d.level),
+            departments::kind.eq(&d.kind),
+            departments::consultation.eq(&d.consultation),
+            departments::supervision.eq(&d.supervision),
+            departments::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn get_department(conn: &mut DbConnection, id: i64) -> Result<Option<DepartmentRow>> {
+    Ok(departments::table
+        .find(id)
+        .select(DepartmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get_departments(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<DepartmentRow>> {
+    Ok(departments::table
+        .filter(departments::id.eq_any(ids))
+        .select(DepartmentRow::as_select())
+        .load(conn)?)
+}
+
+/// Departments with exactly this name (a name can recur across regions).
+pub fn find_departments_by_name(conn: &mut DbConnection, name: &str) -> Result<Vec<DepartmentRow>> {
+    Ok(departments::table
+        .filter(departments::name.eq(name))
+        .order(departments::id.asc())
+        .select(DepartmentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn list_departments(conn: &mut DbConnection) -> Result<Vec<DepartmentRow>> {
+    Ok(departments::table
+        .order(departments::id.asc())
+        .select(DepartmentRow::as_select())
+        .load(conn)?)
+}
+
+impl DepartmentRow {
+    /// How items name this department in the interchange format.
+    pub fn as_ref_record(&self) -> DepartmentRef {
+        DepartmentRef {
+            name: self.name.clone(),
+            uscc: self.uscc.clone(),
+            region: self.region_code.clone(),
+        }
+    }
+}

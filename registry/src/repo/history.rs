@@ -1,0 +1,182 @@
+//! The append-only records: item versions (immutable snapshots), the outbox that the search
+//! index and the public change feed follow, and the audit log.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::Result;
+use crate::models::{AuditRow, ItemVersionRow, OutboxRow};
+use crate::schema::{audit_log, item_versions, outbox};
+
+/// What happened to an item, as the public change feed says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Published,
+    Revised,
+    Revoked,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Published => "published",
+            ChangeKind::Revised => "revised",
+            ChangeKind::Revoked => "revoked",
+        }
+    }
+}
+
+/// Who did something and from where (`cli`, or a client address later).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub origin: String,
+}
+
+pub struct NewVersion<'a> {
+    pub item_id: i64,
+    pub version: i32,
+    pub status: &'a str,
+    pub snapshot: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+pub fn append_version(
+    conn: &mut DbConnection,
+    v: &NewVersion<'_>,
+    actor: &Actor,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(item_versions::table)
+        .values((
+            item_versions::item_id.eq(v.item_id),
+            item_versions::version.eq(v.version),
+            item_versions::status.eq(v.status),
+            item_versions::snapshot.eq(v.snapshot),
+            item_versions::actor.eq(&actor.name),
+            item_versions::reason.eq(v.reason),
+            item_versions::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest version of an item, if it has any.
+pub fn latest_version(conn: &mut DbConnection, item_id: i64) -> Result<Option<ItemVersionRow>> {
+    Ok(item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .order(item_versions::version.desc())
+        .select(ItemVersionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_versions(conn: &mut DbConnection, item_id: i64) -> Result<Vec<ItemVersionRow>> {
+    Ok(item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .order(item_versions::version.asc())
+        .select(ItemVersionRow::as_select())
+        .load(conn)?)
+}
+
+pub struct OutboxEntry<'a> {
+    pub item_id: i64,
+    pub item_code: &'a str,
+    pub kind: ChangeKind,
+    pub version: i32,
+    pub reason: Option<&'a str>,
+}
+
+/// Appends a change to the outbox. Call inside the transaction that makes the change.
+pub fn append_outbox(
+    conn: &mut DbConnection,
+    e: &OutboxEntry<'_>,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::at.eq(at),
+            outbox::item_id.eq(e.item_id),
+            outbox::item_code.eq(e.item_code),
+            outbox::kind.eq(e.kind.as_str()),
+            outbox::version.eq(e.version),
+            outbox::reason.eq(e.reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Outbox rows after `since`, oldest first.
+pub fn outbox_since(conn: &mut DbConnection, since: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .filter(outbox::seq.gt(since))
+        .order(outbox::seq.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+pub struct AuditEntry<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_key: &'a str,
+    pub department_id: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+pub fn append_audit(
+    conn: &mut DbConnection,
+    e: &AuditEntry<'_>,
+    actor: &Actor,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(at),
+            audit_log::actor.eq(&actor.name),
+            audit_log::origin.eq(&actor.origin),
+            audit_log::action.eq(e.action),
+            audit_log::entity_type.eq(e.entity_type),
+            audit_log::entity_key.eq(e.entity_key),
+            audit_log::department_id.eq(e.department_id),
+            audit_log::details.eq(e.details.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn audit_for_entity(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    entity_key: &str,
+) -> Result<Vec<AuditRow>> {
+    Ok(audit_log::table
+        .filter(audit_log::entity_type.eq(entity_type))
+        .filter(audit_log::entity_key.eq(entity_key))
+        .order(audit_log::id.asc())
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
+
+/// Field-level difference of two JSON objects: `{field: {"before": …, "after": …}}` for every
+/// top-level key whose value differs. Used for audit details and (later) version diffs.
+pub fn diff_fields(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> serde_json::Map<String, serde_json::Value> {
+    let empty = serde_json::Map::new();
+    let b = before.as_object().unwrap_or(&empty);
+    let a = after.as_object().unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| {
+            (
+                k.clone(),
+                serde_json::json!({"before": b.get(k), "after": a.get(k)}),
+            )
+        })
+        .collect()
+}

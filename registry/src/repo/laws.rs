@@ -1,0 +1,254 @@
+//! Laws (法律法规), their articles, and the links from items' legal bases to stored articles.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::domain::LawStatus;
+use crate::error::Result;
+use crate::models::{ArticleRow, LawRow, NewArticle, NewLaw};
+use crate::repo::insert_batch;
+use crate::schema::{item_legal_bases, law_articles, laws};
+
+/// Inserts a law version or replaces the one stored from the same source path (its articles
+/// are replaced too). Returns the law's id.
+pub fn upsert_law(
+    conn: &mut DbConnection,
+    law: &NewLaw<'_>,
+    articles: &[NewArticle<'_>],
+) -> Result<i64> {
+    let existing: Option<i64> = laws::table
+        .filter(laws::source_path.eq(law.source_path))
+        .select(laws::id)
+        .first(conn)
+        .optional()?;
+    let id = match existing {
+        Some(id) => {
+            diesel::update(laws::table.find(id))
+                .set(law)
+                .execute(conn)?;
+            diesel::delete(law_articles::table.filter(law_articles::law_id.eq(id)))
+                .execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(laws::table)
+            .values(law)
+            .returning(laws::id)
+            .get_result(conn)?,
+    };
+    let rows: Vec<NewArticle<'_>> = articles
+        .iter()
+        .map(|a| NewArticle {
+            law_id: id,
+            ..a.clone()
+        })
+        .collect();
+    insert_batch!(conn, law_articles::table, rows);
+    Ok(id)
+}
+
+/// Sets status and the superseded link of a stored law version.
+pub fn set_law_lineage(
+    conn: &mut DbConnection,
+    id: i64,
+    status: LawStatus,
+    supersedes_id: Option<i64>,
+) -> Result<()> {
+    diesel::update(laws::table.find(id))
+        .set((
+            laws::status.eq(status.as_str()),
+            laws::supersedes_id.eq(supersedes_id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn get_law(conn: &mut DbConnection, id: i64) -> Result<Option<LawRow>> {
+    Ok(laws::table
+        .find(id)
+        .select(LawRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every stored version of a law, oldest first, by its full title.
+pub fn find_law_versions(conn: &mut DbConnection, title: &str) -> Result<Vec<LawRow>> {
+    Ok(laws::table
+        .filter(laws::title.eq(title).or(laws::short_title.eq(title)))
+        .order((laws::version_date.asc(), laws::id.asc()))
+        .select(LawRow::as_select())
+        .load(conn)?)
+}
+
+pub fn list_articles(conn: &mut DbConnection, law_id: i64) -> Result<Vec<ArticleRow>> {
+    Ok(law_articles::table
+        .filter(law_articles::law_id.eq(law_id))
+        .order(law_articles::position.asc())
+        .select(ArticleRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count_laws(conn: &mut DbConnection) -> Result<(i64, i64)> {
+    let laws: i64 = laws::table.count().get_result(conn)?;
+    let articles: i64 = law_articles::table.count().get_result(conn)?;
+    Ok((laws, articles))
+}
+
+/// Strips 《》 and spaces so 《中华人民共和国道路运输条例》 matches the stored title.
+fn normalise_title(t: &str) -> String {
+    t.chars()
+        .filter(|c| !matches!(c, '《' | '》') && !c.is_whitespace())
+        .collect()
+}
+
+/// Resolves legal bases to stored laws and articles: by title (full or short) and version
+/// date when given, else the version in force (or the newest). Only bases whose link changes
+/// are written. `item_ids` limits the work to some items; `None` relinks everything (after a
+/// laws import). Returns the number of bases linked to an article.
+pub fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Result<usize> {
+    type BasisKey = (
+        i64,
+        String,
+        Option<NaiveDate>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let mut bases: Vec<BasisKey> = Vec::new();
+    let select = (
+        item_legal_bases::id,
+        item_legal_bases::law_title,
+        item_legal_bases::law_version,
+        item_legal_bases::article_label,
+        item_legal_bases::law_id,
+        item_legal_bases::article_id,
+    );
+    match item_ids {
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                bases.extend(
+                    item_legal_bases::table
+                        .filter(item_legal_bases::item_id.eq_any(chunk))
+                        .select(select)
+                        .load::<BasisKey>(conn)?,
+                );
+            }
+        }
+        None => {
+            bases = item_legal_bases::table
+                .select(select)
+                .load::<BasisKey>(conn)?
+        }
+    }
+    if bases.is_empty() {
+        return Ok(0);
+    }
+    let mut titles: Vec<String> = bases.iter().map(|b| normalise_title(&b.1)).collect();
+    titles.sort();
+    titles.dedup();
+    let mut candidates: HashMap<String, Vec<(i64, Option<NaiveDate>, String)>> = HashMap::new();
+    for chunk in titles.chunks(500) {
+        let rows: Vec<(i64, String, String, Option<NaiveDate>, String)> = laws::table
+            .filter(
+                laws::title
+                    .eq_any(chunk)
+                    .or(laws::short_title.eq_any(chunk)),
+            )
+            .select((
+                laws::id,
+                laws::title,
+                laws::short_title,
+                laws::version_date,
+                laws::status,
+            ))
+            .load(conn)?;
+        for (id, title, short, date, status) in rows {
+            for key in [title, short] {
+                candidates
+                    .entry(key)
+                    .or_default()
+                    .push((id, date, status.clone()));
+            }
+        }
+    }
+    let mut article_cache: HashMap<(i64, i32, i32), Option<i64>> = HashMap::new();
+    let mut linked = 0;
+    for (basis_id, title, version, label, old_law, old_article) in bases {
+        let law_id = candidates
+            .get(&normalise_title(&title))
+            .and_then(|versions| match version {
+                Some(v) => versions.iter().find(|(_, d, _)| *d == Some(v)).map(|x| x.0),
+                None => versions
+                    .iter()
+                    .filter(|(_, _, s)| s == LawStatus::InForce.as_str())
+                    .max_by_key(|(_, d, _)| *d)
+                    .or_else(|| versions.iter().max_by_key(|(_, d, _)| *d))
+                    .map(|x| x.0),
+            });
+        let article_id = match (
+            law_id,
+            label
+                .as_deref()
+                .and_then(crate::import::numerals::parse_article_label),
+        ) {
+            (Some(law), Some((number, sub))) => {
+                let key = (law, number, sub);
+                match article_cache.get(&key) {
+                    Some(found) => *found,
+                    None => {
+                        let found = law_articles::table
+                            .filter(law_articles::law_id.eq(law))
+                            .filter(law_articles::number.eq(number))
+                            .filter(law_articles::sub_number.eq(sub))
+                            .select(law_articles::id)
+                            .first::<i64>(conn)
+                            .optional()?;
+                        article_cache.insert(key, found);
+                        found
+                    }
+                }
+            }
+            _ => None,
+        };
+        if article_id.is_some() {
+            linked += 1;
+        }
+        if law_id != old_law || article_id != old_article {
+            diesel::update(item_legal_bases::table.find(basis_id))
+                .set((
+                    item_legal_bases::law_id.eq(law_id),
+                    item_legal_bases::article_id.eq(article_id),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(linked)
+}
+
+/// The stored article a legal basis of an item is linked to, per position (for tests and the
+/// API's resolved view).
+pub fn linked_articles(
+    conn: &mut DbConnection,
+    item_id: i64,
+) -> Result<Vec<(i32, Option<ArticleRow>)>> {
+    let rows: Vec<(i32, Option<i64>)> = item_legal_bases::table
+        .filter(item_legal_bases::item_id.eq(item_id))
+        .order(item_legal_bases::position.asc())
+        .select((item_legal_bases::position, item_legal_bases::article_id))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (position, article_id) in rows {
+        let article = match article_id {
+            Some(id) => law_articles::table
+                .find(id)
+                .select(ArticleRow::as_select())
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        out.push((position, article));
+    }
+    Ok(out)
+}

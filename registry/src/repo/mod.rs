@@ -1,0 +1,35 @@
+//! Repository functions: the only place that builds diesel queries. Callers get and pass
+//! domain and interchange types; they never see the schema.
+
+pub mod departments;
+pub mod history;
+pub mod items;
+pub mod laws;
+pub mod regions;
+pub mod responsibilities;
+
+/// Current time in UTC, as stored (timestamps are naive UTC in both backends).
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// Inserts many rows in chunks. Batch inserts do not compile on the MultiConnection enum, so
+/// this matches the variant and runs the same statement on the concrete connection.
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        let mut inserted = 0usize;
+        for chunk in rows.chunks(500) {
+            inserted += match &mut *$conn {
+                $crate::db::DbConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+                $crate::db::DbConnection::Postgres(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+            };
+        }
+        inserted
+    }};
+}
+pub(crate) use insert_batch;

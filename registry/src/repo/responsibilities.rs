@@ -1,0 +1,263 @@
+//! A department's 责任清单 in four parts: main duties with work items, duty boundaries with
+//! the departments involved, supervision rules, public services. Importing a list replaces
+//! the department's previous list as a whole.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::Result;
+use crate::interchange::*;
+use crate::repo::history::{Actor, AuditEntry, append_audit};
+use crate::repo::insert_batch;
+use crate::schema::{
+    duty_boundaries, duty_boundary_parties, duty_entries, duty_work_items, public_services,
+    supervision_rules,
+};
+
+fn pos(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// Replaces the department's responsibility list; returns false when it was already equal.
+pub fn replace_responsibility_list(
+    conn: &mut DbConnection,
+    department_id: i64,
+    record: &ResponsibilityListRecord,
+    actor: &Actor,
+    at: chrono::NaiveDateTime,
+) -> Result<bool> {
+    let current = load_responsibility_list(conn, department_id, record.department.clone())?;
+    if current == *record {
+        return Ok(false);
+    }
+    // Children go with their parents (ON DELETE CASCADE).
+    diesel::delete(duty_entries::table.filter(duty_entries::department_id.eq(department_id)))
+        .execute(conn)?;
+    diesel::delete(duty_boundaries::table.filter(duty_boundaries::department_id.eq(department_id)))
+        .execute(conn)?;
+    diesel::delete(
+        supervision_rules::table.filter(supervision_rules::department_id.eq(department_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(public_services::table.filter(public_services::department_id.eq(department_id)))
+        .execute(conn)?;
+
+    for (i, duty) in record.main_duties.iter().enumerate() {
+        let duty_id: i64 = diesel::insert_into(duty_entries::table)
+            .values((
+                duty_entries::department_id.eq(department_id),
+                duty_entries::position.eq(pos(i)),
+                duty_entries::duty.eq(&duty.duty),
+                duty_entries::office.eq(&duty.office),
+            ))
+            .returning(duty_entries::id)
+            .get_result(conn)?;
+        let items: Vec<_> = duty
+            .work_items
+            .iter()
+            .enumerate()
+            .map(|(j, w)| {
+                (
+                    duty_work_items::duty_id.eq(duty_id),
+                    duty_work_items::position.eq(pos(j)),
+                    duty_work_items::item.eq(&w.item),
+                    duty_work_items::office.eq(&w.office),
+                )
+            })
+            .collect();
+        insert_batch!(conn, duty_work_items::table, items);
+    }
+    for (i, b) in record.duty_boundaries.iter().enumerate() {
+        let boundary_id: i64 = diesel::insert_into(duty_boundaries::table)
+            .values((
+                duty_boundaries::department_id.eq(department_id),
+                duty_boundaries::position.eq(pos(i)),
+                duty_boundaries::matter.eq(&b.matter),
+                duty_boundaries::basis.eq(&b.basis),
+                duty_boundaries::case_text.eq(&b.case),
+            ))
+            .returning(duty_boundaries::id)
+            .get_result(conn)?;
+        let parties: Vec<_> = b
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(j, p)| {
+                (
+                    duty_boundary_parties::boundary_id.eq(boundary_id),
+                    duty_boundary_parties::position.eq(pos(j)),
+                    duty_boundary_parties::department_name.eq(&p.department),
+                    duty_boundary_parties::division.eq(&p.division),
+                )
+            })
+            .collect();
+        insert_batch!(conn, duty_boundary_parties::table, parties);
+    }
+    let rules: Vec<_> = record
+        .supervision_rules
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                supervision_rules::department_id.eq(department_id),
+                supervision_rules::position.eq(pos(i)),
+                supervision_rules::name.eq(&s.name),
+                supervision_rules::content.eq(&s.content),
+                supervision_rules::basis.eq(&s.basis),
+            )
+        })
+        .collect();
+    insert_batch!(conn, supervision_rules::table, rules);
+    let services: Vec<_> = record
+        .public_services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                public_services::department_id.eq(department_id),
+                public_services::position.eq(pos(i)),
+                public_services::name.eq(&s.name),
+                public_services::description.eq(&s.description),
+                public_services::basis.eq(&s.basis),
+                public_services::office.eq(&s.office),
+            )
+        })
+        .collect();
+    insert_batch!(conn, public_services::table, services);
+
+    append_audit(
+        conn,
+        &AuditEntry {
+            action: "responsibility_list.replace",
+            entity_type: "department",
+            entity_key: &department_id.to_string(),
+            department_id: Some(department_id),
+            details: serde_json::json!({
+                "main_duties": record.main_duties.len(),
+                "duty_boundaries": record.duty_boundaries.len(),
+                "supervision_rules": record.supervision_rules.len(),
+                "public_services": record.public_services.len(),
+            }),
+        },
+        actor,
+        at,
+    )?;
+    Ok(true)
+}
+
+/// Loads a department's responsibility list; `department` is echoed into the record.
+pub fn load_responsibility_list(
+    conn: &mut DbConnection,
+    department_id: i64,
+    department: DepartmentRecord,
+) -> Result<ResponsibilityListRecord> {
+    let duties: Vec<(i64, String, Option<String>)> = duty_entries::table
+        .filter(duty_entries::department_id.eq(department_id))
+        .order(duty_entries::position.asc())
+        .select((duty_entries::id, duty_entries::duty, duty_entries::office))
+        .load(conn)?;
+    let duty_ids: Vec<i64> = duties.iter().map(|d| d.0).collect();
+    let mut work: HashMap<i64, Vec<WorkItem>> = HashMap::new();
+    for (duty_id, item, office) in duty_work_items::table
+        .filter(duty_work_items::duty_id.eq_any(&duty_ids))
+        .order((duty_work_items::duty_id, duty_work_items::position))
+        .select((
+            duty_work_items::duty_id,
+            duty_work_items::item,
+            duty_work_items::office,
+        ))
+        .load::<(i64, String, Option<String>)>(conn)?
+    {
+        work.entry(duty_id)
+            .or_default()
+            .push(WorkItem { item, office });
+    }
+    let boundaries: Vec<(i64, String, Option<String>, Option<String>)> = duty_boundaries::table
+        .filter(duty_boundaries::department_id.eq(department_id))
+        .order(duty_boundaries::position.asc())
+        .select((
+            duty_boundaries::id,
+            duty_boundaries::matter,
+            duty_boundaries::basis,
+            duty_boundaries::case_text,
+        ))
+        .load(conn)?;
+    let boundary_ids: Vec<i64> = boundaries.iter().map(|b| b.0).collect();
+    let mut parties: HashMap<i64, Vec<BoundaryParty>> = HashMap::new();
+    for (boundary_id, department, division) in duty_boundary_parties::table
+        .filter(duty_boundary_parties::boundary_id.eq_any(&boundary_ids))
+        .order((
+            duty_boundary_parties::boundary_id,
+            duty_boundary_parties::position,
+        ))
+        .select((
+            duty_boundary_parties::boundary_id,
+            duty_boundary_parties::department_name,
+            duty_boundary_parties::division,
+        ))
+        .load::<(i64, String, String)>(conn)?
+    {
+        parties.entry(boundary_id).or_default().push(BoundaryParty {
+            department,
+            division,
+        });
+    }
+    let supervision_rules = supervision_rules::table
+        .filter(supervision_rules::department_id.eq(department_id))
+        .order(supervision_rules::position.asc())
+        .select((
+            supervision_rules::name,
+            supervision_rules::content,
+            supervision_rules::basis,
+        ))
+        .load::<(String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(name, content, basis)| SupervisionRule {
+            name,
+            content,
+            basis,
+        })
+        .collect();
+    let public_services = public_services::table
+        .filter(public_services::department_id.eq(department_id))
+        .order(public_services::position.asc())
+        .select((
+            public_services::name,
+            public_services::description,
+            public_services::basis,
+            public_services::office,
+        ))
+        .load::<(String, Option<String>, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(name, description, basis, office)| PublicService {
+            name,
+            description,
+            basis,
+            office,
+        })
+        .collect();
+    Ok(ResponsibilityListRecord {
+        department,
+        main_duties: duties
+            .into_iter()
+            .map(|(id, duty, office)| MainDuty {
+                duty,
+                office,
+                work_items: work.remove(&id).unwrap_or_default(),
+            })
+            .collect(),
+        duty_boundaries: boundaries
+            .into_iter()
+            .map(|(id, matter, basis, case)| DutyBoundary {
+                matter,
+                parties: parties.remove(&id).unwrap_or_default(),
+                basis,
+                case,
+            })
+            .collect(),
+        supervision_rules,
+        public_services,
+    })
+}

@@ -1,0 +1,322 @@
+//! Command-line interface: parsing, dispatch, and the one place that maps registry errors to
+//! exit codes (0 ok, 1 our failure, 2 usage, 3 input rejected).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use quanze_registry::domain::Category;
+use quanze_registry::import::{ImportOptions, ImportReport};
+use quanze_registry::repo::history::Actor;
+use quanze_registry::repo::items::ItemFilter;
+use quanze_registry::{Database, RegistryError};
+
+/// Exit code for input that was read but rejected (validation errors).
+pub const EXIT_REJECTED: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quanze",
+    version,
+    about = "权责 — registry of government power and responsibility lists"
+)]
+pub struct Cli {
+    /// Directory for the embedded database and the search index.
+    #[arg(long, global = true, env = "QUANZE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://… (default: sqlite://<data-dir>/quanze.db).
+    #[arg(long, global = true, env = "QUANZE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RecordKind {
+    /// Power items (权力事项).
+    Items,
+    /// Departments' responsibility lists (责任清单).
+    Responsibilities,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Ndjson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations (also done by every other command).
+    Migrate,
+    /// Import an NDJSON file: all rows or none, with a report line per problem.
+    Import {
+        file: PathBuf,
+        /// Validate and simulate, then roll back; prints what a real run would do.
+        #[arg(long)]
+        dry_run: bool,
+        /// Treat unknown keys as errors.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value = "items")]
+        kind: RecordKind,
+        /// Why the change is made (法规修改, 机构改革, …); recorded in versions and the feed.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who is importing, for the audit log (default: $USER).
+        #[arg(long, env = "USER", default_value = "cli")]
+        actor: String,
+    },
+    /// Write published items (or responsibility lists) in the interchange format.
+    Export {
+        #[arg(long, value_enum, default_value = "ndjson")]
+        format: ExportFormat,
+        #[arg(long, value_enum, default_value = "items")]
+        kind: RecordKind,
+        /// Only this department (name or numeric id); repeatable.
+        #[arg(long)]
+        department: Vec<String>,
+        /// Only this category (key, code or Chinese name).
+        #[arg(long)]
+        category: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Laws and regulations.
+    Laws {
+        #[command(subcommand)]
+        command: LawsCommand,
+    },
+    /// Load the demo dataset (real laws, demo departments, 1,135 real items) into an empty database.
+    Demo {
+        /// Directory of the demo dataset (default: the repository's demo/).
+        #[arg(long, env = "QUANZE_DEMO_DIR")]
+        demo_dir: Option<PathBuf>,
+    },
+    /// Counts of what the registry holds.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LawsCommand {
+    /// Import every law file of a LawRefBook tree (Markdown, one file per version).
+    Import { dir: PathBuf },
+}
+
+/// Maps an error to the process exit code.
+pub fn exit_code_for(e: &RegistryError) -> ExitCode {
+    match e {
+        RegistryError::Invalid(_)
+        | RegistryError::InvalidDatabaseUrl(_)
+        | RegistryError::NotFound(_) => ExitCode::from(EXIT_REJECTED),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+impl Cli {
+    fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("quanze.db").display()))
+    }
+}
+
+fn open_input(path: &Path) -> Result<BufReader<File>, RegistryError> {
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|source| RegistryError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
+    let db = Database::open(&cli.database_url())?;
+    match cli.command {
+        Command::Migrate => {
+            // Opening the database applied whatever was pending; this confirms nothing is left.
+            let pending = db.migrate()?;
+            println!(
+                "database ({}) is up to date; {} migration(s) applied now",
+                db.target().backend_name(),
+                pending.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            dry_run,
+            strict,
+            kind,
+            reason,
+            actor,
+        } => {
+            let opts = ImportOptions {
+                dry_run,
+                strict,
+                actor: Actor {
+                    name: actor,
+                    origin: "cli".into(),
+                },
+                reason,
+            };
+            let input = open_input(&file)?;
+            let report = match kind {
+                RecordKind::Items => {
+                    quanze_registry::import::items::import_items_ndjson(&db, input, &opts)?
+                }
+                RecordKind::Responsibilities => {
+                    quanze_registry::import::responsibilities::import_responsibilities_ndjson(
+                        &db, input, &opts,
+                    )?
+                }
+            };
+            print_report(&file, &report);
+            Ok(if report.errors() > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Export {
+            format: ExportFormat::Ndjson,
+            kind,
+            department,
+            category,
+            output,
+        } => {
+            let department_ids = resolve_departments(&db, &department)?;
+            let stdout = std::io::stdout();
+            let mut out: Box<dyn Write> = match &output {
+                Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
+                    RegistryError::Io {
+                        path: path.display().to_string(),
+                        source,
+                    }
+                })?)),
+                None => Box::new(BufWriter::new(stdout.lock())),
+            };
+            let written = match kind {
+                RecordKind::Items => {
+                    let category = category
+                        .map(|c| {
+                            Category::parse(&c)
+                                .map(|c| c.key().to_string())
+                                .ok_or_else(|| {
+                                    RegistryError::Invalid(vec![
+                                        quanze_registry::validate::Problem::error(
+                                            "--category",
+                                            format!("{c:?} is not a category"),
+                                        ),
+                                    ])
+                                })
+                        })
+                        .transpose()?;
+                    let filter = ItemFilter {
+                        status: Some("published".into()),
+                        department_ids,
+                        category,
+                    };
+                    quanze_registry::export::export_items_ndjson(&db, &filter, &mut out)?
+                }
+                RecordKind::Responsibilities => {
+                    quanze_registry::export::export_responsibilities_ndjson(
+                        &db,
+                        department_ids.as_deref(),
+                        &mut out,
+                    )?
+                }
+            };
+            drop(out);
+            eprintln!("exported {written} record(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Laws {
+            command: LawsCommand::Import { dir },
+        } => {
+            let report = quanze_registry::import::laws::import_law_tree(&db, &dir)?;
+            for (path, why) in &report.skipped {
+                println!("skipped {path}: {why}");
+            }
+            println!(
+                "{} files: {} law versions stored with {} articles ({} superseded by a newer version), {} skipped; {} item legal bases linked to an article; {:.1}s",
+                report.files,
+                report.laws,
+                report.articles,
+                report.superseded,
+                report.skipped.len(),
+                report.linked_bases,
+                report.elapsed.as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { demo_dir } => {
+            let dir = demo_dir.unwrap_or_else(crate::demo::default_demo_dir);
+            crate::demo::load_demo(&db, &dir)
+        }
+        Command::Status => {
+            let mut conn = db.conn()?;
+            let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;
+            let departments =
+                quanze_registry::repo::departments::list_departments(&mut conn)?.len();
+            let regions = quanze_registry::repo::regions::count_regions(&mut conn)?;
+            println!("database: {}", db.target().backend_name());
+            println!("regions: {regions}");
+            println!("departments: {departments}");
+            for (status, n) in quanze_registry::repo::items::count_items_by_status(&mut conn)? {
+                println!("items {status}: {n}");
+            }
+            println!("laws: {laws} versions, {articles} articles");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Department arguments: numeric ids or exact names (a name may match several regions).
+fn resolve_departments(db: &Database, names: &[String]) -> Result<Option<Vec<i64>>, RegistryError> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut conn = db.conn()?;
+    let mut ids = Vec::new();
+    for n in names {
+        if let Ok(id) = n.parse::<i64>() {
+            ids.push(id);
+            continue;
+        }
+        let found = quanze_registry::repo::departments::find_departments_by_name(&mut conn, n)?;
+        if found.is_empty() {
+            return Err(RegistryError::NotFound(format!(
+                "no department named {n:?}"
+            )));
+        }
+        ids.extend(found.into_iter().map(|d| d.id));
+    }
+    Ok(Some(ids))
+}
+
+/// Prints the row-by-row report and the summary.
+pub fn print_report(file: &Path, report: &ImportReport) {
+    for p in &report.problems {
+        println!("{p}");
+    }
+    let verdict = if report.errors() > 0 {
+        "REJECTED, nothing written"
+    } else if report.dry_run {
+        "dry run, nothing written"
+    } else {
+        "committed"
+    };
+    println!(
+        "{}: {} rows: {} created, {} updated, {} unchanged, {} warnings, {} errors — {verdict}",
+        file.display(),
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.warnings(),
+        report.errors(),
+    );
+}

@@ -1,0 +1,303 @@
+//! Test support for quanze: a fresh SQLite file or a fresh PostgreSQL database for each test.
+//!
+//! PostgreSQL comes from a throw-away cluster that this crate starts from the `initdb`/`pg_ctl`
+//! binaries on the machine (as the `postgres` user when the tests run as root), listening only
+//! on a unix socket in a temporary directory. One cluster serves the whole test process; each
+//! test gets its own database in it. A watchdog shell stops the cluster and removes its files
+//! when the test process exits, however it exits.
+//!
+//! Where PostgreSQL is not installed the PostgreSQL tests skip with a loud message, unless
+//! `QUANZE_REQUIRE_POSTGRES=1`, where they fail.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A database that exists for one test. Keep it alive for as long as the test uses the URL.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    /// Scratch directory of the test (the SQLite file lives here; tests may put data dirs here).
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    /// A fresh, empty database of the given backend; `None` (after printing why) when the
+    /// backend is PostgreSQL and no PostgreSQL is installed and it is not required.
+    pub fn new(backend: Backend) -> Option<TestDatabase> {
+        let dir = tempfile::Builder::new()
+            .prefix("quanze-test-")
+            .tempdir()
+            .expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
+                Some(TestDatabase { backend, url, dir })
+            }
+            Backend::Postgres => {
+                let cluster = shared_cluster()?;
+                let url = cluster.create_database();
+                Some(TestDatabase { backend, url, dir })
+            }
+        }
+    }
+
+    /// Both backends, in order, skipping PostgreSQL where it is unavailable and not required.
+    pub fn each() -> Vec<TestDatabase> {
+        [Backend::Sqlite, Backend::Postgres]
+            .into_iter()
+            .filter_map(TestDatabase::new)
+            .collect()
+    }
+}
+
+/// True when the environment demands the PostgreSQL tests run (CI).
+pub fn postgres_required() -> bool {
+    std::env::var("QUANZE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+struct PgCluster {
+    socket_dir: PathBuf,
+    port: u16,
+    counter: AtomicUsize,
+}
+
+static CLUSTER: OnceLock<Option<PgCluster>> = OnceLock::new();
+
+fn shared_cluster() -> Option<&'static PgCluster> {
+    CLUSTER
+        .get_or_init(|| match PgCluster::start() {
+            Ok(cluster) => Some(cluster),
+            Err(why) => {
+                if postgres_required() {
+                    panic!("QUANZE_REQUIRE_POSTGRES=1 but PostgreSQL could not be started: {why}");
+                }
+                eprintln!(
+                    "\n*** SKIPPING PostgreSQL tests: {why}\n*** (install postgresql, or set QUANZE_REQUIRE_POSTGRES=1 to make this an error)\n"
+                );
+                None
+            }
+        })
+        .as_ref()
+}
+
+fn find_pg_bindir() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var("QUANZE_PG_BINDIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    candidates.sort();
+    if let Some(newest) = candidates.pop() {
+        return Ok(newest);
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return Ok(dir);
+        }
+    }
+    Err("no initdb found (looked in /usr/lib/postgresql/*/bin and pg_config --bindir)".into())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL binary, as the `postgres` user when we are root (initdb refuses root).
+fn pg_command(bin: &Path, as_postgres: bool) -> Command {
+    if as_postgres {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--"]).arg(bin);
+        cmd
+    } else {
+        Command::new(bin)
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+impl PgCluster {
+    fn start() -> Result<PgCluster, String> {
+        let bindir = find_pg_bindir()?;
+        let root = is_root();
+        let base = tempfile::Builder::new()
+            .prefix("quanze-pg-")
+            .tempdir()
+            .map_err(|e| e.to_string())?
+            .keep();
+        let status = Command::new("chmod")
+            .arg("755")
+            .arg(&base)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err("chmod of the cluster directory failed".into());
+        }
+        if root {
+            let status = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&base)
+                .status()
+                .map_err(|e| format!("chown: {e}"))?;
+            if !status.success() {
+                return Err("chown postgres: failed (is there a postgres user?)".into());
+            }
+        }
+        let data = base.join("data");
+        let out = pg_command(&bindir.join("initdb"), root)
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ])
+            .output()
+            .map_err(|e| format!("initdb: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let mut last_err = String::new();
+        for _attempt in 0..5 {
+            let port = free_port()?;
+            let options = format!(
+                "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                base.display()
+            );
+            let out = pg_command(&bindir.join("pg_ctl"), root)
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(base.join("pg.log"))
+                .args(["-w", "-t", "60", "-o", &options, "start"])
+                .stdin(Stdio::null())
+                // The server inherits pg_ctl's descriptors: never hand it a pipe we wait on.
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| format!("pg_ctl: {e}"))?;
+            if out.success() {
+                spawn_watchdog(&bindir, &base, root);
+                return Ok(PgCluster {
+                    socket_dir: base,
+                    port,
+                    counter: AtomicUsize::new(0),
+                });
+            }
+            last_err = format!(
+                "pg_ctl start failed: {}",
+                std::fs::read_to_string(base.join("pg.log")).unwrap_or_default()
+            );
+        }
+        Err(last_err)
+    }
+
+    fn admin_url(&self, db: &str) -> String {
+        format!(
+            "postgres://postgres@/{db}?host={}&port={}",
+            self.socket_dir.display(),
+            self.port
+        )
+    }
+
+    fn create_database(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let name = format!("quanze_test_{}_{n}", std::process::id());
+        let psql = find_pg_bindir().expect("bindir").join("psql");
+        let out = Command::new(&psql)
+            .arg(self.admin_url("postgres"))
+            .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
+            .arg(format!("CREATE DATABASE {name}"))
+            .output();
+        match out {
+            Ok(o) if o.status.success() => {}
+            Ok(o) => panic!(
+                "CREATE DATABASE failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            // psql is missing from the server's bin dir: fall back to the client on PATH.
+            Err(_) => {
+                let o = Command::new("psql")
+                    .arg(self.admin_url("postgres"))
+                    .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
+                    .arg(format!("CREATE DATABASE {name}"))
+                    .output()
+                    .expect("psql");
+                assert!(o.status.success(), "CREATE DATABASE failed");
+            }
+        }
+        self.admin_url(&name)
+    }
+}
+
+/// Stops the cluster and deletes its files once this test process is gone.
+fn spawn_watchdog(bindir: &Path, base: &Path, root: bool) {
+    let pid = std::process::id();
+    let pg_ctl = bindir.join("pg_ctl");
+    let stop = if root {
+        format!(
+            "runuser -u postgres -- {} -D {}/data -m immediate -w stop",
+            pg_ctl.display(),
+            base.display()
+        )
+    } else {
+        format!(
+            "{} -D {}/data -m immediate -w stop",
+            pg_ctl.display(),
+            base.display()
+        )
+    };
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf {}",
+        base.display()
+    );
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+}
