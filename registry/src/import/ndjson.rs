@@ -76,7 +76,11 @@ pub fn parse_record<T: DeserializeOwned>(text: &str, strict: bool) -> (Option<T>
         },
         Err(e) => {
             let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
+            let field = if path == "." || path == "?" {
+                String::new()
+            } else {
+                path
+            };
             problems.push(Problem::error(field, describe_json_error(e.inner())));
             None
         }
