@@ -146,7 +146,7 @@ mod tests {
                 s += D[t as usize];
             }
             s += "十";
-        } else if (th > 0 || h > 0) && o > 0 && h > 0 {
+        } else if h > 0 && o > 0 {
             s += "零";
         }
         if o > 0 {
