@@ -18,6 +18,12 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,
+        // `quanze export | head`: the reader closing the pipe is not a failure.
+        Err(quanze_registry::RegistryError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             cli::exit_code_for(&e)
