@@ -97,6 +97,17 @@ pub enum Command {
     },
     /// Counts of what the registry holds.
     Status,
+    /// Run the HTTP service (search API), following the registry into the search index.
+    Serve {
+        #[arg(long, env = "QUANZE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Worker threads (default: one per core).
+        #[arg(long, env = "QUANZE_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Rebuild the search index from the database beside the live one and swap it in;
+    /// a running server switches to it within a second and keeps answering meanwhile.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +266,22 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
         Command::Demo { demo_dir } => {
             let dir = demo_dir.unwrap_or_else(crate::demo::default_demo_dir);
             crate::demo::load_demo(&db, &dir)
+        }
+        Command::Serve { bind, workers } => {
+            crate::serve::serve(db, &cli.data_dir, &bind, workers)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let analysis = quanze_indexer::index::Analysis::load(Some(&cli.data_dir))
+                .map_err(crate::serve::startup_error)?;
+            let started = std::time::Instant::now();
+            let count = quanze_indexer::index::rebuild(&cli.data_dir.join("index"), &db, &analysis)
+                .map_err(crate::serve::startup_error)?;
+            println!(
+                "indexed {count} items in {:.1}s; the new index is live",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status => {
             let mut conn = db.conn()?;

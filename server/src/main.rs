@@ -2,6 +2,8 @@
 
 mod cli;
 mod demo;
+mod http;
+mod serve;
 
 use std::process::ExitCode;
 

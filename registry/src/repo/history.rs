@@ -180,3 +180,11 @@ pub fn diff_fields(
         })
         .collect()
 }
+
+/// The newest outbox sequence number (0 when empty).
+pub fn max_outbox_seq(conn: &mut DbConnection) -> Result<i64> {
+    Ok(outbox::table
+        .select(diesel::dsl::max(outbox::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}

@@ -693,3 +693,18 @@ pub fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<S
     }
     Ok(found)
 }
+
+/// Items by id (any status), in id order.
+pub fn find_items_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<PowerItemRow>> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            power_items::table
+                .filter(power_items::id.eq_any(chunk))
+                .select(PowerItemRow::as_select())
+                .load(conn)?,
+        );
+    }
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}

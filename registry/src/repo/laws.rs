@@ -252,3 +252,27 @@ pub fn linked_articles(
     }
     Ok(out)
 }
+
+/// The stored laws each item's legal bases are linked to.
+pub fn law_ids_for_items(
+    conn: &mut DbConnection,
+    item_ids: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in item_ids.chunks(500) {
+        let rows: Vec<(i64, Option<i64>)> = item_legal_bases::table
+            .filter(item_legal_bases::item_id.eq_any(chunk))
+            .filter(item_legal_bases::law_id.is_not_null())
+            .select((item_legal_bases::item_id, item_legal_bases::law_id))
+            .load(conn)?;
+        for (item, law) in rows {
+            if let Some(law) = law {
+                let laws = map.entry(item).or_default();
+                if !laws.contains(&law) {
+                    laws.push(law);
+                }
+            }
+        }
+    }
+    Ok(map)
+}

@@ -1,0 +1,33 @@
+//! The one error type of the indexer crate.
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Registry(#[from] quanze_registry::RegistryError),
+    #[error("search index I/O on {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot load the dictionary: {0}")]
+    Dictionary(String),
+    /// A search request the client got wrong (bad filter value, page out of range).
+    #[error("invalid search parameter {parameter}: {message}")]
+    InvalidParameter {
+        parameter: &'static str,
+        message: String,
+    },
+    #[error("search index is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl From<tantivy::directory::error::OpenDirectoryError> for IndexError {
+    fn from(e: tantivy::directory::error::OpenDirectoryError) -> Self {
+        IndexError::Tantivy(e.into())
+    }
+}
+
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;

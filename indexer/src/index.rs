@@ -1,0 +1,382 @@
+//! The item index on disk, its follower and its rebuild.
+//!
+//! Layout under the index root (`<data-dir>/index`): one directory per generation
+//! (`gen-<timestamp>`) and a `CURRENT` file naming the live one. The follower applies outbox
+//! rows in sequence order and commits the last applied sequence as the commit payload, so a
+//! restart (even after kill -9) resumes exactly where the last commit ended: nothing lost,
+//! nothing applied twice (re-applying a row re-indexes the item's current state, which is
+//! idempotent anyway). A rebuild writes a new generation beside the live one and replaces
+//! `CURRENT` with an atomic rename; a process following the index notices and switches, and
+//! searches keep answering from the old generation until then.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use quanze_registry::Database;
+use quanze_registry::domain::ItemStatus;
+use quanze_registry::repo::history::{max_outbox_seq, outbox_since};
+use quanze_registry::repo::items::{
+    ItemFilter, find_items_by_ids, list_items_after, load_item_records,
+};
+use quanze_registry::repo::laws::law_ids_for_items;
+use tantivy::schema::Term;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+
+use crate::analyzer::ChineseAnalyzer;
+use crate::error::{IndexError, Result};
+use crate::schema::{IndexableItem, ItemFields, item_document, register_tokenizers};
+use crate::synonyms::Synonyms;
+
+const CURRENT: &str = "CURRENT";
+/// Memory budget of the index writer.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// Outbox rows applied per commit at most.
+pub const FOLLOW_BATCH: i64 = 2_000;
+
+/// One generation of the index, open for reading (and writing, in the following process).
+pub struct Generation {
+    pub name: String,
+    pub index: Index,
+    pub reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+}
+
+/// Shared analysis state: dictionary, synonyms, field handles.
+#[derive(Clone)]
+pub struct Analysis {
+    pub analyzer: ChineseAnalyzer,
+    pub synonyms: Arc<Synonyms>,
+    pub fields: ItemFields,
+}
+
+impl Analysis {
+    /// Loads the built-in dictionary and synonyms plus the operator's files in `data_dir`
+    /// (`user_dict.txt`, `synonyms.txt`) where present.
+    pub fn load(data_dir: Option<&Path>) -> Result<Analysis> {
+        let read = |name: &str| -> Result<Option<String>> {
+            let Some(dir) = data_dir else { return Ok(None) };
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(s) => Ok(Some(s)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(IndexError::Io {
+                    path: path.display().to_string(),
+                    source,
+                }),
+            }
+        };
+        let user_dict = read("user_dict.txt")?;
+        let extra_synonyms = read("synonyms.txt")?;
+        let analyzer = ChineseAnalyzer::new(user_dict.as_deref())
+            .map_err(|e| IndexError::Dictionary(e.to_string()))?;
+        let mut sources = vec![crate::synonyms::BUILTIN_SYNONYMS];
+        if let Some(extra) = &extra_synonyms {
+            sources.push(extra);
+        }
+        Ok(Analysis {
+            analyzer,
+            synonyms: Arc::new(Synonyms::parse(&sources)),
+            fields: ItemFields::new(),
+        })
+    }
+}
+
+/// The live index of a process.
+pub struct SearchIndex {
+    root: PathBuf,
+    pub analysis: Analysis,
+    live: RwLock<Arc<Generation>>,
+    writable: bool,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn read_current(root: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(root.join(CURRENT)) {
+        Ok(s) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(IndexError::Io {
+            path: root.join(CURRENT).display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// Points `CURRENT` at a generation: write a temp file, then rename over (atomic on POSIX).
+fn write_current(root: &Path, name: &str) -> Result<()> {
+    let tmp = root.join(format!("{CURRENT}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, name).map_err(io_error(&tmp))?;
+    std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_error(root))?;
+    Ok(())
+}
+
+fn new_generation_name() -> String {
+    format!("gen-{}", chrono_like_stamp())
+}
+
+/// A sortable, unique-enough stamp without pulling in a date crate: nanoseconds since epoch.
+fn chrono_like_stamp() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{nanos:024}")
+}
+
+fn open_generation(
+    root: &Path,
+    name: &str,
+    analysis: &Analysis,
+    writable: bool,
+) -> Result<Generation> {
+    let dir = root.join(name);
+    let index = Index::open_in_dir(&dir)?;
+    register_tokenizers(&index, &analysis.analyzer);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let writer = if writable {
+        Some(index.writer(WRITER_MEMORY)?)
+    } else {
+        None
+    };
+    Ok(Generation {
+        name: name.to_string(),
+        index,
+        reader,
+        writer: Mutex::new(writer),
+    })
+}
+
+fn create_generation(root: &Path, name: &str, analysis: &Analysis) -> Result<Index> {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let index = Index::create_in_dir(&dir, analysis.fields.schema.clone())?;
+    register_tokenizers(&index, &analysis.analyzer);
+    Ok(index)
+}
+
+impl Generation {
+    /// The last outbox sequence this generation has applied (from its last commit).
+    pub fn applied_seq(&self) -> Result<i64> {
+        let meta = self.index.load_metas()?;
+        Ok(meta
+            .payload
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0))
+    }
+}
+
+impl SearchIndex {
+    /// Opens the live generation under `root`, creating an empty one (to be filled by the
+    /// follower from outbox sequence 0) when there is none. `writable` takes the index
+    /// writer: only the one process that follows the outbox may.
+    pub fn open(root: &Path, analysis: Analysis, writable: bool) -> Result<SearchIndex> {
+        std::fs::create_dir_all(root).map_err(io_error(root))?;
+        let name = match read_current(root)? {
+            Some(name) if root.join(&name).is_dir() => name,
+            _ => {
+                let name = new_generation_name();
+                create_generation(root, &name, &analysis)?;
+                write_current(root, &name)?;
+                name
+            }
+        };
+        let generation = open_generation(root, &name, &analysis, writable)?;
+        let index = SearchIndex {
+            root: root.to_path_buf(),
+            analysis,
+            live: RwLock::new(Arc::new(generation)),
+            writable,
+        };
+        if writable {
+            index.remove_stale_generations();
+        }
+        Ok(index)
+    }
+
+    /// The generation searches use now.
+    pub fn live(&self) -> Arc<Generation> {
+        match self.live.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Switches to the generation `CURRENT` names if a rebuild replaced it. Returns whether
+    /// it switched.
+    pub fn check_for_new_generation(&self) -> Result<bool> {
+        let Some(name) = read_current(&self.root)? else {
+            return Ok(false);
+        };
+        if name == self.live().name {
+            return Ok(false);
+        }
+        // Release the old writer's lock before the new one is taken.
+        if let Ok(mut w) = self.live().writer.lock() {
+            w.take();
+        }
+        let generation = open_generation(&self.root, &name, &self.analysis, self.writable)?;
+        match self.live.write() {
+            Ok(mut live) => *live = Arc::new(generation),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(generation),
+        }
+        if self.writable {
+            self.remove_stale_generations();
+        }
+        Ok(true)
+    }
+
+    /// Deletes generation directories older than the live one (open files stay readable).
+    fn remove_stale_generations(&self) {
+        let live = self.live().name.clone();
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            // Only older generations: a newer one may be a rebuild still being written.
+            if name.starts_with("gen-") && name < live && e.path().is_dir() {
+                if let Err(err) = std::fs::remove_dir_all(e.path()) {
+                    tracing::warn!("could not remove old index generation {name}: {err}");
+                }
+            }
+        }
+    }
+
+    /// Applies up to `max_rows` pending outbox rows in one commit; returns how many rows.
+    pub fn apply_pending(&self, db: &Database, max_rows: i64) -> Result<usize> {
+        let generation = self.live();
+        let mut guard = generation
+            .writer
+            .lock()
+            .map_err(|_| IndexError::Corrupt("index writer lock poisoned".into()))?;
+        let Some(writer) = guard.as_mut() else {
+            return Err(IndexError::Corrupt(
+                "this process does not hold the index writer".into(),
+            ));
+        };
+        let since = generation.applied_seq()?;
+        let mut conn = db.conn()?;
+        let rows = outbox_since(&mut conn, since, max_rows)?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(0);
+        };
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let items = load_indexable(&mut conn, &ids)?;
+        drop(conn);
+        let fields = &self.analysis.fields;
+        for id in &ids {
+            writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
+        }
+        for item in &items {
+            writer.add_document(item_document(fields, item))?;
+        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&last.to_string());
+        prepared.commit()?;
+        generation.reader.reload()?;
+        Ok(rows.len())
+    }
+
+    /// Applies everything pending, batch by batch; returns the number of outbox rows.
+    pub fn catch_up(&self, db: &Database) -> Result<usize> {
+        let mut total = 0;
+        loop {
+            let n = self.apply_pending(db, FOLLOW_BATCH)?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    /// Outbox rows not yet in the index (for /metrics and /readyz).
+    pub fn lag(&self, db: &Database) -> Result<i64> {
+        let mut conn = db.conn()?;
+        Ok((max_outbox_seq(&mut conn)? - self.live().applied_seq()?).max(0))
+    }
+}
+
+/// Loads the current state of items for indexing; drafts and items under review are left
+/// out (they are not public), so the caller's delete removes them from the index.
+fn load_indexable(
+    conn: &mut quanze_registry::DbConnection,
+    ids: &[i64],
+) -> Result<Vec<IndexableItem>> {
+    let rows: Vec<_> = find_items_by_ids(conn, ids)?
+        .into_iter()
+        .filter(|r| {
+            r.status == ItemStatus::Published.as_str() || r.status == ItemStatus::Revoked.as_str()
+        })
+        .collect();
+    indexable_from_rows(conn, rows)
+}
+
+fn indexable_from_rows(
+    conn: &mut quanze_registry::DbConnection,
+    rows: Vec<quanze_registry::models::PowerItemRow>,
+) -> Result<Vec<IndexableItem>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let records = load_item_records(conn, &rows)?;
+    let mut laws = law_ids_for_items(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .zip(records)
+        .map(|(row, record)| IndexableItem {
+            id: row.id,
+            status: row.status,
+            department_id: row.department_id,
+            law_ids: laws.remove(&row.id).unwrap_or_default(),
+            record,
+        })
+        .collect())
+}
+
+/// Builds a complete new generation from the database beside the live one and makes it
+/// live (atomic rename of `CURRENT`). Returns the number of items indexed. Safe while a
+/// server follows the old generation: it switches on its next follow tick.
+pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize> {
+    std::fs::create_dir_all(root).map_err(io_error(root))?;
+    let name = new_generation_name();
+    let index = create_generation(root, &name, analysis)?;
+    let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+    let mut conn = db.conn()?;
+    // Everything up to this sequence is in the database now; later rows are applied by the
+    // follower after the switch (re-applying is idempotent).
+    let seq = max_outbox_seq(&mut conn)?;
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let rows = list_items_after(&mut conn, &ItemFilter::default(), after, 1_000)?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|r| {
+                r.status == ItemStatus::Published.as_str()
+                    || r.status == ItemStatus::Revoked.as_str()
+            })
+            .collect();
+        for item in indexable_from_rows(&mut conn, rows)? {
+            writer.add_document(item_document(&analysis.fields, &item))?;
+            count += 1;
+        }
+    }
+    drop(conn);
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&seq.to_string());
+    prepared.commit()?;
+    writer.wait_merging_threads()?;
+    write_current(root, &name)?;
+    Ok(count)
+}

@@ -1,0 +1,116 @@
+//! The follower applies the outbox in order, resumes from the sequence in its last commit,
+//! and a rebuild swaps a new generation in while searches keep answering.
+
+use quanze_indexer::SearchIndex;
+use quanze_indexer::index::rebuild;
+use quanze_indexer::search::SearchRequest;
+use quanze_registry::Database;
+use quanze_registry::repo::history::max_outbox_seq;
+use quanze_testkit::TestDatabase;
+
+use crate::{analysis, import_file, options};
+
+fn search(index: &SearchIndex, q: &str) -> quanze_indexer::SearchResponse {
+    index
+        .search(&SearchRequest {
+            q: q.into(),
+            per_page: 10,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn follower_applies_changes_and_resumes_from_its_commit() {
+    for t in TestDatabase::each() {
+        let db = Database::open(&t.url).unwrap();
+        import_file(&db, "demo/items/guangan-511602-services.ndjson");
+        let root = t.dir.path().join("index");
+        {
+            let index = SearchIndex::open(&root, analysis(), true).unwrap();
+            assert_eq!(index.document_count(), 0);
+            assert_eq!(index.apply_pending(&db, 500).unwrap(), 500);
+            assert_eq!(index.live().applied_seq().unwrap(), 500);
+            assert_eq!(index.document_count(), 500);
+            // Dropped without further commits: as if the process died here.
+        }
+        let index = SearchIndex::open(&root, analysis(), true).unwrap();
+        assert_eq!(
+            index.live().applied_seq().unwrap(),
+            500,
+            "{}",
+            t.backend.name()
+        );
+        assert_eq!(index.catch_up(&db).unwrap(), 635);
+        assert_eq!(index.document_count(), 1135);
+        assert_eq!(index.lag(&db).unwrap(), 0);
+
+        // A revision is searchable after the next apply; the old name is gone.
+        let code = "511A0138000000-511602000000-000-115113010833722043-1-00";
+        let line = std::fs::read_to_string(
+            crate::repo_root().join("demo/items/guangan-511602-services.ndjson"),
+        )
+        .unwrap()
+        .lines()
+        .find(|l| l.contains(code))
+        .unwrap()
+        .replace(
+            "适龄儿童、少年因身体状况需要延缓入学或者休学审批",
+            "适龄儿童延缓入学审批（修订）",
+        );
+        quanze_registry::import::items::import_items_ndjson(&db, line.as_bytes(), &options())
+            .unwrap();
+        assert_eq!(index.lag(&db).unwrap(), 1);
+        assert_eq!(index.apply_pending(&db, 100).unwrap(), 1);
+        let hits = search(&index, "延缓入学").hits;
+        assert_eq!(hits[0].code, code);
+        assert_eq!(hits[0].name, "适龄儿童延缓入学审批（修订）");
+        let old_name = search(&index, "适龄儿童、少年因身体状况需要延缓入学或者休学审批");
+        assert!(
+            old_name
+                .hits
+                .iter()
+                .filter(|h| h.code == code)
+                .all(|h| h.name == "适龄儿童延缓入学审批（修订）")
+        );
+        assert_eq!(
+            index.document_count(),
+            1135,
+            "an update replaces, never duplicates"
+        );
+        let mut conn = db.conn().unwrap();
+        assert_eq!(
+            index.live().applied_seq().unwrap(),
+            max_outbox_seq(&mut conn).unwrap()
+        );
+    }
+}
+
+#[test]
+fn rebuild_swaps_generations_while_searches_answer() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let db = Database::open(&t.url).unwrap();
+    import_file(&db, "demo/items/guangan-511602-services.ndjson");
+    let root = t.dir.path().join("index");
+    let index = SearchIndex::open(&root, analysis(), true).unwrap();
+    index.catch_up(&db).unwrap();
+    let old = index.live();
+    let before = search(&index, "道路运输证").total;
+    assert!(before > 0);
+
+    // Another process (quanze reindex) builds the next generation beside the live one.
+    let built = rebuild(&root, &db, &analysis()).unwrap();
+    assert_eq!(built, 1135);
+    // Until the follower notices, searches use the old generation and still answer.
+    assert_eq!(search(&index, "道路运输证").total, before);
+    assert!(index.check_for_new_generation().unwrap());
+    assert_ne!(index.live().name, old.name);
+    assert_eq!(search(&index, "道路运输证").total, before);
+    assert_eq!(index.document_count(), 1135);
+    // The rebuild recorded the outbox position: nothing is pending or applied twice.
+    assert_eq!(index.lag(&db).unwrap(), 0);
+    assert_eq!(index.catch_up(&db).unwrap(), 0);
+    // The old generation's files are gone from disk, while its open searcher still works.
+    assert!(!root.join(&old.name).exists());
+    assert!(old.reader.searcher().num_docs() > 0);
+}

@@ -1,0 +1,123 @@
+//! The one place that turns errors into HTTP responses: `application/problem+json`
+//! (RFC 9457) with a stable `code`. Client mistakes are 4xx naming the parameter; our own
+//! failures are 500 with a generic message (the detail goes to the log, never to the client).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code (invalid_parameter, not_found, internal …).
+    pub code: &'static str,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest {
+        parameter: String,
+        message: String,
+    },
+    NotFound(String),
+    /// Something failed on our side; the string is logged, not shown.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(parameter: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            parameter: parameter.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::BadRequest { parameter, message } => {
+                write!(f, "invalid parameter {parameter}: {message}")
+            }
+            ApiError::NotFound(what) => write!(f, "not found: {what}"),
+            ApiError::Internal(_) => write!(f, "internal error"),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (code, detail, parameter) = match self {
+            ApiError::BadRequest { parameter, message } => (
+                "invalid_parameter",
+                message.clone(),
+                Some(parameter.clone()),
+            ),
+            ApiError::NotFound(what) => ("not_found", format!("{what} does not exist"), None),
+            ApiError::Internal(detail) => {
+                tracing::error!("internal error: {detail}");
+                (
+                    "internal",
+                    "the server failed to answer; the error has been logged".to_string(),
+                    None,
+                )
+            }
+        };
+        let problem = Problem {
+            kind: format!("https://quanze.invalid/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("error").to_string(),
+            status: status.as_u16(),
+            code,
+            detail,
+            parameter,
+        };
+        HttpResponse::build(status)
+            .content_type("application/problem+json")
+            .json(problem)
+    }
+}
+
+impl From<quanze_indexer::IndexError> for ApiError {
+    fn from(e: quanze_indexer::IndexError) -> Self {
+        match e {
+            quanze_indexer::IndexError::InvalidParameter { parameter, message } => {
+                ApiError::bad_request(parameter, message)
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<quanze_registry::RegistryError> for ApiError {
+    fn from(e: quanze_registry::RegistryError) -> Self {
+        match e {
+            quanze_registry::RegistryError::NotFound(what) => ApiError::NotFound(what),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    ApiError::NotFound(format!("the route {}", req.path())).error_response()
+}

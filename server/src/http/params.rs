@@ -1,0 +1,51 @@
+//! Query-string parsing that never fails on odd input: repeated keys are kept, invalid
+//! percent-encoding and invalid UTF-8 decode to U+FFFD instead of erroring, and every value
+//! is validated by the handler with the parameter named in the error.
+
+use std::collections::HashMap;
+
+use crate::http::error::ApiError;
+
+/// All values of every key, in order.
+pub struct QueryParams(HashMap<String, Vec<String>>);
+
+impl QueryParams {
+    pub fn parse(query_string: &str) -> QueryParams {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in form_urlencoded::parse(query_string.as_bytes()) {
+            map.entry(k.into_owned()).or_default().push(v.into_owned());
+        }
+        QueryParams(map)
+    }
+
+    /// The last value of a key (a repeated single-valued key: the last one wins).
+    pub fn one(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.last()).map(String::as_str)
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.get(key).cloned().unwrap_or_default()
+    }
+
+    /// A positive integer, or the default when absent or blank.
+    pub fn positive(
+        &self,
+        key: &'static str,
+        default: usize,
+        max: usize,
+    ) -> Result<usize, ApiError> {
+        match self.one(key).map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::bad_request(
+                    key,
+                    format!(
+                        "must be a whole number from 1 to {max}, got {:?}",
+                        v.chars().take(20).collect::<String>()
+                    ),
+                )),
+            },
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `quanze serve`: opens the index, starts the follower, runs the HTTP service until SIGINT or
+//! SIGTERM, then lets in-flight requests finish and stops the follower after its current
+//! batch (every batch is one index commit).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, middleware};
+use quanze_indexer::SearchIndex;
+use quanze_indexer::index::Analysis;
+use quanze_registry::{Database, RegistryError};
+
+use crate::http::follower::Follower;
+use crate::http::{AppState, configure};
+
+/// Start-up failures of the search side, reported through the CLI's error type.
+pub fn startup_error(e: quanze_indexer::IndexError) -> RegistryError {
+    RegistryError::Corrupt(format!("search index: {e}"))
+}
+
+pub fn serve(
+    db: Database,
+    data_dir: &Path,
+    bind: &str,
+    workers: Option<usize>,
+) -> Result<(), RegistryError> {
+    let analysis = Analysis::load(Some(data_dir)).map_err(startup_error)?;
+    let index = Arc::new(
+        SearchIndex::open(&data_dir.join("index"), analysis, true).map_err(startup_error)?,
+    );
+    let follower = Follower::start(db.clone(), index.clone());
+    let state = AppState { db, index };
+    let io = |source: std::io::Error| RegistryError::Io {
+        path: bind.to_string(),
+        source,
+    };
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::NormalizePath::trim())
+            .configure(configure(state.clone()))
+    })
+    .bind(bind)
+    .map_err(io)?;
+    if let Some(w) = workers {
+        server = server.workers(w.max(1));
+    }
+    eprintln!("quanze listening on http://{bind}");
+    let result = actix_web::rt::System::new()
+        .block_on(server.run())
+        .map_err(io);
+    follower.stop();
+    result
+}
