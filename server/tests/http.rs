@@ -1,0 +1,329 @@
+//! The HTTP service end to end: the real `quanze serve` process over real HTTP, on SQLite and
+//! PostgreSQL, following the real registry into a real index.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use quanze_testkit::TestDatabase;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn quanze(t: &TestDatabase, data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_quanze"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--database-url")
+        .arg(&t.url)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(t: &TestDatabase, data: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_quanze"))
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--database-url")
+            .arg(&t.url)
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--workers",
+                "2",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            agent,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(mut r) = server.agent.get(format!("{}/readyz", server.base)).call()
+                && r.status() == 200
+            {
+                let body: serde_json::Value =
+                    serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+                if body["index_lag"] == 0 {
+                    return server;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not become ready with an index in step"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// GET a path (already percent-encoded): status, content type, JSON body.
+    fn get(&self, path_and_query: &str) -> (u16, String, serde_json::Value) {
+        let mut r = self
+            .agent
+            .get(format!("{}{path_and_query}", self.base))
+            .call()
+            .unwrap();
+        let status = r.status().as_u16();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let text = r.body_mut().read_to_string().unwrap();
+        (
+            status,
+            content_type,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Percent-encodes every byte but unreserved ASCII.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn search_api_answers_every_input_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let server = Server::start(&t, &data);
+
+        let (status, _, body) = server.get(&format!("/api/v1/search?q={}", enc("網約車")));
+        assert_eq!(status, 200, "{}", t.backend.name());
+        assert!(body["total"].as_u64().unwrap() > 0);
+        let hit = &body["hits"][0];
+        assert!(hit["snippet"].as_str().unwrap().contains("<em>"), "{hit}");
+        assert!(
+            hit["category_label"].as_str().unwrap().starts_with("行政")
+                || hit["category_label"] == "公共服务"
+        );
+        assert!(body["facets"]["category"].is_object());
+
+        let (status, _, body) = server.get(&format!(
+            "/api/v1/search?q={}&category=penalty&category=enforcement&region=510000",
+            enc("出租汽车")
+        ));
+        assert_eq!(status, 200);
+        assert!(
+            body["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["category"] == "penalty" || h["category"] == "enforcement")
+        );
+
+        // Empty q with a filter lists items.
+        let (status, _, body) = server.get("/api/v1/search?region=511602&per_page=5");
+        assert_eq!(status, 200);
+        assert_eq!(body["total"], 1135);
+        assert_eq!(body["hits"].as_array().unwrap().len(), 5);
+
+        // Bad parameters: 400 problem+json naming the parameter.
+        for (query, parameter) in [
+            ("category=bogus", "category"),
+            ("page=abc", "page"),
+            ("per_page=0", "per_page"),
+            ("region=12", "region"),
+            ("status=draft", "status"),
+            ("level=moon", "level"),
+        ] {
+            let (status, content_type, body) = server.get(&format!("/api/v1/search?q=x&{query}"));
+            assert_eq!(status, 400, "{query}");
+            assert_eq!(content_type, "application/problem+json", "{query}");
+            assert_eq!(body["parameter"], parameter, "{query}");
+            assert_eq!(body["code"], "invalid_parameter");
+        }
+        // Anything in q: syntax characters, invalid percent-encoding, control characters,
+        // emoji, 10 KB of text — 200, never a 500.
+        let long = enc(&"出租车".repeat(1200));
+        for q in [
+            "%E4%B8",
+            "%FF%FE",
+            "%01%02%1F",
+            "a%22b%3A(c)%5B%5D%7B%7D~*%3F%5C",
+            "%F0%9F%9A%95",
+            "title%3A%2A%20OR%201%3D1",
+            long.as_str(),
+            "%",
+            "%%%",
+        ] {
+            let (status, _, body) = server.get(&format!("/api/v1/search?q={q}"));
+            assert_eq!(status, 200, "q={}", &q[..q.len().min(40)]);
+            assert!(body["hits"].is_array());
+        }
+        let (status, _, body) = server.get(&format!("/api/v1/suggest?q={}", enc("道路货物")));
+        assert_eq!(status, 200);
+        assert!(!body["suggestions"].as_array().unwrap().is_empty());
+        let (status, content_type, body) = server.get("/api/v1/nothing-here");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (404, "application/problem+json")
+        );
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(server.get("/healthz").0, 200);
+    }
+}
+
+#[test]
+fn a_published_change_is_searchable_within_a_second() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        let services =
+            std::fs::read_to_string(repo_root().join("demo/items/guangan-511602-services.ndjson"))
+                .unwrap();
+        let first = services.lines().next().unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(t.dir.path().join("one.ndjson"), first).unwrap();
+        assert!(
+            quanze(
+                &t,
+                &data,
+                &["import", t.dir.path().join("one.ndjson").to_str().unwrap()]
+            )
+            .status
+            .success()
+        );
+        let server = Server::start(&t, &data);
+
+        let changed = first.replace(
+            "企业投资项目备案（技术改造）（市级/县级）",
+            "企业投资项目备案（数字化改造）",
+        );
+        std::fs::write(t.dir.path().join("changed.ndjson"), &changed).unwrap();
+        assert!(
+            quanze(
+                &t,
+                &data,
+                &[
+                    "import",
+                    t.dir.path().join("changed.ndjson").to_str().unwrap()
+                ]
+            )
+            .status
+            .success()
+        );
+        let written = Instant::now();
+        let deadline = written + Duration::from_secs(10);
+        loop {
+            let (_, _, body) = server.get(&format!("/api/v1/search?q={}", enc("数字化改造")));
+            if body["total"] == 1 {
+                eprintln!(
+                    "{}: change searchable after {} ms",
+                    t.backend.name(),
+                    written.elapsed().as_millis()
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "change not searchable");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn kill_9_during_a_bulk_import_then_restart_leaves_exactly_the_published_items() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let mut server = Server::start(&t, &data);
+        let file = repo_root().join("demo/items/guangan-511602-services.ndjson");
+        let mut import = Command::new(env!("CARGO_BIN_EXE_quanze"))
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--database-url")
+            .arg(&t.url)
+            .args(["import", file.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill the server (SIGKILL) while the import is running or its rows are being indexed.
+        std::thread::sleep(Duration::from_millis(300));
+        server.kill();
+        assert!(import.wait().unwrap().success());
+        // More published changes while the server is down.
+        let more = repo_root().join("demo/items/transport.ndjson");
+        assert!(
+            quanze(&t, &data, &["import", more.to_str().unwrap()])
+                .status
+                .success()
+        );
+
+        let server = Server::start(&t, &data);
+        let (_, _, body) = server.get("/api/v1/search?status=all&per_page=1");
+        let expected = 1135 + std::fs::read_to_string(&more).unwrap().lines().count();
+        assert_eq!(
+            body["total"].as_u64().unwrap() as usize,
+            expected,
+            "{}",
+            t.backend.name()
+        );
+        // Every exported (published) code is in the index exactly once.
+        let export = quanze(&t, &data, &["export"]);
+        let codes: Vec<String> = String::from_utf8(export.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(codes.len(), expected);
+        for code in codes.iter().step_by(97) {
+            let (_, _, body) = server.get(&format!("/api/v1/search?q={}", enc(code)));
+            let hits = body["hits"].as_array().unwrap();
+            assert_eq!(
+                hits.iter().filter(|h| h["code"] == code.as_str()).count(),
+                1,
+                "{code}"
+            );
+        }
+    }
+}
