@@ -6,6 +6,7 @@
 
 pub mod analyzer;
 pub mod error;
+pub mod facets;
 pub mod highlight;
 pub mod index;
 pub mod query;

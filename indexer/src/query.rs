@@ -170,17 +170,14 @@ fn word_or_parts(f: &ItemFields, word: &(String, Vec<String>)) -> Box<dyn Query>
     ]))
 }
 
-/// One word anywhere, best field counts: name ≫ department > law title > body.
+/// One word anywhere: it must be in `all_text`; being in the name or the department adds
+/// score (name ≫ department).
 fn word_anywhere(f: &ItemFields, word: &str) -> Box<dyn Query> {
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(
-        vec![
-            boosted(term_query(f.name, word), 4.0),
-            boosted(term_query(f.department, word), 2.0),
-            boosted(term_query(f.law, word), 1.0),
-            boosted(term_query(f.body, word), 0.5),
-        ],
-        0.1,
-    ))
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, term_query(f.all_text, word)),
+        (Occur::Should, boosted(term_query(f.name, word), 4.0)),
+        (Occur::Should, boosted(term_query(f.department, word), 2.0)),
+    ]))
 }
 
 fn strict_variant(f: &ItemFields, v: &QueryVariant) -> Option<Box<dyn Query>> {

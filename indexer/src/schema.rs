@@ -1,8 +1,7 @@
 //! The tantivy schema of the item index and the mapping from registry items to documents.
 
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
@@ -35,9 +34,16 @@ pub struct ItemFields {
     pub status: Field,
     pub law: Field,
     pub law_id: Field,
+    /// Stored long text, shown as context; searched through `all_text`.
     pub body: Field,
-    pub facet: Field,
+    /// Everything searchable in one field (name, department, law titles, body): one posting
+    /// list per query word decides a match, the name and department fields only add score.
+    pub all_text: Field,
     pub suggest: Field,
+    /// Position of the category in `Category::ALL`, and the region code as a number: cheap
+    /// columns for facet counting (string columns cost a dictionary open per segment).
+    pub category_ord: Field,
+    pub region_num: Field,
     pub name_len: Field,
 }
 
@@ -71,10 +77,12 @@ impl ItemFields {
         let status = b.add_text_field("status", STRING | STORED | FAST);
         let law = b.add_text_field("law", text(ZH, false));
         let law_id = b.add_u64_field("law_id", INDEXED);
-        let body = b.add_text_field("body", text(ZH, true));
-        let facet = b.add_facet_field("facet", FacetOptions::default());
+        let body = b.add_text_field("body", STORED);
+        let all_text = b.add_text_field("all_text", text(ZH, false));
         let suggest = b.add_text_field("suggest", STRING);
         let name_len = b.add_u64_field("name_len", FAST);
+        let category_ord = b.add_u64_field("category_ord", FAST);
+        let region_num = b.add_u64_field("region_num", FAST);
         ItemFields {
             schema: b.build(),
             id,
@@ -92,8 +100,10 @@ impl ItemFields {
             law,
             law_id,
             body,
-            facet,
+            all_text,
             suggest,
+            category_ord,
+            region_num,
             name_len,
         }
     }
@@ -192,13 +202,19 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem) -> TantivyDocument {
     for id in &item.law_ids {
         doc.add_u64(f.law_id, *id as u64);
     }
-    doc.add_text(f.body, body_text(r));
-    doc.add_facet(f.facet, Facet::from_path(["category", r.category.as_str()]));
-    doc.add_facet(
-        f.facet,
-        Facet::from_path(["department", &item.department_id.to_string()]),
-    );
-    doc.add_facet(f.facet, Facet::from_path(["region", &r.department.region]));
+    let body = body_text(r);
+    let mut all = String::with_capacity(r.name.len() + r.department.name.len() + body.len() + 64);
+    for part in [r.name.as_str(), r.department.name.as_str()] {
+        all.push_str(part);
+        all.push('\n');
+    }
+    for b in &r.legal_bases {
+        all.push_str(&b.law);
+        all.push('\n');
+    }
+    all.push_str(&body);
+    doc.add_text(f.all_text, all);
+    doc.add_text(f.body, body);
     let normalized: Vec<char> = normalize(&r.name)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -207,6 +223,15 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem) -> TantivyDocument {
         doc.add_text(f.suggest, normalized[..end].iter().collect::<String>());
     }
     doc.add_u64(f.name_len, normalized.len() as u64);
+    if let Some(i) = quanze_registry::domain::Category::ALL
+        .iter()
+        .position(|c| c.key() == r.category)
+    {
+        doc.add_u64(f.category_ord, i as u64);
+    }
+    if let Ok(n) = r.department.region.parse::<u64>() {
+        doc.add_u64(f.region_num, n);
+    }
     doc
 }
 

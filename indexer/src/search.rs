@@ -1,17 +1,18 @@
 //! Searching the item index: filters, ranking, highlighted hits, facet counts, suggestions.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use quanze_registry::domain::{Category, RegionCode};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
 use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
+use crate::facets::FacetCounter;
+pub use crate::facets::Facets;
 use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::index::SearchIndex;
 use crate::query::{analyze_query, relaxed_query, strict_query};
@@ -62,14 +63,6 @@ pub struct SearchHit {
     pub score: f32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
-pub struct Facets {
-    pub category: BTreeMap<String, u64>,
-    /// Department id → count.
-    pub department: BTreeMap<String, u64>,
-    pub region: BTreeMap<String, u64>,
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchResponse {
     pub total: usize,
@@ -89,8 +82,8 @@ pub struct Suggestion {
     pub name: String,
 }
 
-/// A query as run (with filters), its total and the requested page of (score, address).
-type Ranked = (Box<dyn Query>, usize, Vec<(f32, DocAddress)>);
+/// Total, the requested page of (score, address), and facet counts.
+type Ranked = (usize, Vec<(f32, DocAddress)>, Facets);
 
 fn invalid(parameter: &'static str, message: impl Into<String>) -> IndexError {
     IndexError::InvalidParameter {
@@ -237,27 +230,6 @@ fn stored_u64(doc: &TantivyDocument, field: tantivy::schema::Field) -> u64 {
         .unwrap_or_default()
 }
 
-fn facet_counts(searcher: &Searcher, query: &dyn Query) -> Result<Facets> {
-    let mut collector = FacetCollector::for_field("facet");
-    collector.add_facet("/category");
-    collector.add_facet("/department");
-    collector.add_facet("/region");
-    let counts = searcher.search(query, &collector)?;
-    let mut facets = Facets::default();
-    for (parent, target) in [
-        ("/category", &mut facets.category),
-        ("/department", &mut facets.department),
-        ("/region", &mut facets.region),
-    ] {
-        for (facet, count) in counts.get(parent) {
-            if let Some(last) = facet.to_path().last() {
-                target.insert((*last).to_string(), count);
-            }
-        }
-    }
-    Ok(facets)
-}
-
 impl SearchIndex {
     /// Runs a search. Any text is accepted as `q`; bad filter values are
     /// [`IndexError::InvalidParameter`].
@@ -280,38 +252,39 @@ impl SearchIndex {
         let generation = self.live();
         let searcher = generation.reader.searcher();
 
+        // One pass over the matches collects the page, the total and the facet counts.
         let run = |main: Box<dyn Query>| -> Result<Ranked> {
             let query = with_filters(main, &filters);
-            let (top, total) = searcher.search(
+            let (top, total, facets) = searcher.search(
                 &query,
                 &(
                     TopDocs::with_limit(per_page)
                         .and_offset(offset)
                         .order_by_score(),
                     Count,
+                    FacetCounter,
                 ),
             )?;
-            Ok((query, total, top))
+            Ok((total, top, facets))
         };
         let mut relaxed = false;
-        let (query, total, top) = if req.q.trim().is_empty() {
+        let (total, top, facets) = if req.q.trim().is_empty() {
             run(Box::new(AllQuery))?
         } else {
             match strict_query(f, &analyzed) {
                 None => run(Box::new(tantivy::query::EmptyQuery))?,
                 Some(strict) => {
-                    let (q, total, top) = run(strict)?;
-                    match (total, relaxed_query(f, &analyzed)) {
+                    let ranked = run(strict)?;
+                    match (ranked.0, relaxed_query(f, &analyzed)) {
                         (0, Some(fallback)) => {
                             relaxed = true;
                             run(fallback)?
                         }
-                        _ => (q, total, top),
+                        _ => ranked,
                     }
                 }
             }
         };
-        let facets = facet_counts(&searcher, query.as_ref())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -104,6 +104,9 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "QUANZE_WORKERS")]
         workers: Option<usize>,
+        /// Load the demo dataset first when the database holds no items.
+        #[arg(long)]
+        demo: bool,
     },
     /// Rebuild the search index from the database beside the live one and swap it in;
     /// a running server switches to it within a second and keeps answering meanwhile.
@@ -267,7 +270,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             let dir = demo_dir.unwrap_or_else(crate::demo::default_demo_dir);
             crate::demo::load_demo(&db, &dir)
         }
-        Command::Serve { bind, workers } => {
+        Command::Serve {
+            bind,
+            workers,
+            demo,
+        } => {
+            if demo {
+                let code = crate::demo::load_demo(&db, &crate::demo::default_demo_dir())?;
+                if code != ExitCode::SUCCESS {
+                    return Ok(code);
+                }
+            }
             crate::serve::serve(db, &cli.data_dir, &bind, workers)?;
             Ok(ExitCode::SUCCESS)
         }
