@@ -246,6 +246,15 @@ fn main() -> BenchResult<()> {
     }
     latencies.sort();
     slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    // Suggestions: prefixes of 1–6 characters of real names.
+    let mut suggest_latencies = Vec::with_capacity(queries.len());
+    for (i, name) in corpus.names.iter().cycle().take(queries.len()).enumerate() {
+        let prefix = char_slice(name, 0, 1 + i % 6);
+        let t = Instant::now();
+        index.suggest(&prefix, 10)?;
+        suggest_latencies.push(t.elapsed());
+    }
+    suggest_latencies.sort();
 
     // SQLite FTS5 with the trigram tokenizer over the same text.
     let fts_path = scratch.join("fts.db");
@@ -329,6 +338,11 @@ fn main() -> BenchResult<()> {
         f99 / p99.max(1e-9)
     );
     println!("| queries with hits | {hits} | {fts_hits} | |");
+    println!(
+        "| suggest p50 / p99, ms | {:.2} / {:.2} | | |",
+        percentile(&suggest_latencies, 0.5),
+        percentile(&suggest_latencies, 0.99)
+    );
     println!("\nslowest quanze queries:");
     for (took, q, total) in slowest.iter().take(8) {
         println!(

@@ -87,7 +87,12 @@ pub struct AnalyzedQuery {
     pub highlight_terms: Vec<String>,
 }
 
+/// Most bigram clauses a query gets (about ten characters of text).
+pub const MAX_BIGRAM_CLAUSES: usize = 10;
+
 pub struct QueryVariant {
+    /// The query as typed (not a synonym rewrite).
+    pub original: bool,
     /// Each query word with the parts that may stand in for it (see
     /// [`ChineseAnalyzer::covering_parts`]).
     pub words: Vec<(String, Vec<String>)>,
@@ -106,7 +111,7 @@ pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms
     .then(|| trimmed.to_ascii_lowercase());
     let mut variants = Vec::new();
     let mut highlight_terms: Vec<String> = Vec::new();
-    for v in synonyms.variants(&normalized) {
+    for (i, v) in synonyms.variants(&normalized).into_iter().enumerate() {
         let mut words: Vec<String> = analyzer
             .query_words(&v)
             .into_iter()
@@ -130,7 +135,11 @@ pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms
             .collect();
         highlight_terms.extend(bigrams.iter().filter(|b| b.chars().count() > 1).cloned());
         if !words.is_empty() || !bigrams.is_empty() {
-            variants.push(QueryVariant { words, bigrams });
+            variants.push(QueryVariant {
+                original: i == 0,
+                words,
+                bigrams,
+            });
         }
     }
     highlight_terms.sort();
@@ -190,7 +199,10 @@ fn strict_variant(f: &ItemFields, v: &QueryVariant) -> Option<Box<dyn Query>> {
             .collect();
         alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all_words))));
     }
-    if !v.bigrams.is_empty() {
+    // The bigram path rescues short queries that jieba segments differently from the names;
+    // for long queries (and synonym rewrites) the words decide, and skipping it keeps the
+    // cost of a pasted item name bounded.
+    if !v.bigrams.is_empty() && v.bigrams.len() <= MAX_BIGRAM_CLAUSES && v.original {
         let n = v.bigrams.len();
         let required = if n <= 2 { n } else { (n * 3).div_ceil(4) };
         let mut seen = Vec::new();
