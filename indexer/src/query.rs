@@ -79,9 +79,25 @@ const QUERY_STOPWORDS: &[&str] = &[
 /// become a 10,000-clause query).
 pub const MAX_QUERY_CHARS: usize = 100;
 
-/// The analysed query: its variants' words and bigrams, and the terms to highlight.
+/// A query word and the parts that may stand in for it (see
+/// [`ChineseAnalyzer::covering_parts`]).
+pub struct Word {
+    pub text: String,
+    pub parts: Vec<String>,
+}
+
+/// What the query must contain, piece by piece.
+pub enum Segment {
+    Word(Word),
+    /// A synonym term: any one of the alternatives (each a list of words, all required).
+    Choice(Vec<Vec<Word>>),
+}
+
+/// The analysed query.
 pub struct AnalyzedQuery {
-    pub variants: Vec<QueryVariant>,
+    pub segments: Vec<Segment>,
+    /// Character bigrams of the query as typed.
+    pub bigrams: Vec<String>,
     /// The query itself when it looks like (part of) an item code, lower-cased.
     pub code: Option<String>,
     pub highlight_terms: Vec<String>,
@@ -89,15 +105,6 @@ pub struct AnalyzedQuery {
 
 /// Most bigram clauses a query gets (about ten characters of text).
 pub const MAX_BIGRAM_CLAUSES: usize = 10;
-
-pub struct QueryVariant {
-    /// The query as typed (not a synonym rewrite).
-    pub original: bool,
-    /// Each query word with the parts that may stand in for it (see
-    /// [`ChineseAnalyzer::covering_parts`]).
-    pub words: Vec<(String, Vec<String>)>,
-    pub bigrams: Vec<String>,
-}
 
 pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms) -> AnalyzedQuery {
     let clipped: String = text.chars().take(MAX_QUERY_CHARS).collect();
@@ -109,43 +116,51 @@ pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
         && trimmed.chars().any(|c| c.is_ascii_digit()))
     .then(|| trimmed.to_ascii_lowercase());
-    let mut variants = Vec::new();
     let mut highlight_terms: Vec<String> = Vec::new();
-    for (i, v) in synonyms.variants(&normalized).into_iter().enumerate() {
+    let mut words_of = |text: &str| -> Vec<Word> {
         let mut words: Vec<String> = analyzer
-            .query_words(&v)
+            .query_words(text)
             .into_iter()
             .filter(|w| !QUERY_STOPWORDS.contains(&w.as_str()))
             .collect();
         words.dedup();
-        let bigrams: Vec<String> = bigram_tokens(&v).into_iter().map(|t| t.text).collect();
-        highlight_terms.extend(
-            words
-                .iter()
-                .filter(|w| w.chars().count() > 1 || !w.is_ascii())
-                .cloned(),
-        );
-        let words: Vec<(String, Vec<String>)> = words
+        words
             .into_iter()
             .map(|w| {
                 let parts = analyzer.covering_parts(&w);
+                if w.chars().count() > 1 || !w.is_ascii() {
+                    highlight_terms.push(w.clone());
+                }
                 highlight_terms.extend(parts.iter().cloned());
-                (w, parts)
+                Word { text: w, parts }
             })
+            .collect()
+    };
+    let mut segments = Vec::new();
+    for piece in synonyms.segments(&normalized) {
+        if piece.alternatives.is_empty() {
+            segments.extend(words_of(&piece.text).into_iter().map(Segment::Word));
+            continue;
+        }
+        let options: Vec<Vec<Word>> = std::iter::once(&piece.text)
+            .chain(piece.alternatives.iter())
+            .map(|t| words_of(t))
+            .filter(|w| !w.is_empty())
             .collect();
-        highlight_terms.extend(bigrams.iter().filter(|b| b.chars().count() > 1).cloned());
-        if !words.is_empty() || !bigrams.is_empty() {
-            variants.push(QueryVariant {
-                original: i == 0,
-                words,
-                bigrams,
-            });
+        if !options.is_empty() {
+            segments.push(Segment::Choice(options));
         }
     }
+    let bigrams: Vec<String> = bigram_tokens(&normalized)
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    highlight_terms.extend(bigrams.iter().filter(|b| b.chars().count() > 1).cloned());
     highlight_terms.sort();
     highlight_terms.dedup();
     AnalyzedQuery {
-        variants,
+        segments,
+        bigrams,
         code,
         highlight_terms,
     }
@@ -163,13 +178,13 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 /// One query word anywhere — itself, or all of its covering parts (scored a little lower).
-fn word_or_parts(f: &ItemFields, word: &(String, Vec<String>)) -> Box<dyn Query> {
-    let whole = word_anywhere(f, &word.0);
-    if word.1.is_empty() {
+fn word_or_parts(f: &ItemFields, word: &Word) -> Box<dyn Query> {
+    let whole = word_anywhere(f, &word.text);
+    if word.parts.is_empty() {
         return whole;
     }
     let parts: Vec<(Occur, Box<dyn Query>)> = word
-        .1
+        .parts
         .iter()
         .map(|p| (Occur::Must, word_anywhere(f, p)))
         .collect();
@@ -177,6 +192,30 @@ fn word_or_parts(f: &ItemFields, word: &(String, Vec<String>)) -> Box<dyn Query>
         whole,
         boosted(Box::new(BooleanQuery::new(parts)), 0.8),
     ]))
+}
+
+/// A segment: the word, or the best of the synonym alternatives.
+fn segment_query(f: &ItemFields, segment: &Segment) -> Box<dyn Query> {
+    match segment {
+        Segment::Word(w) => word_or_parts(f, w),
+        Segment::Choice(options) => Box::new(DisjunctionMaxQuery::new(
+            options
+                .iter()
+                .enumerate()
+                .map(|(i, words)| {
+                    let all: Vec<(Occur, Box<dyn Query>)> = words
+                        .iter()
+                        .map(|w| (Occur::Must, word_or_parts(f, w)))
+                        .collect();
+                    // The wording the citizen typed ranks a little above its synonyms.
+                    boosted(
+                        Box::new(BooleanQuery::new(all)),
+                        if i == 0 { 1.0 } else { 0.9 },
+                    )
+                })
+                .collect(),
+        )),
+    }
 }
 
 /// One word anywhere: it must be in `all_text`; being in the name or the department adds
@@ -189,34 +228,35 @@ fn word_anywhere(f: &ItemFields, word: &str) -> Box<dyn Query> {
     ]))
 }
 
-fn strict_variant(f: &ItemFields, v: &QueryVariant) -> Option<Box<dyn Query>> {
+fn code_query(f: &ItemFields, code: &str) -> Box<dyn Query> {
+    boosted(term_query(f.code_prefix, code), 50.0)
+}
+
+/// The strict query, or `None` for a query with nothing searchable in it: every segment
+/// (name, department, law or body), or — for short queries — most of the name's bigrams, or
+/// the code.
+pub fn strict_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !v.words.is_empty() {
-        let all_words: Vec<(Occur, Box<dyn Query>)> = v
-            .words
+    if !q.segments.is_empty() {
+        let all: Vec<(Occur, Box<dyn Query>)> = q
+            .segments
             .iter()
-            .map(|w| (Occur::Must, word_or_parts(f, w)))
+            .map(|s| (Occur::Must, segment_query(f, s)))
             .collect();
-        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all_words))));
+        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
     }
     // The bigram path rescues short queries that jieba segments differently from the names;
-    // for long queries (and synonym rewrites) the words decide, and skipping it keeps the
-    // cost of a pasted item name bounded.
-    if !v.bigrams.is_empty() && v.bigrams.len() <= MAX_BIGRAM_CLAUSES && v.original {
-        let n = v.bigrams.len();
-        let required = if n <= 2 { n } else { (n * 3).div_ceil(4) };
-        let mut seen = Vec::new();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = v
-            .bigrams
+    // for long queries the words decide, which keeps the cost of a pasted item name bounded.
+    if !q.bigrams.is_empty() && q.bigrams.len() <= MAX_BIGRAM_CLAUSES {
+        let mut unique = q.bigrams.clone();
+        unique.sort();
+        unique.dedup();
+        let n = q.bigrams.len();
+        let required = if n <= 2 { n } else { (n * 3).div_ceil(4) }.min(unique.len());
+        let clauses: Vec<(Occur, Box<dyn Query>)> = unique
             .iter()
-            .filter(|b| {
-                let new = !seen.contains(*b);
-                seen.push((*b).clone());
-                new
-            })
             .map(|b| (Occur::Should, term_query(f.name_bigram, b)))
             .collect();
-        let required = required.min(clauses.len());
         alternatives.push((
             Occur::Should,
             boosted(
@@ -227,49 +267,24 @@ fn strict_variant(f: &ItemFields, v: &QueryVariant) -> Option<Box<dyn Query>> {
             ),
         ));
     }
+    if let Some(code) = &q.code {
+        alternatives.push((Occur::Should, code_query(f, code)));
+    }
     (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
 }
 
-fn code_query(f: &ItemFields, code: &str) -> Box<dyn Query> {
-    boosted(term_query(f.code_prefix, code), 50.0)
-}
-
-/// The strict query, or `None` for a query with nothing searchable in it.
-pub fn strict_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>> {
-    let mut variants: Vec<Box<dyn Query>> = q
-        .variants
-        .iter()
-        .filter_map(|v| strict_variant(f, v))
-        .collect();
-    if let Some(code) = &q.code {
-        variants.push(code_query(f, code));
-    }
-    match variants.len() {
-        0 => None,
-        1 => variants.pop(),
-        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            variants, 0.05,
-        ))),
-    }
-}
-
-/// The relaxed fallback: at least half of the words of some variant.
+/// The relaxed fallback: at least half of the segments.
 pub fn relaxed_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>> {
-    let variants: Vec<Box<dyn Query>> = q
-        .variants
+    if q.segments.is_empty() {
+        return None;
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = q
+        .segments
         .iter()
-        .filter(|v| !v.words.is_empty())
-        .map(|v| {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = v
-                .words
-                .iter()
-                .map(|w| (Occur::Should, word_or_parts(f, w)))
-                .collect();
-            let required = v.words.len().div_ceil(2);
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                clauses, required,
-            )) as Box<dyn Query>
-        })
+        .map(|s| (Occur::Should, segment_query(f, s)))
         .collect();
-    (!variants.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(variants)) as Box<dyn Query>)
+    let required = q.segments.len().div_ceil(2);
+    Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses, required,
+    )))
 }

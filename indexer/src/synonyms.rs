@@ -9,8 +9,8 @@ use crate::analyzer::normalize;
 
 pub const BUILTIN_SYNONYMS: &str = include_str!("../data/synonyms.txt");
 
-/// Most query variants generated from one query (the original included).
-pub const MAX_VARIANTS: usize = 12;
+/// Most alternatives used for one synonym term found in a query.
+pub const MAX_ALTERNATIVES: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
@@ -64,35 +64,63 @@ impl Synonyms {
         self.groups.len()
     }
 
-    /// The normalised query and rewrites of it with synonym terms substituted (the original
-    /// first). Each distinct group found in the query is substituted once per alternative.
-    pub fn variants(&self, normalized_query: &str) -> Vec<String> {
-        let mut out = vec![normalized_query.to_string()];
-        let mut used_groups = Vec::new();
+    /// Splits a normalised query into pieces: plain text, and synonym terms found in it
+    /// (longest first, non-overlapping) with their group's other terms as alternatives.
+    pub fn segments(&self, normalized_query: &str) -> Vec<QuerySegment> {
+        let mut found: Vec<(usize, &str)> = Vec::new();
         let mut covered = vec![false; normalized_query.len()];
         for term in &self.terms_by_length {
-            let Some(pos) = normalized_query.find(term.as_str()) else {
-                continue;
-            };
-            if covered[pos..pos + term.len()].iter().any(|c| *c) {
-                continue;
-            }
-            let group = self.by_term[term];
-            if used_groups.contains(&group) {
-                continue;
-            }
-            used_groups.push(group);
-            covered[pos..pos + term.len()]
-                .iter_mut()
-                .for_each(|c| *c = true);
-            for alt in &self.groups[group] {
-                if alt != term && out.len() < MAX_VARIANTS {
-                    out.push(normalized_query.replacen(term.as_str(), alt, 1));
+            let mut from = 0;
+            while let Some(rel) = normalized_query[from..].find(term.as_str()) {
+                let pos = from + rel;
+                from = pos + term.len();
+                if covered[pos..pos + term.len()].iter().any(|c| *c) {
+                    continue;
                 }
+                covered[pos..pos + term.len()]
+                    .iter_mut()
+                    .for_each(|c| *c = true);
+                found.push((pos, term.as_str()));
             }
+        }
+        found.sort_unstable();
+        let mut out = Vec::new();
+        let mut at = 0;
+        for (pos, term) in found {
+            if pos > at {
+                out.push(QuerySegment {
+                    text: normalized_query[at..pos].to_string(),
+                    alternatives: Vec::new(),
+                });
+            }
+            let group = &self.groups[self.by_term[term]];
+            let alternatives: Vec<String> = group
+                .iter()
+                .filter(|t| t.as_str() != term)
+                .take(MAX_ALTERNATIVES)
+                .cloned()
+                .collect();
+            out.push(QuerySegment {
+                text: term.to_string(),
+                alternatives,
+            });
+            at = pos + term.len();
+        }
+        if at < normalized_query.len() {
+            out.push(QuerySegment {
+                text: normalized_query[at..].to_string(),
+                alternatives: Vec::new(),
+            });
         }
         out
     }
+}
+
+/// A piece of a query: plain text, or a synonym term with its alternatives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuerySegment {
+    pub text: String,
+    pub alternatives: Vec<String>,
 }
 
 #[cfg(test)]
@@ -100,24 +128,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn substitutes_longest_terms_and_merges_operator_groups() {
+    fn finds_longest_terms_and_merges_operator_groups() {
         let s = Synonyms::parse(&[
             "出租车,的士,巡游出租汽车\n# comment\n驾照,机动车驾驶证",
             "的士,计程车",
         ]);
         assert_eq!(s.group_count(), 2);
-        let v = s.variants("的士许可");
-        assert_eq!(v[0], "的士许可");
-        assert!(v.contains(&"巡游出租汽车许可".to_string()));
-        assert!(v.contains(&"计程车许可".to_string()));
-        assert_eq!(s.variants("驾照").len(), 2);
-        assert_eq!(s.variants("无关").len(), 1);
+        let seg = s.segments("的士许可");
+        assert_eq!(seg.len(), 2);
+        assert_eq!(seg[0].text, "的士");
+        assert!(seg[0].alternatives.contains(&"巡游出租汽车".to_string()));
+        assert!(seg[0].alternatives.contains(&"计程车".to_string()));
+        assert_eq!(
+            seg[1],
+            QuerySegment {
+                text: "许可".into(),
+                alternatives: vec![]
+            }
+        );
+        let two = s.segments("驾照和的士");
+        assert_eq!(two.iter().filter(|x| !x.alternatives.is_empty()).count(), 2);
+        assert_eq!(
+            s.segments("无关"),
+            [QuerySegment {
+                text: "无关".into(),
+                alternatives: vec![]
+            }]
+        );
     }
 
     #[test]
     fn builtin_list_is_large_and_traditional_input_is_covered() {
         let s = Synonyms::parse(&[BUILTIN_SYNONYMS]);
         assert!(s.group_count() >= 150, "{}", s.group_count());
-        assert!(s.variants(&normalize("網約車")).len() > 1);
+        assert!(
+            s.segments(&normalize("網約車"))
+                .iter()
+                .any(|x| !x.alternatives.is_empty())
+        );
     }
 }
