@@ -229,6 +229,15 @@ fn main() -> BenchResult<()> {
     index.bulk_index((0..n_items).map(|i| item(&corpus, i)))?;
     let build = started.elapsed();
     let size = index.size_on_disk();
+    // One untimed pass first, for both engines: page cache and dictionaries warm, as in a
+    // server that has been answering for a while.
+    for q in &queries {
+        index.search(&SearchRequest {
+            q: q.clone(),
+            per_page: 20,
+            ..Default::default()
+        })?;
+    }
     let mut latencies = Vec::with_capacity(queries.len());
     let mut hits = 0usize;
     let mut slowest: Vec<(Duration, String, usize)> = Vec::new();
@@ -283,25 +292,31 @@ fn main() -> BenchResult<()> {
     let fts_size = std::fs::metadata(&fts_path).map(|m| m.len()).unwrap_or(0);
     let mut fts_latencies = Vec::with_capacity(queries.len());
     let mut fts_hits = 0usize;
-    for q in &queries {
-        let t = Instant::now();
-        let rows: Vec<RowId> = if q.chars().count() >= 3 {
-            // The whole query as one phrase: what plain trigram matching does.
-            diesel::sql_query("SELECT rowid FROM items WHERE items MATCH ? ORDER BY rank LIMIT 20")
+    for pass in 0..2 {
+        for q in &queries {
+            let t = Instant::now();
+            let rows: Vec<RowId> = if q.chars().count() >= 3 {
+                // The whole query as one phrase: what plain trigram matching does.
+                diesel::sql_query(
+                    "SELECT rowid FROM items WHERE items MATCH ? ORDER BY rank LIMIT 20",
+                )
                 .bind::<Text, _>(format!("\"{}\"", q.replace('"', "\"\"")))
                 .load(&mut conn)
                 .unwrap_or_default()
-        } else {
-            // Trigrams cannot index two characters: FTS5 falls back to scanning.
-            diesel::sql_query("SELECT rowid FROM items WHERE name LIKE ? OR department LIKE ? OR body LIKE ? LIMIT 20")
+            } else {
+                // Trigrams cannot index two characters: FTS5 falls back to scanning.
+                diesel::sql_query("SELECT rowid FROM items WHERE name LIKE ? OR department LIKE ? OR body LIKE ? LIMIT 20")
                 .bind::<Text, _>(format!("%{q}%"))
                 .bind::<Text, _>(format!("%{q}%"))
                 .bind::<Text, _>(format!("%{q}%"))
                 .load(&mut conn)
                 .unwrap_or_default()
-        };
-        fts_latencies.push(t.elapsed());
-        fts_hits += usize::from(!rows.is_empty());
+            };
+            if pass == 1 {
+                fts_latencies.push(t.elapsed());
+                fts_hits += usize::from(!rows.is_empty());
+            }
+        }
     }
     fts_latencies.sort();
     let _ = std::fs::remove_dir_all(&scratch);

@@ -251,8 +251,12 @@ impl SearchIndex {
         }
     }
 
-    /// Applies up to `max_rows` pending outbox rows in one commit; returns how many rows.
-    pub fn apply_pending(&self, db: &Database, max_rows: i64) -> Result<usize> {
+    /// Runs `write` with the live generation's writer; when it returns `Some((seq, value))`,
+    /// commits with `seq` as the applied outbox sequence and makes the commit searchable.
+    fn write_and_commit<T>(
+        &self,
+        write: impl FnOnce(&Generation, &mut IndexWriter) -> Result<Option<(i64, T)>>,
+    ) -> Result<Option<T>> {
         let generation = self.live();
         let mut guard = generation
             .writer
@@ -263,29 +267,40 @@ impl SearchIndex {
                 "this process does not hold the index writer".into(),
             ));
         };
-        let since = generation.applied_seq()?;
-        let mut conn = db.conn()?;
-        let rows = outbox_since(&mut conn, since, max_rows)?;
-        let Some(last) = rows.last().map(|r| r.seq) else {
-            return Ok(0);
+        let Some((seq, value)) = write(&generation, writer)? else {
+            return Ok(None);
         };
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let items = load_indexable(&mut conn, &ids)?;
-        drop(conn);
-        let fields = &self.analysis.fields;
-        for id in &ids {
-            writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
-        }
-        for item in &items {
-            writer.add_document(item_document(fields, item))?;
-        }
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&last.to_string());
+        prepared.set_payload(&seq.to_string());
         prepared.commit()?;
         generation.reader.reload()?;
-        Ok(rows.len())
+        Ok(Some(value))
+    }
+
+    /// Applies up to `max_rows` pending outbox rows in one commit; returns how many rows.
+    pub fn apply_pending(&self, db: &Database, max_rows: i64) -> Result<usize> {
+        let applied = self.write_and_commit(|generation, writer| {
+            let since = generation.applied_seq()?;
+            let mut conn = db.conn()?;
+            let rows = outbox_since(&mut conn, since, max_rows)?;
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                return Ok(None);
+            };
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let items = load_indexable(&mut conn, &ids)?;
+            drop(conn);
+            let fields = &self.analysis.fields;
+            for id in &ids {
+                writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
+            }
+            for item in &items {
+                writer.add_document(item_document(fields, item))?;
+            }
+            Ok(Some((last, rows.len())))
+        })?;
+        Ok(applied.unwrap_or(0))
     }
 
     /// Applies everything pending, batch by batch; returns the number of outbox rows.
@@ -304,27 +319,15 @@ impl SearchIndex {
     /// applied sequence is kept). For benchmarks and tools that build an index from data that
     /// is not in a registry database.
     pub fn bulk_index(&self, items: impl IntoIterator<Item = IndexableItem>) -> Result<usize> {
-        let generation = self.live();
-        let mut guard = generation
-            .writer
-            .lock()
-            .map_err(|_| IndexError::Corrupt("index writer lock poisoned".into()))?;
-        let Some(writer) = guard.as_mut() else {
-            return Err(IndexError::Corrupt(
-                "this process does not hold the index writer".into(),
-            ));
-        };
-        let seq = generation.applied_seq()?;
-        let mut count = 0;
-        for item in items {
-            writer.add_document(item_document(&self.analysis.fields, &item))?;
-            count += 1;
-        }
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&seq.to_string());
-        prepared.commit()?;
-        generation.reader.reload()?;
-        Ok(count)
+        let count = self.write_and_commit(|generation, writer| {
+            let mut count = 0;
+            for item in items {
+                writer.add_document(item_document(&self.analysis.fields, &item))?;
+                count += 1;
+            }
+            Ok(Some((generation.applied_seq()?, count)))
+        })?;
+        Ok(count.unwrap_or(0))
     }
 
     /// Bytes the live generation occupies on disk.

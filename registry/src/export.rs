@@ -12,15 +12,16 @@ use crate::repo::responsibilities::load_responsibility_list;
 
 const PAGE: i64 = 500;
 
-fn write_line(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| RegistryError::Io {
-        path: "output".into(),
-        source: e.into(),
-    })?;
-    out.write_all(b"\n").map_err(|source| RegistryError::Io {
+fn output_error(source: std::io::Error) -> RegistryError {
+    RegistryError::Io {
         path: "output".into(),
         source,
-    })
+    }
+}
+
+fn write_line(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| output_error(e.into()))?;
+    out.write_all(b"\n").map_err(output_error)
 }
 
 /// Writes every item matching `filter` as NDJSON; returns how many.
@@ -41,10 +42,7 @@ pub fn export_items_ndjson(
             written += 1;
         }
     }
-    out.flush().map_err(|source| RegistryError::Io {
-        path: "output".into(),
-        source,
-    })?;
+    out.flush().map_err(output_error)?;
     Ok(written)
 }
 
@@ -80,9 +78,6 @@ pub fn export_responsibilities_ndjson(
         write_line(out, &list)?;
         written += 1;
     }
-    out.flush().map_err(|source| RegistryError::Io {
-        path: "output".into(),
-        source,
-    })?;
+    out.flush().map_err(output_error)?;
     Ok(written)
 }

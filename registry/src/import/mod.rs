@@ -10,8 +10,14 @@ pub mod ndjson;
 pub mod numerals;
 pub mod responsibilities;
 
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::RegistryError;
 use crate::repo::history::Actor;
-use crate::validate::Problem;
+use crate::validate::{Checker, Problem};
 
 /// How an import runs.
 #[derive(Debug, Clone)]
@@ -47,6 +53,61 @@ impl ImportReport {
     pub fn warnings(&self) -> usize {
         self.problems.len() - self.errors()
     }
+}
+
+/// The read-and-validate phase shared by every NDJSON importer: parses each row, validates
+/// and normalises it, and rejects a second row with the same key (naming the first row).
+/// Returns the report so far and the valid records with their row numbers.
+fn read_and_validate<R: DeserializeOwned, T>(
+    input: impl BufRead,
+    opts: &ImportOptions,
+    validate: impl Fn(&R, &mut Checker) -> Option<T>,
+    key: impl Fn(&T) -> (&'static str, String),
+) -> crate::error::Result<(ImportReport, Vec<(usize, T)>)> {
+    let mut report = ImportReport {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let rows =
+        ndjson::read_rows::<R>(input, opts.strict, &mut report.problems).map_err(|source| {
+            RegistryError::Io {
+                path: "input".into(),
+                source,
+            }
+        })?;
+    report.rows = rows.len();
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    for row in rows {
+        let Some(record) = row.record else { continue };
+        let mut checker = Checker::default();
+        let normalised = validate(&record, &mut checker);
+        report
+            .problems
+            .extend(checker.problems.into_iter().map(|p| p.at_row(row.line)));
+        let Some(normalised) = normalised else {
+            continue;
+        };
+        let (field, k) = key(&normalised);
+        if let Some(first) = first_row.get(&k) {
+            report.problems.push(
+                Problem::error(
+                    field,
+                    format!("{k} already appears on row {first}; each once per file"),
+                )
+                .at_row(row.line),
+            );
+            continue;
+        }
+        first_row.insert(k, row.line);
+        valid.push((row.line, normalised));
+    }
+    Ok((report, valid))
+}
+
+/// Problems in row order (stable: within a row, in the order found).
+fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| p.row.unwrap_or(0));
 }
 
 /// Outcome of the write phase: a dry run rolls back by returning this as the error.
