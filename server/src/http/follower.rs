@@ -46,6 +46,7 @@ impl Follower {
                     std::thread::sleep(TICK);
                 }
             })
+            .map_err(|e| tracing::error!("cannot start the index follower: {e}"))
             .ok();
         Follower { stop, handle }
     }

@@ -23,11 +23,6 @@ pub struct AppState {
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(state))
-            .app_data(
-                web::QueryConfig::default().error_handler(|e, _| {
-                    error::ApiError::bad_request("query", e.to_string()).into()
-                }),
-            )
             .service(status::healthz)
             .service(status::readyz)
             .service(
