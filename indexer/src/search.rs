@@ -44,6 +44,7 @@ pub struct SearchRequest {
     pub per_page: usize,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchHit {
     pub id: i64,
@@ -63,6 +64,7 @@ pub struct SearchHit {
     pub score: f32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchResponse {
     pub total: usize,
@@ -75,6 +77,7 @@ pub struct SearchResponse {
     pub facets: Facets,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Suggestion {
     pub id: i64,

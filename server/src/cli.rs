@@ -108,6 +108,8 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Print the OpenAPI document of the HTTP API (what `/openapi.json` serves).
+    Openapi,
     /// Rebuild the search index from the database beside the live one and swap it in;
     /// a running server switches to it within a second and keeps answering meanwhile.
     Reindex,
@@ -147,6 +149,15 @@ fn open_input(path: &Path) -> Result<BufReader<File>, RegistryError> {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
+    if let Command::Openapi = cli.command {
+        println!(
+            "{}",
+            crate::http::openapi()
+                .to_pretty_json()
+                .map_err(|e| RegistryError::Corrupt(e.to_string()))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let db = Database::open(&cli.database_url())?;
     match cli.command {
         Command::Migrate => {
@@ -296,6 +307,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Openapi => Ok(ExitCode::SUCCESS),
         Command::Status => {
             let mut conn = db.conn()?;
             let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;

@@ -5,13 +5,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use actix_web::{App, HttpServer, middleware};
+use actix_web::{App, HttpServer, middleware, web};
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_registry::{Database, RegistryError};
 
 use crate::http::follower::Follower;
-use crate::http::{AppState, configure};
+use crate::http::{ApiDoc, AppState, register};
 
 /// Start-up failures of the search side, reported through the CLI's error type.
 pub fn startup_error(e: quanze_indexer::IndexError) -> RegistryError {
@@ -35,10 +35,31 @@ pub fn serve(
         source,
     };
     let mut server = HttpServer::new(move || {
-        App::new()
+        use utoipa::OpenApi;
+        use utoipa_actix_web::AppExt;
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(register)
+            .split_for_parts();
+        // Middleware and undocumented services go on after the split (utoipa-actix-web
+        // documents only what is registered before it).
+        app.app_data(web::Data::new(state.clone()))
+            .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(crate::http::error::not_found))
+            // Merge doubled slashes only: Swagger UI lives under `/docs/`.
+            .wrap(middleware::NormalizePath::new(
+                middleware::TrailingSlash::MergeOnly,
+            ))
             .wrap(middleware::Compress::default())
-            .wrap(middleware::NormalizePath::trim())
-            .configure(configure(state.clone()))
     })
     .bind(bind)
     .map_err(io)?;

@@ -207,6 +207,32 @@ fn search_api_answers_every_input_on_both_backends() {
         );
         assert_eq!(body["code"], "not_found");
         assert_eq!(server.get("/healthz").0, 200);
+
+        // The served OpenAPI document is the committed one; Swagger UI is served offline.
+        let (status, _, spec) = server.get("/openapi.json");
+        assert_eq!(status, 200);
+        let committed: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join("openapi/openapi.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(spec, committed);
+        assert!(spec["paths"]["/api/v1/search"]["get"]["summary"].is_string());
+        for path in ["/docs/", "/docs"] {
+            let mut docs = server
+                .agent
+                .get(format!("{}{path}", server.base))
+                .call()
+                .unwrap();
+            assert_eq!(docs.status().as_u16(), 200, "{path}");
+            assert!(
+                docs.body_mut()
+                    .read_to_string()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("swagger"),
+                "{path}"
+            );
+        }
     }
 }
 

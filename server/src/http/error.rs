@@ -6,15 +6,22 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An error response (RFC 9457 problem details).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"type": "https://quanze.invalid/problems/invalid_parameter", "title": "Bad Request", "status": 400, "code": "invalid_parameter", "detail": "\"许可证\" is not a category", "parameter": "category"}))]
 pub struct Problem {
+    /// URI naming the kind of problem.
     #[serde(rename = "type")]
     pub kind: String,
+    /// HTTP reason phrase.
     pub title: String,
+    /// HTTP status code.
     pub status: u16,
-    /// Stable machine-readable code (invalid_parameter, not_found, internal …).
-    pub code: &'static str,
+    /// Stable machine-readable code: invalid_parameter, not_found, internal.
+    pub code: String,
+    /// What went wrong, for a person.
     pub detail: String,
+    /// The request parameter at fault, for invalid_parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
 }
@@ -82,7 +89,7 @@ impl ResponseError for ApiError {
             kind: format!("https://quanze.invalid/problems/{code}"),
             title: status.canonical_reason().unwrap_or("error").to_string(),
             status: status.as_u16(),
-            code,
+            code: code.to_string(),
             detail,
             parameter,
         };

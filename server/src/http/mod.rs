@@ -1,4 +1,5 @@
-//! The HTTP service: one actix app that the `serve` command runs and the tests drive.
+//! The HTTP service: one actix app that the `serve` command runs and the tests drive, and the
+//! OpenAPI document generated from the same route registration.
 
 pub mod error;
 pub mod follower;
@@ -8,9 +9,12 @@ pub mod status;
 
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::App;
 use quanze_indexer::SearchIndex;
 use quanze_registry::Database;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
 
 /// What every handler may use.
 #[derive(Clone)]
@@ -19,17 +23,58 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
 }
 
-/// Registers every route; `serve` and the tests build the app through this one function.
-pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::Data::new(state))
-            .service(status::healthz)
-            .service(status::readyz)
-            .service(
-                web::scope("/api/v1")
-                    .service(search::search)
-                    .service(search::suggest),
-            )
-            .default_service(web::to(error::not_found));
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "quanze 权责 API",
+        description = "The public API of quanze, a registry of Chinese government departments' power lists (权力清单) and responsibility lists (责任清单): search the registered administrative powers in Chinese. Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
+    ),
+    tags(
+        (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
+        (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
+    )
+)]
+pub struct ApiDoc;
+
+/// Registers every documented route. `serve` and [`openapi`] both go through here, so the
+/// served document and the committed `openapi/openapi.json` describe the same app.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(status::healthz)
+        .service(status::readyz)
+        .service(
+            scope("/api/v1")
+                .service(search::search)
+                .service(search::suggest),
+        );
+}
+
+/// The OpenAPI document of the app.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    api
+}
+
+#[cfg(test)]
+mod tests {
+    /// `openapi/openapi.json` is generated, never edited: regenerate with
+    /// `cargo run -- openapi > openapi/openapi.json` (or QUANZE_BLESS=1 on this test).
+    #[test]
+    fn openapi_json_is_up_to_date() {
+        let generated = super::openapi().to_pretty_json().unwrap_or_default() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+        if std::env::var("QUANZE_BLESS").is_ok_and(|v| v == "1") {
+            std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_default();
+            std::fs::write(&path, &generated).unwrap_or_default();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "openapi/openapi.json is out of date; regenerate it with\n  cargo run -- openapi > openapi/openapi.json"
+        );
     }
 }

@@ -5,16 +5,44 @@ use actix_web::{HttpResponse, get, web};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 
-/// The process is up.
-#[get("/healthz")]
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+/// Liveness and readiness answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// ok (live) or ready.
+    pub status: String,
+    /// Outbox rows not yet in the search index (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_lag: Option<i64>,
 }
 
-/// The database answers and the index is reachable; reports how far the index lags.
+/// Liveness: the process is up.
+///
+/// Answers as long as the HTTP server runs; touches neither the database nor the index.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        index_lag: None,
+    })
+}
+
+/// Readiness: the database answers and the index is reachable.
+///
+/// Reports how many published changes the search index has still to apply.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 500, description = "The database or the index is unreachable", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
     let lag = web::block(move || s.index.lag(&s.db)).await??;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready", "index_lag": lag})))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ready".into(),
+        index_lag: Some(lag),
+    }))
 }
