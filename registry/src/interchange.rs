@@ -11,6 +11,7 @@ fn is_false(b: &bool) -> bool {
 
 /// One power item (权力事项).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PowerItemRecord {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +60,7 @@ pub struct PowerItemRecord {
 
 /// The 实施主体 an item belongs to, as a list names it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentRef {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +69,7 @@ pub struct DepartmentRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JointDepartment {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +77,7 @@ pub struct JointDepartment {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeLimit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statutory_days: Option<i32>,
@@ -86,6 +90,7 @@ pub struct TimeLimit {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     #[serde(default, skip_serializing_if = "is_false")]
     pub charged: bool,
@@ -96,6 +101,7 @@ pub struct Fee {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalBasis {
     pub role: String,
     pub law: String,
@@ -108,6 +114,7 @@ pub struct LegalBasis {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkflowStep {
     pub stage: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +126,7 @@ pub struct WorkflowStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Responsibility {
     pub stage: String,
     pub duty: String,
@@ -127,6 +135,7 @@ pub struct Responsibility {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Accountability {
     pub circumstance: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +143,7 @@ pub struct Accountability {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Discretion {
     pub violation: String,
     pub tier: String,
@@ -145,6 +155,7 @@ pub struct Discretion {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exemption {
     pub kind: String,
     pub conditions: String,
@@ -153,6 +164,7 @@ pub struct Exemption {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Remedy {
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,6 +175,7 @@ pub struct Remedy {
 
 /// A department's 责任清单 (four parts), one per line of a responsibilities file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponsibilityListRecord {
     pub department: DepartmentRecord,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -177,6 +190,7 @@ pub struct ResponsibilityListRecord {
 
 /// A department with its descriptive fields (used where the department itself is described).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentRecord {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +207,7 @@ pub struct DepartmentRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MainDuty {
     pub duty: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,6 +217,7 @@ pub struct MainDuty {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkItem {
     pub item: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +225,7 @@ pub struct WorkItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DutyBoundary {
     pub matter: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -220,12 +237,14 @@ pub struct DutyBoundary {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoundaryParty {
     pub department: String,
     pub division: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupervisionRule {
     pub name: String,
     pub content: String,
@@ -234,6 +253,7 @@ pub struct SupervisionRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicService {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

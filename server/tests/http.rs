@@ -396,3 +396,78 @@ fn reindex_swaps_the_index_under_a_running_server() {
     );
     assert_eq!(server.get("/readyz").2["index_lag"], 0);
 }
+
+#[test]
+fn items_and_categories_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let server = Server::start(&t, &data);
+
+        let (status, _, categories) = server.get("/api/v1/categories");
+        assert_eq!(status, 200, "{}", t.backend.name());
+        let list = categories.as_array().unwrap();
+        assert_eq!(list.len(), 11);
+        assert_eq!(list[0]["key"], "licensing");
+        assert_eq!(list[0]["label"], "行政许可");
+        let total: i64 = list.iter().map(|c| c["count"].as_i64().unwrap()).sum();
+        let (_, _, all) = server.get("/api/v1/search?per_page=1");
+        assert_eq!(total, all["total"].as_i64().unwrap());
+        assert!(
+            list.iter().find(|c| c["key"] == "penalty").unwrap()["count"]
+                .as_i64()
+                .unwrap()
+                >= 100
+        );
+
+        // A demo penalty item: its legal bases resolve to the stored article text.
+        let transport =
+            std::fs::read_to_string(repo_root().join("demo/items/transport.ndjson")).unwrap();
+        let record: serde_json::Value = serde_json::from_str(
+            transport
+                .lines()
+                .find(|l| l.contains("\"penalty\""))
+                .unwrap(),
+        )
+        .unwrap();
+        let code = record["code"].as_str().unwrap();
+        let (status, _, item) = server.get(&format!("/api/v1/items/{}", enc(code)));
+        assert_eq!(status, 200);
+        assert_eq!(item["code"], code);
+        assert_eq!(item["status"], "published");
+        assert_eq!(item["category_label"], "行政处罚");
+        assert_eq!(item["department"]["name"], "临江市交通运输局");
+        assert_eq!(item["item"]["legal_bases"], record["legal_bases"]);
+        let resolved = item["resolved_legal_bases"].as_array().unwrap();
+        assert_eq!(
+            resolved.len(),
+            record["legal_bases"].as_array().unwrap().len()
+        );
+        let first = &resolved[0];
+        assert_eq!(first["article_label"], record["legal_bases"][0]["article"]);
+        assert!(
+            record["legal_bases"][0]["text"].as_str().unwrap().contains(
+                first["article_text"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .next()
+                    .unwrap()
+            )
+        );
+        assert_eq!(first["law_status"], "现行有效");
+
+        // The same item by id; unknown ids and codes are a 404 problem.
+        let id = item["id"].as_i64().unwrap();
+        assert_eq!(server.get(&format!("/api/v1/items/{id}")).2["code"], code);
+        for missing in ["999999999", "no-such-code", "%E4%B8%8D%E5%AD%98%E5%9C%A8"] {
+            let (status, content_type, body) = server.get(&format!("/api/v1/items/{missing}"));
+            assert_eq!(
+                (status, content_type.as_str()),
+                (404, "application/problem+json"),
+                "{missing}"
+            );
+            assert_eq!(body["code"], "not_found");
+        }
+    }
+}

@@ -708,3 +708,12 @@ pub fn find_items_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Pow
     rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
+
+/// Published items per category key.
+pub fn count_published_by_category(conn: &mut DbConnection) -> Result<Vec<(String, i64)>> {
+    Ok(power_items::table
+        .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+        .group_by(power_items::category)
+        .select((power_items::category, diesel::dsl::count_star()))
+        .load(conn)?)
+}

@@ -276,3 +276,66 @@ pub fn law_ids_for_items(
     }
     Ok(map)
 }
+
+/// A legal basis of an item resolved to the stored law version and article it cites.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolvedBasis {
+    /// Index of the basis in the item's `legal_bases`.
+    pub position: i32,
+    pub law_id: i64,
+    /// Full title of the stored law version.
+    pub law_title: String,
+    /// 宪法 / 法律 / 行政法规 / 地方性法规 / 部门规章 / 地方政府规章 / 规范性文件 / 司法解释.
+    pub law_level: String,
+    /// Version date of the stored law (YYYY-MM-DD).
+    pub law_version: Option<String>,
+    /// 现行有效 / 已修改 / 已废止.
+    pub law_status: String,
+    pub article_id: Option<i64>,
+    pub article_label: Option<String>,
+    pub article_number: Option<i32>,
+    /// Full text of the cited article as stored.
+    pub article_text: Option<String>,
+}
+
+/// The legal bases of an item that are linked to a stored law, with the law and article.
+pub fn resolved_legal_bases(conn: &mut DbConnection, item_id: i64) -> Result<Vec<ResolvedBasis>> {
+    let links: Vec<(i32, Option<i64>, Option<i64>)> = item_legal_bases::table
+        .filter(item_legal_bases::item_id.eq(item_id))
+        .filter(item_legal_bases::law_id.is_not_null())
+        .order(item_legal_bases::position.asc())
+        .select((
+            item_legal_bases::position,
+            item_legal_bases::law_id,
+            item_legal_bases::article_id,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(links.len());
+    for (position, law_id, article_id) in links {
+        let Some(law) = law_id.map(|id| get_law(conn, id)).transpose()?.flatten() else {
+            continue;
+        };
+        let article = match article_id {
+            Some(id) => law_articles::table
+                .find(id)
+                .select(ArticleRow::as_select())
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        out.push(ResolvedBasis {
+            position,
+            law_id: law.id,
+            law_title: law.title,
+            law_level: law.level,
+            law_version: law.version_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            law_status: law.status,
+            article_id: article.as_ref().map(|a| a.id),
+            article_label: article.as_ref().map(|a| a.label.clone()),
+            article_number: article.as_ref().map(|a| a.number),
+            article_text: article.map(|a| a.text),
+        });
+    }
+    Ok(out)
+}

@@ -26,14 +26,15 @@ pub struct Problem {
     pub parameter: Option<String>,
 }
 
-#[derive(Debug)]
+/// Everything a handler can fail with; `error_response` below is the one mapping to HTTP.
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    BadRequest {
-        parameter: String,
-        message: String,
-    },
+    #[error("invalid parameter {parameter}: {message}")]
+    BadRequest { parameter: String, message: String },
+    #[error("not found: {0}")]
     NotFound(String),
     /// Something failed on our side; the string is logged, not shown.
+    #[error("internal error")]
     Internal(String),
 }
 
@@ -42,18 +43,6 @@ impl ApiError {
         ApiError::BadRequest {
             parameter: parameter.into(),
             message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ApiError::BadRequest { parameter, message } => {
-                write!(f, "invalid parameter {parameter}: {message}")
-            }
-            ApiError::NotFound(what) => write!(f, "not found: {what}"),
-            ApiError::Internal(_) => write!(f, "internal error"),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod follower;
+pub mod items;
 pub mod params;
 pub mod search;
 pub mod status;
@@ -27,11 +28,12 @@ pub struct AppState {
 #[openapi(
     info(
         title = "quanze 权责 API",
-        description = "The public API of quanze, a registry of Chinese government departments' power lists (权力清单) and responsibility lists (责任清单): search the registered administrative powers in Chinese. Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        description = "The public API of quanze, a registry of Chinese government departments' power lists (权力清单) and responsibility lists (责任清单): search the registered administrative powers in Chinese and read each one with its legal basis. Errors are application/problem+json (RFC 9457) with a stable `code`.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
     tags(
         (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
+        (name = "items", description = "Power items (权力事项) and their categories"),
         (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
     )
 )]
@@ -45,7 +47,9 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(
             scope("/api/v1")
                 .service(search::search)
-                .service(search::suggest),
+                .service(search::suggest)
+                .service(items::get_item)
+                .service(items::categories),
         );
 }
 
