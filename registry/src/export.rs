@@ -5,7 +5,6 @@ use std::io::Write;
 
 use crate::db::Database;
 use crate::error::{RegistryError, Result};
-use crate::interchange::DepartmentRecord;
 use crate::repo::departments::list_departments;
 use crate::repo::items::{ItemFilter, list_items_after, load_item_records};
 use crate::repo::responsibilities::load_responsibility_list;
@@ -58,16 +57,7 @@ pub fn export_responsibilities_ndjson(
         if department_ids.is_some_and(|ids| !ids.contains(&d.id)) {
             continue;
         }
-        let record = DepartmentRecord {
-            name: d.name.clone(),
-            uscc: d.uscc.clone(),
-            region: d.region_code.clone(),
-            level: d.level.clone(),
-            kind: d.kind.clone(),
-            consultation: d.consultation.clone(),
-            supervision: d.supervision.clone(),
-        };
-        let list = load_responsibility_list(&mut conn, d.id, record)?;
+        let list = load_responsibility_list(&mut conn, d.id, d.as_record())?;
         if list.main_duties.is_empty()
             && list.duty_boundaries.is_empty()
             && list.supervision_rules.is_empty()

@@ -471,3 +471,117 @@ fn items_and_categories_on_both_backends() {
         }
     }
 }
+
+#[test]
+fn departments_and_the_change_feed_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let server = Server::start(&t, &data);
+
+        let (status, _, page) = server.get("/api/v1/departments?region=519900");
+        assert_eq!(status, 200, "{}", t.backend.name());
+        assert_eq!(page["total"], 3, "the three departments of 临江市");
+        let (_, _, sichuan) = server.get("/api/v1/departments?region=510000&per_page=100");
+        assert_eq!(
+            sichuan["total"].as_i64().unwrap(),
+            sichuan["departments"].as_array().unwrap().len() as i64
+        );
+        assert!(sichuan["total"].as_i64().unwrap() > 30);
+        let (_, _, by_name) =
+            server.get(&format!("/api/v1/departments?name={}", enc("交通运输局")));
+        let names: Vec<&str> = by_name["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"临江市交通运输局") && names.contains(&"区交通运输局"),
+            "{names:?}"
+        );
+        assert_eq!(
+            server.get("/api/v1/departments?region=12").2["parameter"],
+            "region"
+        );
+        assert_eq!(
+            server
+                .get(&format!("/api/v1/departments?name={}", enc("100%_")))
+                .0,
+            200
+        );
+
+        let transport = by_name["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "临江市交通运输局")
+            .unwrap();
+        let id = transport["id"].as_i64().unwrap();
+        let (status, _, one) = server.get(&format!("/api/v1/departments/{id}"));
+        assert_eq!(status, 200);
+        assert_eq!(one["region"], "519900");
+        assert_eq!(one["level"], "city");
+        assert_eq!(server.get("/api/v1/departments/abc").0, 400);
+        assert_eq!(server.get("/api/v1/departments/999999").0, 404);
+
+        let (status, _, powers) = server.get(&format!("/api/v1/departments/{id}/powers"));
+        assert_eq!(status, 200);
+        let lines = std::fs::read_to_string(repo_root().join("demo/items/transport.ndjson"))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(powers["total"].as_u64().unwrap() as usize, lines);
+        let groups = powers["categories"].as_array().unwrap();
+        assert_eq!(groups[0]["category"], "licensing");
+        assert_eq!(
+            groups
+                .iter()
+                .map(|g| g["count"].as_u64().unwrap())
+                .sum::<u64>() as usize,
+            lines
+        );
+        assert!(
+            groups
+                .iter()
+                .any(|g| g["label"] == "行政处罚" && g["count"].as_u64().unwrap() >= 50)
+        );
+
+        let (status, _, duties) = server.get(&format!("/api/v1/departments/{id}/responsibilities"));
+        assert_eq!(status, 200);
+        assert_eq!(duties["department"]["name"], "临江市交通运输局");
+        assert!(duties["main_duties"].as_array().unwrap().len() >= 8);
+        assert!(!duties["duty_boundaries"].as_array().unwrap().is_empty());
+
+        // The feed: every published item once, in sequence order, page by page.
+        let mut since = 0;
+        let mut seen = 0;
+        loop {
+            let (status, _, page) = server.get(&format!("/api/v1/changes?since={since}&limit=500"));
+            assert_eq!(status, 200);
+            let changes = page["changes"].as_array().unwrap();
+            if changes.is_empty() {
+                assert_eq!(page["next_since"], since);
+                break;
+            }
+            let mut last = since;
+            for c in changes {
+                assert!(c["seq"].as_i64().unwrap() > last);
+                last = c["seq"].as_i64().unwrap();
+                assert_eq!(c["kind"], "published");
+            }
+            seen += changes.len();
+            since = page["next_since"].as_i64().unwrap();
+        }
+        let (_, _, all) = server.get("/api/v1/search?per_page=1");
+        assert_eq!(seen as i64, all["total"].as_i64().unwrap());
+        assert_eq!(
+            server.get("/api/v1/changes?since=-1").2["parameter"],
+            "since"
+        );
+        assert_eq!(
+            server.get("/api/v1/changes?limit=0").2["parameter"],
+            "limit"
+        );
+    }
+}

@@ -131,6 +131,19 @@ pub fn list_departments(conn: &mut DbConnection) -> Result<Vec<DepartmentRow>> {
 }
 
 impl DepartmentRow {
+    /// The department with its descriptive fields, as responsibility lists carry it.
+    pub fn as_record(&self) -> DepartmentRecord {
+        DepartmentRecord {
+            name: self.name.clone(),
+            uscc: self.uscc.clone(),
+            region: self.region_code.clone(),
+            level: self.level.clone(),
+            kind: self.kind.clone(),
+            consultation: self.consultation.clone(),
+            supervision: self.supervision.clone(),
+        }
+    }
+
     /// How items name this department in the interchange format.
     pub fn as_ref_record(&self) -> DepartmentRef {
         DepartmentRef {
@@ -139,4 +152,49 @@ impl DepartmentRow {
             region: self.region_code.clone(),
         }
     }
+}
+
+/// The code prefix a region filter covers: 510000 → "51", 511600 → "5116", 511602 → "511602".
+pub fn region_prefix(code: &RegionCode) -> String {
+    use crate::domain::RegionLevel;
+    let s = code.as_str();
+    match code.level() {
+        RegionLevel::Province => s[..2].to_string(),
+        RegionLevel::City => s[..4].to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Departments filtered by region (prefix semantics) and a name fragment, in id order, with
+/// the total before paging.
+pub fn search_departments(
+    conn: &mut DbConnection,
+    region: Option<&RegionCode>,
+    name_contains: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<DepartmentRow>, i64)> {
+    let filtered = || {
+        let mut q = departments::table.into_boxed();
+        if let Some(r) = region {
+            q = q.filter(departments::region_code.like(format!("{}%", region_prefix(r))));
+        }
+        if let Some(n) = name_contains.filter(|n| !n.trim().is_empty()) {
+            let escaped = n
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.filter(departments::name.like(format!("%{escaped}%")).escape('\\'));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(departments::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(DepartmentRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }

@@ -1,6 +1,8 @@
 //! The HTTP service: one actix app that the `serve` command runs and the tests drive, and the
 //! OpenAPI document generated from the same route registration.
 
+pub mod changes;
+pub mod departments;
 pub mod error;
 pub mod follower;
 pub mod items;
@@ -34,6 +36,8 @@ pub struct AppState {
     tags(
         (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
         (name = "items", description = "Power items (权力事项) and their categories"),
+        (name = "departments", description = "Departments with their power lists (权力清单) and responsibility lists (责任清单)"),
+        (name = "changes", description = "The public change feed, for mirroring the registry"),
         (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
     )
 )]
@@ -49,7 +53,12 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(search::search)
                 .service(search::suggest)
                 .service(items::get_item)
-                .service(items::categories),
+                .service(items::categories)
+                .service(departments::list_departments)
+                .service(departments::get_department)
+                .service(departments::department_powers)
+                .service(departments::department_responsibilities)
+                .service(changes::changes),
         );
 }
 

@@ -1,0 +1,297 @@
+//! Departments: the list, one department, its power list grouped by category, and its
+//! responsibility list (责任清单).
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use quanze_registry::domain::{Category, ItemStatus, RegionCode};
+use quanze_registry::interchange::ResponsibilityListRecord;
+use quanze_registry::models::DepartmentRow;
+use quanze_registry::repo::items::{ItemFilter, list_items_after};
+use serde::Serialize;
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::params::QueryParams;
+
+/// A department (实施主体).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DepartmentView {
+    pub id: i64,
+    pub name: String,
+    /// 统一社会信用代码, when known.
+    pub uscc: Option<String>,
+    /// Region code (GB/T 2260).
+    pub region: String,
+    /// province / city / county / township, when known.
+    pub level: Option<String>,
+    /// 法定机关 / 授权组织 / 受委托组织, when known.
+    pub kind: Option<String>,
+    /// Where citizens ask (咨询).
+    pub consultation: Option<String>,
+    /// Where citizens complain (监督投诉).
+    pub supervision: Option<String>,
+}
+
+impl From<DepartmentRow> for DepartmentView {
+    fn from(d: DepartmentRow) -> Self {
+        DepartmentView {
+            id: d.id,
+            name: d.name,
+            uscc: d.uscc,
+            region: d.region_code,
+            level: d.level,
+            kind: d.kind,
+            consultation: d.consultation,
+            supervision: d.supervision,
+        }
+    }
+}
+
+/// A page of departments.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DepartmentPage {
+    pub total: i64,
+    pub page: usize,
+    pub per_page: usize,
+    pub departments: Vec<DepartmentView>,
+}
+
+/// Filters of the department list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct DepartmentListParams {
+    /// Region code; covers every region below it (510000 covers 511602).
+    #[param(example = "511602")]
+    region: Option<String>,
+    /// A fragment of the department's name.
+    #[param(example = "交通")]
+    name: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    page: Option<u32>,
+    /// Departments per page, at most 100 (default 50).
+    #[param(minimum = 1, maximum = 100, example = 50)]
+    per_page: Option<u32>,
+}
+
+/// List departments.
+///
+/// Departments in id order, filtered by region (prefix semantics) and name fragment, with the
+/// total before paging.
+#[utoipa::path(
+    tag = "departments",
+    params(DepartmentListParams),
+    responses(
+        (status = 200, description = "A page of departments", body = DepartmentPage),
+        (status = 400, description = "A filter or paging parameter is malformed", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/departments")]
+pub async fn list_departments(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let p = QueryParams::parse(req.query_string());
+    let region = p
+        .one("region")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(RegionCode::parse)
+        .transpose()
+        .map_err(|m| ApiError::bad_request("region", m))?;
+    let name = p
+        .one("name")
+        .map(|n| n.chars().take(100).collect::<String>());
+    let page = p.positive("page", 1, 100_000)?;
+    let per_page = p.positive("per_page", 50, 100)?;
+    let db = state.db.clone();
+    let (rows, total) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db.conn()?;
+        Ok(quanze_registry::repo::departments::search_departments(
+            &mut conn,
+            region.as_ref(),
+            name.as_deref(),
+            ((page - 1) * per_page) as i64,
+            per_page as i64,
+        )?)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(DepartmentPage {
+        total,
+        page,
+        per_page,
+        departments: rows.into_iter().map(Into::into).collect(),
+    }))
+}
+
+fn department_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().map_err(|_| {
+        ApiError::bad_request(
+            "id",
+            format!(
+                "a department id is a number, got {:?}",
+                raw.chars().take(20).collect::<String>()
+            ),
+        )
+    })
+}
+
+fn load_department(
+    conn: &mut quanze_registry::DbConnection,
+    id: i64,
+) -> Result<DepartmentRow, ApiError> {
+    quanze_registry::repo::departments::get_department(conn, id)?
+        .ok_or_else(|| ApiError::NotFound(format!("department {id}")))
+}
+
+/// One department.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = i64, Path, description = "The department's id", example = 1)),
+    responses(
+        (status = 200, description = "The department", body = DepartmentView),
+        (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/departments/{id}")]
+pub async fn get_department(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = department_id(&path)?;
+    let db = state.db.clone();
+    let row = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db.conn()?;
+        load_department(&mut conn, id)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(DepartmentView::from(row)))
+}
+
+/// A published item in a department's power list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PowerEntry {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// The department's published items of one category.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PowerGroup {
+    /// Category key.
+    pub category: String,
+    /// Chinese name of the category.
+    pub label: String,
+    pub count: usize,
+    pub items: Vec<PowerEntry>,
+}
+
+/// A department's power list (权力清单).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PowerList {
+    pub department: DepartmentView,
+    pub total: usize,
+    /// Categories in catalogue order; only those with items.
+    pub categories: Vec<PowerGroup>,
+}
+
+/// A department's power list, grouped by category.
+///
+/// Every published item of the department, grouped by category in catalogue order (行政许可,
+/// 行政处罚, …), with counts.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = i64, Path, description = "The department's id", example = 1)),
+    responses(
+        (status = 200, description = "The power list", body = PowerList),
+        (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/departments/{id}/powers")]
+pub async fn department_powers(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = department_id(&path)?;
+    let db = state.db.clone();
+    let (department, rows) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db.conn()?;
+        let department = load_department(&mut conn, id)?;
+        let filter = ItemFilter {
+            status: Some(ItemStatus::Published.as_str().into()),
+            department_ids: Some(vec![id]),
+            category: None,
+        };
+        let mut rows = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = list_items_after(&mut conn, &filter, after, 1_000)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            rows.extend(page);
+        }
+        Ok((department, rows))
+    })
+    .await??;
+    let total = rows.len();
+    let categories = Category::ALL
+        .iter()
+        .filter_map(|c| {
+            let items: Vec<PowerEntry> = rows
+                .iter()
+                .filter(|r| r.category == c.key())
+                .map(|r| PowerEntry {
+                    id: r.id,
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                })
+                .collect();
+            (!items.is_empty()).then(|| PowerGroup {
+                category: c.key().into(),
+                label: c.label().into(),
+                count: items.len(),
+                items,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(PowerList {
+        department: department.into(),
+        total,
+        categories,
+    }))
+}
+
+/// A department's responsibility list (责任清单).
+///
+/// The four parts: main duties with their work items, duty boundaries with the departments
+/// involved, in-process and after-the-fact supervision rules, and public services.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = i64, Path, description = "The department's id", example = 1)),
+    responses(
+        (status = 200, description = "The responsibility list (parts may be empty)", body = ResponsibilityListRecord),
+        (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/departments/{id}/responsibilities")]
+pub async fn department_responsibilities(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = department_id(&path)?;
+    let db = state.db.clone();
+    let list = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db.conn()?;
+        let d = load_department(&mut conn, id)?;
+        Ok(
+            quanze_registry::repo::responsibilities::load_responsibility_list(
+                &mut conn,
+                id,
+                d.as_record(),
+            )?,
+        )
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(list))
+}
