@@ -227,32 +227,6 @@ pub fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Re
     Ok(linked)
 }
 
-/// The stored article a legal basis of an item is linked to, per position (for tests and the
-/// API's resolved view).
-pub fn linked_articles(
-    conn: &mut DbConnection,
-    item_id: i64,
-) -> Result<Vec<(i32, Option<ArticleRow>)>> {
-    let rows: Vec<(i32, Option<i64>)> = item_legal_bases::table
-        .filter(item_legal_bases::item_id.eq(item_id))
-        .order(item_legal_bases::position.asc())
-        .select((item_legal_bases::position, item_legal_bases::article_id))
-        .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (position, article_id) in rows {
-        let article = match article_id {
-            Some(id) => law_articles::table
-                .find(id)
-                .select(ArticleRow::as_select())
-                .first(conn)
-                .optional()?,
-            None => None,
-        };
-        out.push((position, article));
-    }
-    Ok(out)
-}
-
 /// The stored laws each item's legal bases are linked to.
 pub fn law_ids_for_items(
     conn: &mut DbConnection,

@@ -4,7 +4,7 @@
 use quanze_registry::import::items::import_items_ndjson;
 use quanze_registry::import::laws::import_law_tree;
 use quanze_registry::repo::items::find_item_by_code;
-use quanze_registry::repo::laws::{find_law_versions, linked_articles, list_articles};
+use quanze_registry::repo::laws::{find_law_versions, list_articles, resolved_legal_bases};
 use quanze_testkit::TestDatabase;
 
 use crate::{open, options, repo_root};
@@ -78,12 +78,21 @@ fn legal_bases_link_to_articles_whichever_comes_first() {
                 .unwrap();
         let mut conn = db.conn().unwrap();
         let item = find_item_by_code(&mut conn, &first.code).unwrap().unwrap();
-        let links = linked_articles(&mut conn, item.id).unwrap();
-        for ((_, article), basis) in links.iter().zip(&first.legal_bases) {
-            let article = article
-                .as_ref()
-                .unwrap_or_else(|| panic!("{} {:?} not linked", basis.law, basis.article));
-            assert_eq!(Some(article.label.as_str()), basis.article.as_deref());
+        let links = resolved_legal_bases(&mut conn, item.id).unwrap();
+        assert_eq!(
+            links.len(),
+            first.legal_bases.len(),
+            "every basis links to its law"
+        );
+        for (link, basis) in links.iter().zip(&first.legal_bases) {
+            assert!(
+                link.article_id.is_some(),
+                "{} {:?} not linked",
+                basis.law,
+                basis.article
+            );
+            assert_eq!(link.article_label.as_deref(), basis.article.as_deref());
+            assert_eq!(Some(link.law_title.as_str()), Some(basis.law.as_str()));
         }
 
         // Laws before items: linked at item import.
@@ -93,12 +102,9 @@ fn legal_bases_link_to_articles_whichever_comes_first() {
         import_items_ndjson(&db2, items.as_bytes(), &options()).unwrap();
         let mut conn2 = db2.conn().unwrap();
         let item2 = find_item_by_code(&mut conn2, &first.code).unwrap().unwrap();
-        assert!(
-            linked_articles(&mut conn2, item2.id)
-                .unwrap()
-                .iter()
-                .all(|(_, a)| a.is_some())
-        );
+        let links2 = resolved_legal_bases(&mut conn2, item2.id).unwrap();
+        assert_eq!(links2.len(), first.legal_bases.len());
+        assert!(links2.iter().all(|l| l.article_id.is_some()));
     }
 }
 
