@@ -55,6 +55,16 @@ pub fn serve(
                 }),
             )
             .default_service(web::to(crate::http::error::not_found))
+            // Innermost: tags the uncompressed body.
+            .wrap(middleware::from_fn(crate::http::etag::conditional_get))
+            // Reads are public: any site may call them; the usual hardening headers.
+            .wrap(
+                middleware::DefaultHeaders::new()
+                    .add(("Access-Control-Allow-Origin", "*"))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
             // Merge doubled slashes only: Swagger UI lives under `/docs/`.
             .wrap(middleware::NormalizePath::new(
                 middleware::TrailingSlash::MergeOnly,

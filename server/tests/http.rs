@@ -585,3 +585,76 @@ fn departments_and_the_change_feed_on_both_backends() {
         );
     }
 }
+
+#[test]
+fn conditional_gets_and_headers() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let server = Server::start(&t, &data);
+    let url = format!("{}/api/v1/categories", server.base);
+    let first = server.agent.get(&url).call().unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let etag = header(&first, "etag").expect("an ETag on a GET");
+    assert!(etag.starts_with("W/\""));
+    assert_eq!(
+        header(&first, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        header(&first, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+
+    let again = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", &etag)
+        .call()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(header(&again, "etag").as_deref(), Some(etag.as_str()));
+    let stale = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", "W/\"0000000000000000\"")
+        .call()
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 200);
+
+    // A published change changes the tag.
+    let one = t.dir.path().join("one.ndjson");
+    let line =
+        std::fs::read_to_string(repo_root().join("demo/items/guangan-511602-services.ndjson"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .replace("\"category\": \"other\"", "\"category\": \"reward\"");
+    std::fs::write(&one, line).unwrap();
+    assert!(
+        quanze(&t, &data, &["import", one.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let changed = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", &etag)
+        .call()
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 200);
+    assert_ne!(header(&changed, "etag"), Some(etag));
+    // Errors carry no ETag.
+    let missing = server
+        .agent
+        .get(format!("{}/api/v1/items/no-such-code", server.base))
+        .call()
+        .unwrap();
+    assert!(missing.headers().get("etag").is_none());
+}

@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod departments;
 pub mod error;
+pub mod etag;
 pub mod follower;
 pub mod items;
 pub mod params;
