@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use quanze_registry::domain::RegionCode;
 use quanze_registry::import::ImportOptions;
-use quanze_registry::repo::history::Actor;
 use quanze_registry::{Database, RegistryError};
 
 use crate::cli::{EXIT_REJECTED, print_report};
@@ -66,15 +65,7 @@ pub fn load_demo(db: &Database, dir: &Path) -> Result<ExitCode, RegistryError> {
     }
     drop(conn);
 
-    let opts = ImportOptions {
-        dry_run: false,
-        strict: true,
-        actor: Actor {
-            name: "demo".into(),
-            origin: "cli".into(),
-        },
-        reason: Some("示例数据".into()),
-    };
+    let opts = ImportOptions::strict_by("demo", "cli", Some("示例数据"));
     let items_dir = dir.join("items");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&items_dir)
         .map_err(io_err(&items_dir))?

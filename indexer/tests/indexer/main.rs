@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 use quanze_indexer::index::Analysis;
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
-use quanze_registry::repo::history::Actor;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -27,15 +26,7 @@ pub fn analysis() -> Analysis {
 }
 
 pub fn options() -> ImportOptions {
-    ImportOptions {
-        dry_run: false,
-        strict: true,
-        actor: Actor {
-            name: "tester".into(),
-            origin: "test".into(),
-        },
-        reason: None,
-    }
+    ImportOptions::strict_by("tester", "test", None)
 }
 
 pub fn import_file(db: &Database, relative: &str) {

@@ -31,6 +31,21 @@ pub struct ImportOptions {
     pub reason: Option<String>,
 }
 
+impl ImportOptions {
+    /// A real, strict import by `actor` from `origin` (cli, a client address, …).
+    pub fn strict_by(actor: &str, origin: &str, reason: Option<&str>) -> ImportOptions {
+        ImportOptions {
+            dry_run: false,
+            strict: true,
+            actor: Actor {
+                name: actor.into(),
+                origin: origin.into(),
+            },
+            reason: reason.map(str::to_string),
+        }
+    }
+}
+
 /// What an import did, or would do.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ImportReport {

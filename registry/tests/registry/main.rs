@@ -11,7 +11,6 @@ use std::path::PathBuf;
 
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
-use quanze_registry::repo::history::Actor;
 use quanze_testkit::TestDatabase;
 
 pub fn open(t: &TestDatabase) -> Database {
@@ -23,13 +22,5 @@ pub fn repo_root() -> PathBuf {
 }
 
 pub fn options() -> ImportOptions {
-    ImportOptions {
-        dry_run: false,
-        strict: true,
-        actor: Actor {
-            name: "tester".into(),
-            origin: "test".into(),
-        },
-        reason: Some("测试".into()),
-    }
+    ImportOptions::strict_by("tester", "test", Some("测试"))
 }

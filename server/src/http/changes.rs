@@ -77,16 +77,15 @@ pub async fn changes(
         })?,
     };
     let limit = p.positive("limit", 100, 500)?;
-    let db = state.db.clone();
-    let rows = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.conn()?;
-        Ok(quanze_registry::repo::history::outbox_since(
-            &mut conn,
-            since,
-            limit as i64,
-        )?)
-    })
-    .await??;
+    let rows = state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::repo::history::outbox_since(
+                conn,
+                since,
+                limit as i64,
+            )?)
+        })
+        .await?;
     let next_since = rows.last().map(|r| r.seq).unwrap_or(since);
     let changes = rows
         .into_iter()

@@ -104,18 +104,17 @@ pub async fn list_departments(
         .map(|n| n.chars().take(100).collect::<String>());
     let page = p.positive("page", 1, 100_000)?;
     let per_page = p.positive("per_page", 50, 100)?;
-    let db = state.db.clone();
-    let (rows, total) = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.conn()?;
-        Ok(quanze_registry::repo::departments::search_departments(
-            &mut conn,
-            region.as_ref(),
-            name.as_deref(),
-            ((page - 1) * per_page) as i64,
-            per_page as i64,
-        )?)
-    })
-    .await??;
+    let (rows, total) = state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::repo::departments::search_departments(
+                conn,
+                region.as_ref(),
+                name.as_deref(),
+                ((page - 1) * per_page) as i64,
+                per_page as i64,
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(DepartmentPage {
         total,
         page,
@@ -159,12 +158,9 @@ pub async fn get_department(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
-    let db = state.db.clone();
-    let row = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.conn()?;
-        load_department(&mut conn, id)
-    })
-    .await??;
+    let row = state
+        .with_conn(move |conn| load_department(conn, id))
+        .await?;
     Ok(HttpResponse::Ok().json(DepartmentView::from(row)))
 }
 
@@ -214,26 +210,25 @@ pub async fn department_powers(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
-    let db = state.db.clone();
-    let (department, rows) = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.conn()?;
-        let department = load_department(&mut conn, id)?;
-        let filter = ItemFilter {
-            status: Some(ItemStatus::Published.as_str().into()),
-            department_ids: Some(vec![id]),
-            category: None,
-        };
-        let mut rows = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = list_items_after(&mut conn, &filter, after, 1_000)?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            rows.extend(page);
-        }
-        Ok((department, rows))
-    })
-    .await??;
+    let (department, rows) = state
+        .with_conn(move |conn| {
+            let department = load_department(conn, id)?;
+            let filter = ItemFilter {
+                status: Some(ItemStatus::Published.as_str().into()),
+                department_ids: Some(vec![id]),
+                category: None,
+            };
+            let mut rows = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = list_items_after(conn, &filter, after, 1_000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                rows.extend(page);
+            }
+            Ok((department, rows))
+        })
+        .await?;
     let total = rows.len();
     let categories = Category::ALL
         .iter()
@@ -280,18 +275,17 @@ pub async fn department_responsibilities(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
-    let db = state.db.clone();
-    let list = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.conn()?;
-        let d = load_department(&mut conn, id)?;
-        Ok(
-            quanze_registry::repo::responsibilities::load_responsibility_list(
-                &mut conn,
-                id,
-                d.as_record(),
-            )?,
-        )
-    })
-    .await??;
+    let list = state
+        .with_conn(move |conn| {
+            let d = load_department(conn, id)?;
+            Ok(
+                quanze_registry::repo::responsibilities::load_responsibility_list(
+                    conn,
+                    id,
+                    d.as_record(),
+                )?,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -102,47 +102,46 @@ pub async fn get_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
-    let db = state.db.clone();
-    let view = web::block(move || -> Result<ItemView, ApiError> {
-        let mut conn = db.conn()?;
-        let row = find_public_item(&mut conn, &key)?
-            .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
-        let department =
-            quanze_registry::repo::departments::get_department(&mut conn, row.department_id)?
-                .ok_or_else(|| {
-                    ApiError::Internal(format!("item {} has no department", row.code))
-                })?;
-        let item =
-            quanze_registry::repo::items::load_item_records(&mut conn, std::slice::from_ref(&row))?
-                .pop()
-                .ok_or_else(|| {
-                    ApiError::Internal(format!("item {} could not be loaded", row.code))
-                })?;
-        let resolved_legal_bases =
-            quanze_registry::repo::laws::resolved_legal_bases(&mut conn, row.id)?;
-        Ok(ItemView {
-            id: row.id,
-            code: row.code,
-            status: row.status,
-            version: row.version,
-            category_label: Category::parse(&row.category)
-                .map(|c| c.label().to_string())
-                .unwrap_or_default(),
-            created_at: rfc3339(row.created_at),
-            updated_at: rfc3339(row.updated_at),
-            revoked_at: row.revoked_at.map(rfc3339),
-            revoke_reason: row.revoke_reason,
-            department: DepartmentSummary {
-                id: department.id,
-                name: department.name,
-                uscc: department.uscc,
-                region: department.region_code,
-            },
-            item,
-            resolved_legal_bases,
+    let view = state
+        .with_conn(move |conn| {
+            let row = find_public_item(conn, &key)?
+                .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+            let department =
+                quanze_registry::repo::departments::get_department(conn, row.department_id)?
+                    .ok_or_else(|| {
+                        ApiError::Internal(format!("item {} has no department", row.code))
+                    })?;
+            let item =
+                quanze_registry::repo::items::load_item_records(conn, std::slice::from_ref(&row))?
+                    .pop()
+                    .ok_or_else(|| {
+                        ApiError::Internal(format!("item {} could not be loaded", row.code))
+                    })?;
+            let resolved_legal_bases =
+                quanze_registry::repo::laws::resolved_legal_bases(conn, row.id)?;
+            Ok(ItemView {
+                id: row.id,
+                code: row.code,
+                status: row.status,
+                version: row.version,
+                category_label: Category::parse(&row.category)
+                    .map(|c| c.label().to_string())
+                    .unwrap_or_default(),
+                created_at: rfc3339(row.created_at),
+                updated_at: rfc3339(row.updated_at),
+                revoked_at: row.revoked_at.map(rfc3339),
+                revoke_reason: row.revoke_reason,
+                department: DepartmentSummary {
+                    id: department.id,
+                    name: department.name,
+                    uscc: department.uscc,
+                    region: department.region_code,
+                },
+                item,
+                resolved_legal_bases,
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -153,14 +152,13 @@ pub async fn get_item(
 #[utoipa::path(tag = "items", responses((status = 200, description = "Every category with its count", body = Vec<CategoryCount>)))]
 #[get("/categories")]
 pub async fn categories(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let counts = web::block(move || -> Result<Vec<(String, i64)>, ApiError> {
-        let mut conn = db.conn()?;
-        Ok(quanze_registry::repo::items::count_published_by_category(
-            &mut conn,
-        )?)
-    })
-    .await??;
+    let counts = state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::repo::items::count_published_by_category(
+                conn,
+            )?)
+        })
+        .await?;
     let list: Vec<CategoryCount> = Category::ALL
         .iter()
         .map(|c| CategoryCount {

@@ -27,6 +27,24 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
 }
 
+impl AppState {
+    /// Runs database work off the async workers (diesel blocks) with a pooled connection.
+    pub async fn with_conn<T, F>(&self, work: F) -> Result<T, error::ApiError>
+    where
+        F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, error::ApiError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
