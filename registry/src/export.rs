@@ -1,10 +1,13 @@
-//! Export in the interchange format. Pages through the items in id order, so memory stays
-//! constant however large the registry is, and the output order is stable.
+//! Export in the interchange format (NDJSON) and as a flat CSV table for spreadsheets. Pages
+//! through the items in id order, so memory stays constant however large the registry is, and
+//! the output order is stable.
 
 use std::io::Write;
 
 use crate::db::Database;
+use crate::domain::Category;
 use crate::error::{RegistryError, Result};
+use crate::interchange::PowerItemRecord;
 use crate::repo::departments::list_departments;
 use crate::repo::items::{ItemFilter, list_items_after, load_item_records};
 use crate::repo::responsibilities::load_responsibility_list;
@@ -29,6 +32,17 @@ pub fn export_items_ndjson(
     filter: &ItemFilter,
     out: &mut impl Write,
 ) -> Result<usize> {
+    let written = for_each_item(db, filter, |record| write_line(out, record))?;
+    out.flush().map_err(output_error)?;
+    Ok(written)
+}
+
+/// Writes every item matching `filter` through `write_record`, a page of items at a time.
+fn for_each_item(
+    db: &Database,
+    filter: &ItemFilter,
+    mut write_record: impl FnMut(&PowerItemRecord) -> Result<()>,
+) -> Result<usize> {
     let mut after = 0i64;
     let mut written = 0;
     loop {
@@ -37,10 +51,118 @@ pub fn export_items_ndjson(
         let Some(last) = rows.last() else { break };
         after = last.id;
         for record in load_item_records(&mut conn, &rows)? {
-            write_line(out, &record)?;
+            write_record(&record)?;
             written += 1;
         }
     }
+    Ok(written)
+}
+
+/// The columns of the CSV export: one row per item, lists joined with "；" (legal bases as
+/// 《law》article), so a department can open its list in a spreadsheet. The NDJSON export is
+/// the lossless one.
+pub const CSV_COLUMNS: [&str; 22] = [
+    "code",
+    "name",
+    "category",
+    "category_label",
+    "parent_code",
+    "base_code",
+    "department",
+    "department_uscc",
+    "region",
+    "undertaking_office",
+    "joint_departments",
+    "power_source",
+    "exercise_levels",
+    "statutory_days",
+    "promised_days",
+    "time_limit_unit",
+    "fee_charged",
+    "fee_standard",
+    "legal_bases",
+    "workflow",
+    "consultation",
+    "supervision",
+];
+
+fn csv_row(r: &PowerItemRecord) -> [String; 22] {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let num = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+    let time_limit = r.time_limit.clone().unwrap_or_default();
+    let fee = r.fee.clone().unwrap_or_default();
+    [
+        r.code.clone(),
+        r.name.clone(),
+        r.category.clone(),
+        Category::parse(&r.category)
+            .map(|c| c.label().to_string())
+            .unwrap_or_default(),
+        opt(&r.parent_code),
+        opt(&r.base_code),
+        r.department.name.clone(),
+        opt(&r.department.uscc),
+        r.department.region.clone(),
+        opt(&r.undertaking_office),
+        r.joint_departments
+            .iter()
+            .map(|j| j.name.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        opt(&r.power_source),
+        r.exercise_levels.join("；"),
+        num(time_limit.statutory_days),
+        num(time_limit.promised_days),
+        opt(&time_limit.unit),
+        if r.fee.is_some() {
+            fee.charged.to_string()
+        } else {
+            String::new()
+        },
+        opt(&fee.standard),
+        r.legal_bases
+            .iter()
+            .map(|b| {
+                let law = b.law.trim_start_matches('《').trim_end_matches('》');
+                format!("《{law}》{}", b.article.as_deref().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        r.workflow
+            .iter()
+            .map(|s| s.stage.as_str())
+            .collect::<Vec<_>>()
+            .join("→"),
+        opt(&r.consultation),
+        opt(&r.supervision),
+    ]
+}
+
+/// Writes one CSV record (RFC 4180: fields with a comma, quote or line break are quoted,
+/// quotes doubled; CRLF line ends).
+pub fn write_csv_record<S: AsRef<str>>(out: &mut impl Write, fields: &[S]) -> Result<()> {
+    let mut line = String::new();
+    for (i, field) in fields.iter().enumerate() {
+        let field = field.as_ref();
+        if i > 0 {
+            line.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&field.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(field);
+        }
+    }
+    line.push_str("\r\n");
+    out.write_all(line.as_bytes()).map_err(output_error)
+}
+
+/// Writes every item matching `filter` as CSV with a header row; returns how many items.
+pub fn export_items_csv(db: &Database, filter: &ItemFilter, out: &mut impl Write) -> Result<usize> {
+    write_csv_record(out, &CSV_COLUMNS)?;
+    let written = for_each_item(db, filter, |record| write_csv_record(out, &csv_row(record)))?;
     out.flush().map_err(output_error)?;
     Ok(written)
 }
@@ -70,4 +192,58 @@ pub fn export_responsibilities_ndjson(
     }
     out.flush().map_err(output_error)?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A minimal RFC 4180 reader, to check the writer against.
+    fn parse_csv(text: &str) -> Vec<Vec<String>> {
+        let mut rows = vec![];
+        let mut row = vec![];
+        let mut field = String::new();
+        let mut chars = text.chars().peekable();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => row.push(std::mem::take(&mut field)),
+                (false, '\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let mut out = vec![];
+        write_csv_record(&mut out, &["a", "b,c", "say \"hi\"", "two\nlines", ""]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn csv_records_read_back_unchanged(fields in proptest::collection::vec(".*", 1..8)) {
+            let mut out = vec![];
+            write_csv_record(&mut out, &fields).unwrap();
+            let rows = parse_csv(&String::from_utf8(out).unwrap());
+            proptest::prop_assert_eq!(rows, vec![fields]);
+        }
+    }
 }

@@ -8,6 +8,7 @@ use crate::domain::RegionCode;
 use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRecord, DepartmentRef};
 use crate::models::DepartmentRow;
+use crate::repo::like_contains;
 use crate::repo::regions::ensure_region;
 use crate::schema::departments;
 
@@ -165,27 +166,37 @@ pub fn region_prefix(code: &RegionCode) -> String {
     }
 }
 
-/// Departments filtered by region (prefix semantics) and a name fragment, in id order, with
-/// the total before paging.
+/// Which departments a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentFilter {
+    /// The region and everything below it.
+    pub region: Option<RegionCode>,
+    /// province / city / county / township.
+    pub level: Option<String>,
+    pub name_contains: Option<String>,
+}
+
+/// Departments matching the filter, in id order, with the total before paging.
 pub fn search_departments(
     conn: &mut DbConnection,
-    region: Option<&RegionCode>,
-    name_contains: Option<&str>,
+    filter: &DepartmentFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<DepartmentRow>, i64)> {
     let filtered = || {
         let mut q = departments::table.into_boxed();
-        if let Some(r) = region {
+        if let Some(r) = &filter.region {
             q = q.filter(departments::region_code.like(format!("{}%", region_prefix(r))));
         }
-        if let Some(n) = name_contains.filter(|n| !n.trim().is_empty()) {
-            let escaped = n
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            q = q.filter(departments::name.like(format!("%{escaped}%")).escape('\\'));
+        if let Some(level) = &filter.level {
+            q = q.filter(departments::level.eq(level.clone()));
+        }
+        if let Some(n) = filter
+            .name_contains
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            q = q.filter(departments::name.like(like_contains(n)).escape('\\'));
         }
         q
     };

@@ -79,6 +79,41 @@ pub fn list_versions(conn: &mut DbConnection, item_id: i64) -> Result<Vec<ItemVe
         .load(conn)?)
 }
 
+/// One page of an item's versions, oldest first, with how many there are.
+pub fn versions_page(
+    conn: &mut DbConnection,
+    item_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ItemVersionRow>, i64)> {
+    let total: i64 = item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .count()
+        .get_result(conn)?;
+    let rows = item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .order(item_versions::version.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(ItemVersionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Version `version` of an item.
+pub fn find_version(
+    conn: &mut DbConnection,
+    item_id: i64,
+    version: i32,
+) -> Result<Option<ItemVersionRow>> {
+    Ok(item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .filter(item_versions::version.eq(version))
+        .select(ItemVersionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub struct OutboxEntry<'a> {
     pub item_id: i64,
     pub item_code: &'a str,
@@ -111,6 +146,15 @@ pub fn outbox_since(conn: &mut DbConnection, since: i64, limit: i64) -> Result<V
     Ok(outbox::table
         .filter(outbox::seq.gt(since))
         .order(outbox::seq.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// The newest outbox rows, newest first (for feeds of recent changes).
+pub fn outbox_latest(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .order(outbox::seq.desc())
         .limit(limit)
         .select(OutboxRow::as_select())
         .load(conn)?)
@@ -159,7 +203,7 @@ pub fn audit_for_entity(
 }
 
 /// Field-level difference of two JSON objects: `{field: {"before": …, "after": …}}` for every
-/// top-level key whose value differs. Used for audit details and (later) version diffs.
+/// top-level key whose value differs. Used for audit details and version diffs.
 pub fn diff_fields(
     before: &serde_json::Value,
     after: &serde_json::Value,

@@ -6,11 +6,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::domain::LawStatus;
+use crate::domain::{ItemStatus, LawStatus};
 use crate::error::Result;
 use crate::models::{ArticleRow, LawRow, NewArticle, NewLaw};
-use crate::repo::insert_batch;
-use crate::schema::{item_legal_bases, law_articles, laws};
+use crate::repo::{insert_batch, like_contains};
+use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
 /// Inserts a law version or replaces the one stored from the same source path (its articles
 /// are replaced too). Returns the law's id.
@@ -312,4 +312,90 @@ pub fn resolved_legal_bases(conn: &mut DbConnection, item_id: i64) -> Result<Vec
         });
     }
     Ok(out)
+}
+
+/// Which laws a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct LawFilter {
+    /// A fragment of the full or short title.
+    pub title_contains: Option<String>,
+    /// 法律, 行政法规, … exactly.
+    pub level: Option<String>,
+    /// 现行有效, 已修改, 已废止 exactly.
+    pub status: Option<String>,
+}
+
+/// Laws matching the filter: those in force first, then by title and newest version, with the
+/// total before paging.
+pub fn search_laws(
+    conn: &mut DbConnection,
+    filter: &LawFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<LawRow>, i64)> {
+    let filtered = || {
+        let mut q = laws::table.into_boxed();
+        if let Some(t) = filter
+            .title_contains
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
+            let pattern = like_contains(&normalise_title(t));
+            q = q.filter(
+                laws::title
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(laws::short_title.like(pattern).escape('\\')),
+            );
+        }
+        if let Some(level) = &filter.level {
+            q = q.filter(laws::level.eq(level.clone()));
+        }
+        if let Some(status) = &filter.status {
+            q = q.filter(laws::status.eq(status.clone()));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((
+            laws::status.ne(LawStatus::InForce.as_str()),
+            laws::title.asc(),
+            laws::version_date.desc(),
+            laws::id.asc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select(LawRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// A published item citing a law: which article (None when the basis names the law only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Citation {
+    pub article_id: Option<i64>,
+    pub item_id: i64,
+}
+
+/// Every (article, published item) pair citing the law, in article order then item id; an
+/// item citing two articles appears under both. Pairs are small, so callers page in memory.
+pub fn citations_of_law(conn: &mut DbConnection, law_id: i64) -> Result<Vec<Citation>> {
+    let mut pairs: Vec<(Option<i64>, i64)> = item_legal_bases::table
+        .inner_join(power_items::table)
+        .filter(item_legal_bases::law_id.eq(law_id))
+        .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+        .select((item_legal_bases::article_id, item_legal_bases::item_id))
+        .distinct()
+        .load(conn)?;
+    // Articles are stored in position order, so their ids sort like their positions; bases
+    // naming the law without an article come last.
+    pairs.sort_by_key(|&(article, item)| (article.is_none(), article, item));
+    Ok(pairs
+        .into_iter()
+        .map(|(article_id, item_id)| Citation {
+            article_id,
+            item_id,
+        })
+        .collect())
 }

@@ -13,6 +13,18 @@ pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
+/// A LIKE pattern matching values that contain `fragment` literally: `%`, `_` and the escape
+/// character itself are escaped with a backslash (pair it with `.escape(...)`), so a citizen's
+/// "100%" is not a wildcard.
+pub(crate) fn like_contains(fragment: &str) -> String {
+    let escaped = fragment
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Inserts many rows in chunks. Batch inserts do not compile on the MultiConnection enum, so
 /// this matches the variant and runs the same statement on the concrete connection.
 macro_rules! insert_batch {

@@ -5,10 +5,11 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::domain::RegionCode;
+use crate::domain::{ItemStatus, RegionCode};
 use crate::error::Result;
 use crate::models::RegionRow;
-use crate::schema::regions;
+use crate::repo::departments::region_prefix;
+use crate::schema::{departments, power_items, regions};
 
 /// Makes sure the region and all its ancestors exist; sets the name when given.
 pub fn ensure_region(conn: &mut DbConnection, code: &RegionCode, name: Option<&str>) -> Result<()> {
@@ -59,4 +60,87 @@ pub fn find_region(conn: &mut DbConnection, code: &str) -> Result<Option<RegionR
 
 pub fn count_regions(conn: &mut DbConnection) -> Result<i64> {
     Ok(regions::table.count().get_result(conn)?)
+}
+
+/// Regions filtered by parent and level, in code order, with the total before paging.
+pub fn list_regions(
+    conn: &mut DbConnection,
+    parent: Option<&str>,
+    level: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<RegionRow>, i64)> {
+    let filtered = || {
+        let mut q = regions::table.into_boxed();
+        if let Some(p) = parent {
+            q = q.filter(regions::parent_code.eq(p.to_string()));
+        }
+        if let Some(l) = level {
+            q = q.filter(regions::level.eq(l.to_string()));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(regions::code.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(RegionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The regions directly below `code`, in code order.
+pub fn child_regions(conn: &mut DbConnection, code: &str) -> Result<Vec<RegionRow>> {
+    Ok(regions::table
+        .filter(regions::parent_code.eq(code))
+        .order(regions::code.asc())
+        .select(RegionRow::as_select())
+        .load(conn)?)
+}
+
+/// How many departments and published items a region holds, its subregions included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegionTally {
+    pub departments: i64,
+    pub published_items: i64,
+}
+
+/// Departments and published items by the region code of their department. Summing these by
+/// code prefix gives any region's tally in one pass, however many regions are asked about.
+pub struct RegionTallies(Vec<(String, RegionTally)>);
+
+impl RegionTallies {
+    pub fn load(conn: &mut DbConnection) -> Result<RegionTallies> {
+        let departments: Vec<(String, i64)> = departments::table
+            .group_by(departments::region_code)
+            .select((departments::region_code, diesel::dsl::count_star()))
+            .load(conn)?;
+        let items: Vec<(String, i64)> = power_items::table
+            .inner_join(departments::table)
+            .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+            .group_by(departments::region_code)
+            .select((departments::region_code, diesel::dsl::count_star()))
+            .load(conn)?;
+        let mut by_code: std::collections::BTreeMap<String, RegionTally> = Default::default();
+        for (code, n) in departments {
+            by_code.entry(code).or_default().departments = n;
+        }
+        for (code, n) in items {
+            by_code.entry(code).or_default().published_items = n;
+        }
+        Ok(RegionTallies(by_code.into_iter().collect()))
+    }
+
+    /// The tally of a region and everything below it.
+    pub fn of(&self, region: &RegionCode) -> RegionTally {
+        let prefix = region_prefix(region);
+        self.0
+            .iter()
+            .filter(|(code, _)| code.starts_with(&prefix))
+            .fold(RegionTally::default(), |acc, (_, t)| RegionTally {
+                departments: acc.departments + t.departments,
+                published_items: acc.published_items + t.published_items,
+            })
+    }
 }

@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 
-use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::params::QueryParams;
+use crate::http::{AppState, rfc3339};
 
 /// One change of what the public sees.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -64,18 +64,7 @@ pub async fn changes(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let p = QueryParams::parse(req.query_string());
-    let since = match p.one("since").map(str::trim).filter(|s| !s.is_empty()) {
-        None => 0,
-        Some(s) => s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            ApiError::bad_request(
-                "since",
-                format!(
-                    "must be a sequence number ≥ 0, got {:?}",
-                    s.chars().take(20).collect::<String>()
-                ),
-            )
-        })?,
-    };
+    let since = p.whole("since", 0, i64::MAX)?.unwrap_or(0);
     let limit = p.positive("limit", 100, 500)?;
     let rows = state
         .with_conn(move |conn| {
@@ -91,10 +80,7 @@ pub async fn changes(
         .into_iter()
         .map(|r| Change {
             seq: r.seq,
-            at: r
-                .at
-                .and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at: rfc3339(r.at),
             item_id: r.item_id,
             item_code: r.item_code,
             kind: r.kind,

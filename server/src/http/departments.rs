@@ -2,9 +2,10 @@
 //! responsibility list (责任清单).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use quanze_registry::domain::{Category, ItemStatus, RegionCode};
+use quanze_registry::domain::{Category, ItemStatus, RegionCode, RegionLevel};
 use quanze_registry::interchange::ResponsibilityListRecord;
 use quanze_registry::models::DepartmentRow;
+use quanze_registry::repo::departments::DepartmentFilter;
 use quanze_registry::repo::items::{ItemFilter, list_items_after};
 use serde::Serialize;
 
@@ -63,6 +64,9 @@ pub struct DepartmentListParams {
     /// Region code; covers every region below it (510000 covers 511602).
     #[param(example = "511602")]
     region: Option<String>,
+    /// Administrative level of the department: province, city, county, township or village.
+    #[param(example = "city")]
+    level: Option<String>,
     /// A fragment of the department's name.
     #[param(example = "交通")]
     name: Option<String>,
@@ -76,8 +80,8 @@ pub struct DepartmentListParams {
 
 /// List departments.
 ///
-/// Departments in id order, filtered by region (prefix semantics) and name fragment, with the
-/// total before paging.
+/// Departments in id order, filtered by region (prefix semantics), level and name fragment,
+/// with the total before paging.
 #[utoipa::path(
     tag = "departments",
     params(DepartmentListParams),
@@ -99,17 +103,29 @@ pub async fn list_departments(
         .map(RegionCode::parse)
         .transpose()
         .map_err(|m| ApiError::bad_request("region", m))?;
-    let name = p
-        .one("name")
-        .map(|n| n.chars().take(100).collect::<String>());
+    let level = p
+        .text("level", 20)
+        .map(|l| {
+            RegionLevel::parse(&l).map(RegionLevel::key).ok_or_else(|| {
+                ApiError::bad_request(
+                    "level",
+                    "must be province, city, county, township or village",
+                )
+            })
+        })
+        .transpose()?;
+    let filter = DepartmentFilter {
+        region,
+        level: level.map(str::to_string),
+        name_contains: p.text("name", 100),
+    };
     let page = p.positive("page", 1, 100_000)?;
     let per_page = p.positive("per_page", 50, 100)?;
     let (rows, total) = state
         .with_conn(move |conn| {
             Ok(quanze_registry::repo::departments::search_departments(
                 conn,
-                region.as_ref(),
-                name.as_deref(),
+                &filter,
                 ((page - 1) * per_page) as i64,
                 per_page as i64,
             )?)
@@ -124,15 +140,7 @@ pub async fn list_departments(
 }
 
 fn department_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().map_err(|_| {
-        ApiError::bad_request(
-            "id",
-            format!(
-                "a department id is a number, got {:?}",
-                raw.chars().take(20).collect::<String>()
-            ),
-        )
-    })
+    crate::http::params::path_id("id", raw)
 }
 
 fn load_department(

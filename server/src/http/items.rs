@@ -7,8 +7,8 @@ use quanze_registry::models::PowerItemRow;
 use quanze_registry::repo::laws::ResolvedBasis;
 use serde::Serialize;
 
-use crate::http::AppState;
 use crate::http::error::ApiError;
+use crate::http::{AppState, rfc3339};
 
 /// The department an item belongs to.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -61,12 +61,9 @@ pub struct CategoryCount {
     pub count: i64,
 }
 
-fn rfc3339(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn find_public_item(
+/// The item a public route names by id or code, if the public may see it (published or
+/// revoked; drafts and items under review are not public).
+pub(crate) fn find_public_item(
     conn: &mut quanze_registry::DbConnection,
     key: &str,
 ) -> Result<Option<PowerItemRow>, ApiError> {

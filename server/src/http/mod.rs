@@ -1,15 +1,20 @@
 //! The HTTP service: one actix app that the `serve` command runs and the tests drive, and the
 //! OpenAPI document generated from the same route registration.
 
+pub mod atom;
 pub mod changes;
 pub mod departments;
 pub mod error;
 pub mod etag;
+pub mod export;
 pub mod follower;
 pub mod items;
+pub mod laws;
 pub mod params;
+pub mod regions;
 pub mod search;
 pub mod status;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -45,6 +50,12 @@ impl AppState {
     }
 }
 
+/// Timestamps are stored as naive UTC; the API writes them as RFC 3339 with a `Z`.
+pub(crate) fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -56,7 +67,10 @@ impl AppState {
         (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
         (name = "items", description = "Power items (权力事项) and their categories"),
         (name = "departments", description = "Departments with their power lists (权力清单) and responsibility lists (责任清单)"),
+        (name = "regions", description = "Regions (行政区划) with their departments and published items"),
+        (name = "laws", description = "Laws and regulations with their articles, and the powers citing them"),
         (name = "changes", description = "The public change feed, for mirroring the registry"),
+        (name = "export", description = "Bulk export of published items, streamed"),
         (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
     )
 )]
@@ -72,12 +86,22 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(search::search)
                 .service(search::suggest)
                 .service(items::get_item)
+                .service(versions::item_versions)
+                .service(versions::item_version)
+                .service(versions::item_diff)
                 .service(items::categories)
                 .service(departments::list_departments)
                 .service(departments::get_department)
                 .service(departments::department_powers)
                 .service(departments::department_responsibilities)
-                .service(changes::changes),
+                .service(regions::list_regions)
+                .service(regions::get_region)
+                .service(laws::list_laws)
+                .service(laws::get_law)
+                .service(laws::law_items)
+                .service(changes::changes)
+                .service(atom::changes_atom)
+                .service(export::export),
         );
 }
 

@@ -27,6 +27,32 @@ impl QueryParams {
         self.0.get(key).cloned().unwrap_or_default()
     }
 
+    /// A trimmed, non-blank value (at most `max_chars` characters: longer input is cut, never
+    /// an error, since it can only match less).
+    pub fn text(&self, key: &str, max_chars: usize) -> Option<String> {
+        self.one(key)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(max_chars).collect())
+    }
+
+    /// A whole number within `min..=max`, or None when absent or blank.
+    pub fn whole(&self, key: &'static str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+        match self.one(key).map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(ApiError::bad_request(
+                    key,
+                    format!(
+                        "must be a whole number from {min} to {max}, got {:?}",
+                        v.chars().take(20).collect::<String>()
+                    ),
+                )),
+            },
+        }
+    }
+
     /// A positive integer, or the default when absent or blank.
     pub fn positive(
         &self,
@@ -48,4 +74,17 @@ impl QueryParams {
             },
         }
     }
+}
+
+/// A numeric id from the path, or a 400 naming it.
+pub fn path_id(name: &'static str, raw: &str) -> Result<i64, ApiError> {
+    raw.trim().parse::<i64>().map_err(|_| {
+        ApiError::bad_request(
+            name,
+            format!(
+                "must be a numeric id, got {:?}",
+                raw.chars().take(20).collect::<String>()
+            ),
+        )
+    })
 }

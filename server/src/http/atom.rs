@@ -1,0 +1,189 @@
+//! `GET /api/v1/changes.atom`: the change feed as Atom (RFC 4287), so a journalist or a
+//! supervision office can follow the registry in any feed reader.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use quanze_registry::models::OutboxRow;
+
+use crate::http::error::ApiError;
+use crate::http::params::QueryParams;
+use crate::http::{AppState, rfc3339};
+
+/// Parameters of the Atom feed.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AtomParams {
+    /// How many of the newest changes, at most 500 (default 50).
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    limit: Option<u32>,
+}
+
+/// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn kind_label(kind: &str) -> &str {
+    match kind {
+        "published" => "发布",
+        "revised" => "修订",
+        "revoked" => "撤销",
+        other => other,
+    }
+}
+
+/// What an entry says about the item beyond its code.
+struct ItemInfo {
+    name: String,
+    department: String,
+}
+
+fn render_feed(base: &str, rows: &[OutboxRow], items: &HashMap<i64, ItemInfo>) -> String {
+    let updated = rows
+        .first()
+        .map(|r| rfc3339(r.at))
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+    let base = xml_escape(base);
+    let mut xml = String::new();
+    // Writing to a String cannot fail.
+    let _ = write!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n\
+         <id>urn:quanze:changes</id>\n\
+         <title>权责清单变更</title>\n\
+         <subtitle>Published, revised and revoked powers in the quanze registry</subtitle>\n\
+         <updated>{updated}</updated>\n\
+         <author><name>quanze</name></author>\n\
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/api/v1/changes.atom\"/>\n\
+         <link rel=\"alternate\" type=\"application/json\" href=\"{base}/api/v1/changes\"/>\n"
+    );
+    for r in rows {
+        let info = items.get(&r.item_id);
+        let name = info
+            .map(|i| i.name.as_str())
+            .unwrap_or(r.item_code.as_str());
+        let department = info.map(|i| i.department.as_str()).unwrap_or("");
+        let mut summary = format!(
+            "{}（{}）第 {} 版：{}",
+            kind_label(&r.kind),
+            department,
+            r.version,
+            r.item_code
+        );
+        if let Some(reason) = &r.reason {
+            let _ = write!(summary, "。理由：{reason}");
+        }
+        let _ = write!(
+            xml,
+            "<entry>\n\
+             <id>urn:quanze:change:{seq}</id>\n\
+             <title>{kind}：{name}</title>\n\
+             <updated>{at}</updated>\n\
+             <link rel=\"alternate\" type=\"application/json\" href=\"{base}/api/v1/items/{code_url}\"/>\n\
+             <category term=\"{kind_key}\"/>\n\
+             <summary>{summary}</summary>\n\
+             </entry>\n",
+            seq = r.seq,
+            kind = xml_escape(kind_label(&r.kind)),
+            name = xml_escape(name),
+            at = rfc3339(r.at),
+            code_url = xml_escape(
+                &form_urlencoded::byte_serialize(r.item_code.as_bytes()).collect::<String>()
+            ),
+            kind_key = xml_escape(&r.kind),
+            summary = xml_escape(&summary),
+        );
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// The change feed as Atom.
+///
+/// The newest changes (published, revised, revoked), newest first, one entry per change with
+/// the item's name, department, version and the reason given; each links to the item.
+#[utoipa::path(
+    tag = "changes",
+    params(AtomParams),
+    responses(
+        (status = 200, description = "An Atom feed (RFC 4287)", body = String, content_type = "application/atom+xml"),
+        (status = 400, description = "`limit` is malformed", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/changes.atom")]
+pub async fn changes_atom(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let p = QueryParams::parse(req.query_string());
+    let limit = p.positive("limit", 50, 500)?;
+    let (rows, items) = state
+        .with_conn(move |conn| {
+            let rows = quanze_registry::repo::history::outbox_latest(conn, limit as i64)?;
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = quanze_registry::repo::items::find_items_by_ids(conn, &ids)?;
+            let mut department_ids: Vec<i64> = found.iter().map(|r| r.department_id).collect();
+            department_ids.sort_unstable();
+            department_ids.dedup();
+            let departments: HashMap<i64, String> =
+                quanze_registry::repo::departments::get_departments(conn, &department_ids)?
+                    .into_iter()
+                    .map(|d| (d.id, d.name))
+                    .collect();
+            let items = found
+                .into_iter()
+                .map(|r| {
+                    let department = departments
+                        .get(&r.department_id)
+                        .cloned()
+                        .unwrap_or_default();
+                    (
+                        r.id,
+                        ItemInfo {
+                            name: r.name,
+                            department,
+                        },
+                    )
+                })
+                .collect::<HashMap<_, _>>();
+            Ok((rows, items))
+        })
+        .await?;
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .body(render_feed(&base, &rows, &items)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_characters() {
+        assert_eq!(
+            xml_escape("<script>\"a\" & 'b'\u{1}</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &apos;b&apos;&lt;/script&gt;"
+        );
+    }
+}
