@@ -351,10 +351,15 @@ impl SearchIndex {
         walk(&self.root.join(&self.live().name))
     }
 
+    /// The last outbox sequence the live generation has applied.
+    pub fn applied_seq(&self) -> Result<i64> {
+        self.live().applied_seq()
+    }
+
     /// Outbox rows not yet in the index (for /metrics and /readyz).
     pub fn lag(&self, db: &Database) -> Result<i64> {
         let mut conn = db.conn()?;
-        Ok((max_outbox_seq(&mut conn)? - self.live().applied_seq()?).max(0))
+        Ok((max_outbox_seq(&mut conn)? - self.applied_seq()?).max(0))
     }
 }
 

@@ -107,6 +107,19 @@ pub enum Command {
         /// Load the demo dataset first when the database holds no items.
         #[arg(long)]
         demo: bool,
+        /// Searches and suggestions per client address per minute (bursts of a sixth).
+        #[arg(long, env = "QUANZE_SEARCH_LIMIT", default_value_t = 600)]
+        search_limit: u32,
+        /// Exports per client address per minute.
+        #[arg(long, env = "QUANZE_EXPORT_LIMIT", default_value_t = 12)]
+        export_limit: u32,
+        /// Take client addresses from Forwarded / X-Forwarded-For (set only behind a proxy
+        /// that overwrites them).
+        #[arg(long, env = "QUANZE_BEHIND_PROXY")]
+        behind_proxy: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "QUANZE_MAX_BODY", default_value_t = 32 << 20)]
+        max_body: usize,
     },
     /// Print the OpenAPI document of the HTTP API (what `/openapi.json` serves).
     Openapi,
@@ -285,6 +298,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             bind,
             workers,
             demo,
+            search_limit,
+            export_limit,
+            behind_proxy,
+            max_body,
         } => {
             if demo {
                 let code = crate::demo::load_demo(&db, &crate::demo::default_demo_dir())?;
@@ -292,7 +309,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
                     return Ok(code);
                 }
             }
-            crate::serve::serve(db, &cli.data_dir, &bind, workers)?;
+            let options = crate::serve::ServeOptions {
+                bind,
+                workers,
+                search_per_minute: search_limit,
+                export_per_minute: export_limit,
+                behind_proxy,
+                max_body_bytes: max_body,
+            };
+            crate::serve::serve(db, &cli.data_dir, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex => {

@@ -10,7 +10,10 @@ use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_registry::{Database, RegistryError};
 
+use crate::http::body_limit::{MaxBody, payload_configs};
 use crate::http::follower::Follower;
+use crate::http::metrics::Metrics;
+use crate::http::rate_limit::{RateLimiter, RateLimits};
 use crate::http::{ApiDoc, AppState, register};
 
 /// Start-up failures of the search side, reported through the CLI's error type.
@@ -18,18 +21,39 @@ pub fn startup_error(e: quanze_indexer::IndexError) -> RegistryError {
     RegistryError::Corrupt(format!("search index: {e}"))
 }
 
-pub fn serve(
-    db: Database,
-    data_dir: &Path,
-    bind: &str,
-    workers: Option<usize>,
-) -> Result<(), RegistryError> {
+/// How the service runs: where it listens and what it lets one client do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: String,
+    pub workers: Option<usize>,
+    /// Searches and suggestions per client per minute.
+    pub search_per_minute: u32,
+    /// Exports per client per minute.
+    pub export_per_minute: u32,
+    /// Trust `Forwarded` / `X-Forwarded-For` for the client address.
+    pub behind_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<(), RegistryError> {
+    let bind = options.bind.as_str();
     let analysis = Analysis::load(Some(data_dir)).map_err(startup_error)?;
     let index = Arc::new(
         SearchIndex::open(&data_dir.join("index"), analysis, true).map_err(startup_error)?,
     );
     let follower = Follower::start(db.clone(), index.clone());
-    let state = AppState { db, index };
+    let state = AppState {
+        db,
+        index,
+        metrics: Arc::new(Metrics::default()),
+        limits: Arc::new(RateLimits {
+            search: RateLimiter::per_minute(options.search_per_minute),
+            export: RateLimiter::per_minute(options.export_per_minute),
+            behind_proxy: options.behind_proxy,
+        }),
+    };
+    let max_body = MaxBody(options.max_body_bytes);
     let io = |source: std::io::Error| RegistryError::Io {
         path: bind.to_string(),
         source,
@@ -44,7 +68,11 @@ pub fn serve(
             .split_for_parts();
         // Middleware and undocumented services go on after the split (utoipa-actix-web
         // documents only what is registered before it).
+        let (payload_config, json_config) = payload_configs(max_body.0);
         app.app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(max_body))
+            .app_data(payload_config)
+            .app_data(json_config)
             .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .route(
                 "/docs",
@@ -70,10 +98,14 @@ pub fn serve(
                 middleware::TrailingSlash::MergeOnly,
             ))
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::http::rate_limit::limit_rate))
+            .wrap(middleware::from_fn(crate::http::body_limit::limit_body))
+            // Outermost: counts every answer, refusals included.
+            .wrap(middleware::from_fn(crate::http::metrics::record))
     })
     .bind(bind)
     .map_err(io)?;
-    if let Some(w) = workers {
+    if let Some(w) = options.workers {
         server = server.workers(w.max(1));
     }
     eprintln!("quanze listening on http://{bind}");

@@ -30,7 +30,17 @@ struct Server {
 }
 
 impl Server {
+    /// Starts `quanze serve` with rate limits out of the way of tests about other things.
     fn start(t: &TestDatabase, data: &Path) -> Server {
+        Server::start_with(
+            t,
+            data,
+            &["--search-limit", "1000000", "--export-limit", "1000000"],
+        )
+    }
+
+    /// Starts `quanze serve` with extra serve options.
+    fn start_with(t: &TestDatabase, data: &Path, options: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -48,6 +58,7 @@ impl Server {
                 "--workers",
                 "2",
             ])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -945,5 +956,107 @@ fn versions_regions_laws_atom_and_export_on_both_backends() {
             "department"
         );
         assert_eq!(server.get("/api/v1/export?department=99999999").0, 404);
+    }
+}
+
+#[test]
+fn rate_limits_body_limit_and_metrics_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        // Six a minute: a burst of one, then one every ten seconds.
+        let server = Server::start_with(
+            &t,
+            &data,
+            &[
+                "--search-limit",
+                "6",
+                "--export-limit",
+                "6",
+                "--max-body",
+                "1000",
+            ],
+        );
+        let url = |path: &str| format!("{}{path}", server.base);
+
+        assert_eq!(
+            server.get("/api/v1/search?q=%E9%A9%BE%E9%A9%B6").0,
+            200,
+            "{name}"
+        );
+        let limited = server.agent.get(url("/api/v1/suggest?q=a")).call().unwrap();
+        assert_eq!(limited.status().as_u16(), 429);
+        let retry_after: u64 = limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=10).contains(&retry_after), "{retry_after}");
+        let (status, content_type, body) = server.get("/api/v1/search?q=x");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (429, "application/problem+json")
+        );
+        assert_eq!(body["code"], "rate_limited");
+        // Other routes and the export's own budget are untouched.
+        assert_eq!(server.get("/api/v1/categories").0, 200);
+        let export = server
+            .agent
+            .get(url("/api/v1/export?format=csv"))
+            .call()
+            .unwrap();
+        assert_eq!(export.status().as_u16(), 200);
+        drop(export);
+        assert_eq!(server.get("/api/v1/export").0, 429);
+
+        // A body over the limit is refused before it is read.
+        let (status, body) = {
+            let mut r = server
+                .agent
+                .post(url("/api/v1/search"))
+                .header("content-type", "application/json")
+                .send(vec![b' '; 5_000])
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.body_mut().read_to_string().unwrap_or_default(),
+            )
+        };
+        assert_eq!(status, 413);
+        assert!(body.contains("payload_too_large"), "{body}");
+        assert_eq!(server.get("/no/such/route").0, 404);
+
+        let mut r = server.agent.get(url("/metrics")).call().unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let metrics = r.body_mut().read_to_string().unwrap();
+        for line in [
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"429\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/suggest\",method=\"GET\",status=\"429\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/export\",method=\"GET\",status=\"200\"} 1",
+            "quanze_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"POST\",status=\"413\"} 1",
+            "quanze_http_request_duration_seconds_count{route=\"/api/v1/categories\"} 1",
+            "quanze_index_lag_rows 0",
+        ] {
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "{name}: no {line:?} in\n{metrics}"
+            );
+        }
+        let outbox: i64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("quanze_outbox_seq "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(outbox, 1135 + 254);
     }
 }

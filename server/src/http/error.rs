@@ -17,7 +17,8 @@ pub struct Problem {
     pub title: String,
     /// HTTP status code.
     pub status: u16,
-    /// Stable machine-readable code: invalid_parameter, not_found, internal.
+    /// Stable machine-readable code: invalid_parameter, not_found, rate_limited,
+    /// payload_too_large, internal.
     pub code: String,
     /// What went wrong, for a person.
     pub detail: String,
@@ -33,6 +34,12 @@ pub enum ApiError {
     BadRequest { parameter: String, message: String },
     #[error("not found: {0}")]
     NotFound(String),
+    /// The client sent too many requests of a limited kind.
+    #[error("rate limited for {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The request body is larger than the server accepts.
+    #[error("request body over {limit} bytes")]
+    PayloadTooLarge { limit: usize },
     /// Something failed on our side; the string is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -52,6 +59,8 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +74,16 @@ impl ResponseError for ApiError {
                 Some(parameter.clone()),
             ),
             ApiError::NotFound(what) => ("not_found", format!("{what} does not exist"), None),
+            ApiError::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("too many requests from this address; retry after {retry_after_secs} s"),
+                None,
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                "payload_too_large",
+                format!("the request body is larger than the {limit} bytes accepted"),
+                None,
+            ),
             ApiError::Internal(detail) => {
                 tracing::error!("internal error: {detail}");
                 (
@@ -82,7 +101,11 @@ impl ResponseError for ApiError {
             detail,
             parameter,
         };
-        HttpResponse::build(status)
+        let mut response = HttpResponse::build(status);
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        response
             .content_type("application/problem+json")
             .json(problem)
     }

@@ -2,6 +2,7 @@
 //! OpenAPI document generated from the same route registration.
 
 pub mod atom;
+pub mod body_limit;
 pub mod changes;
 pub mod departments;
 pub mod error;
@@ -10,7 +11,9 @@ pub mod export;
 pub mod follower;
 pub mod items;
 pub mod laws;
+pub mod metrics;
 pub mod params;
+pub mod rate_limit;
 pub mod regions;
 pub mod search;
 pub mod status;
@@ -25,11 +28,13 @@ use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-/// What every handler may use.
+/// What every handler and middleware may use; shared by all workers.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
     pub index: Arc<SearchIndex>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub limits: Arc<rate_limit::RateLimits>,
 }
 
 impl AppState {
@@ -81,6 +86,7 @@ pub struct ApiDoc;
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(status::healthz)
         .service(status::readyz)
+        .service(metrics::metrics)
         .service(
             scope("/api/v1")
                 .service(search::search)

@@ -1,0 +1,221 @@
+//! `/metrics` in the Prometheus text format: requests by route, method and status, latency
+//! histograms by route, and how far the search index is behind the registry. Routes are
+//! labelled by their pattern (`/api/v1/items/{id_or_code}`), never by the raw path, so the
+//! number of series stays fixed whatever clients request.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, get, web};
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    /// Observations at or below each bound (cumulative when rendered).
+    counts: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+#[derive(Default)]
+struct Recorded {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+}
+
+/// Request counts and latencies since the process started.
+#[derive(Default)]
+pub struct Metrics(Mutex<Recorded>);
+
+impl Metrics {
+    pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        let mut r = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *r.requests
+            .entry((route.to_string(), method.to_string(), status))
+            .or_default() += 1;
+        let h = r.latency.entry(route.to_string()).or_default();
+        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+            h.counts[i] += 1;
+        }
+        h.sum += seconds;
+        h.count += 1;
+    }
+
+    /// The Prometheus text exposition of what was recorded, plus the index gauges.
+    fn render(&self, index: &IndexGauges) -> String {
+        let r = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "# HELP quanze_http_requests_total HTTP requests answered, by route pattern, method and status.\n\
+             # TYPE quanze_http_requests_total counter"
+        );
+        for ((route, method, status), n) in &r.requests {
+            let _ = writeln!(
+                out,
+                "quanze_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
+                label(route),
+                label(method)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP quanze_http_request_duration_seconds Time to the response head, by route pattern.\n\
+             # TYPE quanze_http_request_duration_seconds histogram"
+        );
+        for (route, h) in &r.latency {
+            let route = label(route);
+            let mut cumulative = 0;
+            for (bound, n) in BUCKETS.iter().zip(h.counts) {
+                cumulative += n;
+                let _ = writeln!(
+                    out,
+                    "quanze_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "quanze_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n\
+                 quanze_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n\
+                 quanze_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count, h.sum, h.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP quanze_index_lag_rows Published changes (outbox rows) not yet in the search index.\n\
+             # TYPE quanze_index_lag_rows gauge\n\
+             quanze_index_lag_rows {}\n\
+             # HELP quanze_index_applied_seq Last outbox sequence number applied to the search index.\n\
+             # TYPE quanze_index_applied_seq gauge\n\
+             quanze_index_applied_seq {}\n\
+             # HELP quanze_outbox_seq Newest outbox sequence number in the registry.\n\
+             # TYPE quanze_outbox_seq gauge\n\
+             quanze_outbox_seq {}\n\
+             # HELP quanze_index_size_bytes Size of the live search index on disk.\n\
+             # TYPE quanze_index_size_bytes gauge\n\
+             quanze_index_size_bytes {}",
+            index.lag, index.applied, index.outbox, index.size_bytes
+        );
+        out
+    }
+}
+
+/// Escapes a label value (backslash, quote, newline).
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+struct IndexGauges {
+    lag: i64,
+    applied: i64,
+    outbox: i64,
+    size_bytes: u64,
+}
+
+/// Middleware recording every request (rate-limited and failed ones included).
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?.map_into_boxed_body();
+    if let Some(state) = state {
+        // Unmatched paths share one label: clients choose paths, not series.
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_string());
+        state.metrics.observe(
+            &route,
+            &method,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(res)
+}
+
+/// Prometheus metrics.
+///
+/// Request counts by route pattern, method and status; latency histograms by route; the
+/// search index's lag behind the registry in outbox rows. Text exposition format 0.0.4.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 500, description = "The database or the index is unreachable", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let s = state.clone();
+    let gauges = web::block(move || -> Result<IndexGauges, ApiError> {
+        let mut conn = s.db.conn()?;
+        let outbox = quanze_registry::repo::history::max_outbox_seq(&mut conn)?;
+        let applied = s.index.applied_seq()?;
+        Ok(IndexGauges {
+            lag: (outbox - applied).max(0),
+            applied,
+            outbox,
+            size_bytes: s.index.size_on_disk(),
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&gauges)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let m = Metrics::default();
+        m.observe("/api/v1/search", "GET", 200, 0.004);
+        m.observe("/api/v1/search", "GET", 200, 0.2);
+        m.observe("/api/v1/search", "GET", 400, 0.0005);
+        let text = m.render(&IndexGauges {
+            lag: 3,
+            applied: 7,
+            outbox: 10,
+            size_bytes: 1,
+        });
+        assert!(text.contains(
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "quanze_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"0.005\"} 2"
+        ));
+        assert!(text.contains(
+            "quanze_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"+Inf\"} 3"
+        ));
+        assert!(text.contains("quanze_index_lag_rows 3\n"));
+        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+}

@@ -1,0 +1,178 @@
+//! Per-client rate limits on the expensive public routes (search, suggestions, export): a
+//! token bucket per client address, so one script cannot starve everyone else. Past the limit
+//! a client gets `429 Too Many Requests` with `Retry-After`.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+
+/// Buckets kept before idle (full) ones are dropped.
+const MAX_TRACKED_CLIENTS: usize = 100_000;
+
+struct Bucket {
+    tokens: f64,
+    refilled: Instant,
+}
+
+/// A token bucket per client: `per_minute` requests a minute on average, bursts of up to a
+/// sixth of that (at least one).
+pub struct RateLimiter {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    pub fn per_minute(per_minute: u32) -> RateLimiter {
+        let per_minute = f64::from(per_minute.max(1));
+        RateLimiter {
+            per_second: per_minute / 60.0,
+            burst: (per_minute / 6.0).ceil().max(1.0),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes a token for `client`, or says how long until one is available.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= MAX_TRACKED_CLIENTS {
+            let (per_second, burst) = (self.per_second, self.burst);
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.refilled).as_secs_f64() * per_second < burst
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: self.burst,
+            refilled: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.refilled).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
+        bucket.refilled = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                (1.0 - bucket.tokens) / self.per_second,
+            ))
+        }
+    }
+}
+
+/// The limits the server applies, and how it tells clients apart.
+pub struct RateLimits {
+    pub search: RateLimiter,
+    pub export: RateLimiter,
+    /// Take the client address from `Forwarded` / `X-Forwarded-For` (only behind a proxy
+    /// that sets them; otherwise clients could pick their own address).
+    pub behind_proxy: bool,
+}
+
+/// IPv6 clients are limited per /64, the block one subscriber usually gets, so rotating
+/// addresses within it does not escape the limit.
+fn client_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+    }
+}
+
+fn client_of(req: &ServiceRequest, behind_proxy: bool) -> Option<IpAddr> {
+    let from_header = behind_proxy
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_string)
+        })
+        .flatten()
+        .and_then(|a| {
+            a.parse::<IpAddr>()
+                .ok()
+                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        });
+    from_header
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .map(client_key)
+}
+
+pub async fn limit_rate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = req.path();
+    let limits = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.limits.clone());
+    let limiter = limits.as_ref().and_then(|l| {
+        if path.starts_with("/api/v1/search") || path.starts_with("/api/v1/suggest") {
+            Some(&l.search)
+        } else if path.starts_with("/api/v1/export") {
+            Some(&l.export)
+        } else {
+            None
+        }
+    });
+    if let (Some(limiter), Some(limits)) = (limiter, limits.as_ref())
+        && let Some(client) = client_of(&req, limits.behind_proxy)
+        && let Err(wait) = limiter.check(client, Instant::now())
+    {
+        let response = ApiError::RateLimited {
+            retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1),
+        }
+        .error_response();
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_then_the_refill_rate_per_client() {
+        let limiter = RateLimiter::per_minute(60); // 1/s, bursts of 10
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..10 {
+            assert!(limiter.check(a, t0).is_ok());
+        }
+        let wait = limiter.check(a, t0).err();
+        assert!(
+            wait.is_some_and(|w| w > Duration::from_millis(900) && w <= Duration::from_secs(1))
+        );
+        assert!(
+            limiter.check(b, t0).is_ok(),
+            "another client is not affected"
+        );
+        assert!(limiter.check(a, t0 + Duration::from_millis(1_100)).is_ok());
+        assert!(limiter.check(a, t0 + Duration::from_millis(1_200)).is_err());
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(client_key(one), client_key(other));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(v4), v4);
+    }
+}
