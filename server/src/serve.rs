@@ -85,6 +85,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             .default_service(web::to(crate::http::error::not_found))
             // Innermost: tags the uncompressed body.
             .wrap(middleware::from_fn(crate::http::etag::conditional_get))
+            .wrap(middleware::from_fn(crate::http::head::head_as_get))
             // Reads are public: any site may call them; the usual hardening headers.
             .wrap(
                 middleware::DefaultHeaders::new()

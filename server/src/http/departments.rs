@@ -61,8 +61,8 @@ pub struct DepartmentPage {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct DepartmentListParams {
-    /// Region code; covers every region below it (510000 covers 511602).
-    #[param(example = "511602")]
+    /// Region code (6 or 12 digits); covers every region below it (510000 covers 511602).
+    #[param(example = "511602", pattern = "^[0-9]{6}([0-9]{6})?$")]
     region: Option<String>,
     /// Administrative level of the department: province, city, county, township or village.
     #[param(example = "city")]
@@ -71,7 +71,7 @@ pub struct DepartmentListParams {
     #[param(example = "交通")]
     name: Option<String>,
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Departments per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
@@ -157,6 +157,7 @@ fn load_department(
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The department", body = DepartmentView),
+        (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
@@ -209,6 +210,7 @@ pub struct PowerList {
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The power list", body = PowerList),
+        (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
@@ -274,6 +276,7 @@ pub async fn department_powers(
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The responsibility list (parts may be empty)", body = ResponsibilityListRecord),
+        (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]

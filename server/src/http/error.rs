@@ -17,8 +17,8 @@ pub struct Problem {
     pub title: String,
     /// HTTP status code.
     pub status: u16,
-    /// Stable machine-readable code: invalid_parameter, not_found, rate_limited,
-    /// payload_too_large, internal.
+    /// Stable machine-readable code: invalid_parameter, not_found, method_not_allowed,
+    /// rate_limited, payload_too_large, internal.
     pub code: String,
     /// What went wrong, for a person.
     pub detail: String,
@@ -34,6 +34,9 @@ pub enum ApiError {
     BadRequest { parameter: String, message: String },
     #[error("not found: {0}")]
     NotFound(String),
+    /// The route exists but not under this method.
+    #[error("method {0} not allowed")]
+    MethodNotAllowed(String),
     /// The client sent too many requests of a limited kind.
     #[error("rate limited for {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
@@ -59,6 +62,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,6 +78,11 @@ impl ResponseError for ApiError {
                 Some(parameter.clone()),
             ),
             ApiError::NotFound(what) => ("not_found", format!("{what} does not exist"), None),
+            ApiError::MethodNotAllowed(method) => (
+                "method_not_allowed",
+                format!("this route does not accept {method}"),
+                None,
+            ),
             ApiError::RateLimited { retry_after_secs } => (
                 "rate_limited",
                 format!("too many requests from this address; retry after {retry_after_secs} s"),
@@ -137,6 +146,16 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
+/// What the app answers when no route takes a request: 405 with `Allow` when the path is a
+/// route under another method (every route is read-only: GET and HEAD), else 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    if req.match_pattern().is_some() {
+        let mut response = ApiError::MethodNotAllowed(req.method().to_string()).error_response();
+        response.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static("GET, HEAD"),
+        );
+        return response;
+    }
     ApiError::NotFound(format!("the route {}", req.path())).error_response()
 }

@@ -84,7 +84,7 @@ pub struct ExportParams {
     /// `ndjson` (default; the lossless interchange format) or `csv` (one row per item for
     /// spreadsheets, UTF-8, CRLF).
     #[param(example = "ndjson")]
-    format: Option<String>,
+    format: Option<Format>,
     /// Only this department's items (numeric id); repeatable.
     #[param(example = 1)]
     department: Option<i64>,
@@ -93,8 +93,10 @@ pub struct ExportParams {
     category: Option<String>,
 }
 
-#[derive(Clone, Copy)]
-enum Format {
+/// The export formats.
+#[derive(Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Format {
     Ndjson,
     Csv,
 }

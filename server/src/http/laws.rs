@@ -157,7 +157,7 @@ pub struct LawListParams {
     #[param(example = "现行有效")]
     status: Option<String>,
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Laws per page, at most 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -170,7 +170,7 @@ pub struct LawListParams {
 #[allow(dead_code)]
 pub struct CitationParams {
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Citations per page, at most 500 (default 100).
     #[param(minimum = 1, maximum = 500, example = 100)]

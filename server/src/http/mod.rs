@@ -9,6 +9,7 @@ pub mod error;
 pub mod etag;
 pub mod export;
 pub mod follower;
+pub mod head;
 pub mod items;
 pub mod laws;
 pub mod metrics;

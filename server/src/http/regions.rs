@@ -65,14 +65,14 @@ pub struct RegionDetail {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct RegionListParams {
-    /// Only the regions directly below this one.
-    #[param(example = "511600")]
+    /// Only the regions directly below this one (6 or 12 digits).
+    #[param(example = "511600", pattern = "^[0-9]{6}([0-9]{6})?$")]
     parent: Option<String>,
     /// Only regions of this level: province, city, county, township or village.
     #[param(example = "county")]
     level: Option<String>,
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Regions per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
@@ -145,7 +145,7 @@ pub async fn list_regions(
 /// with), its tallies, and the regions directly below it with theirs.
 #[utoipa::path(
     tag = "regions",
-    params(("code" = String, Path, description = "Region code (GB/T 2260), 6 or 12 digits", example = "511600")),
+    params(("code" = String, Path, description = "Region code (GB/T 2260), 6 or 12 digits", example = "511600", pattern = "^[0-9]{6}([0-9]{6})?$")),
     responses(
         (status = 200, description = "The region", body = RegionDetail),
         (status = 400, description = "The code is not a region code", body = crate::http::error::Problem, content_type = "application/problem+json"),

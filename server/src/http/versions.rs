@@ -61,10 +61,10 @@ pub struct FieldChange {
     /// Field name in the interchange format (legal_bases, time_limit, …).
     pub field: String,
     /// The value in `from` (null when absent).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub before: serde_json::Value,
     /// The value in `to` (null when absent).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub after: serde_json::Value,
 }
 
@@ -86,7 +86,7 @@ pub struct ItemDiff {
 #[allow(dead_code)]
 pub struct VersionListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Versions per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
