@@ -104,9 +104,13 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "QUANZE_WORKERS")]
         workers: Option<usize>,
-        /// Load the demo dataset first when the database holds no items.
+        /// Load the demo dataset first when the database holds no items (the default on the
+        /// embedded database; with --database-url only when asked).
         #[arg(long)]
         demo: bool,
+        /// Never load the demo dataset, even into an empty embedded database.
+        #[arg(long, conflicts_with = "demo")]
+        no_demo: bool,
         /// Searches and suggestions per client address per minute (bursts of a sixth).
         #[arg(long, env = "QUANZE_SEARCH_LIMIT", default_value_t = 600)]
         search_limit: u32,
@@ -298,12 +302,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             bind,
             workers,
             demo,
+            no_demo,
             search_limit,
             export_limit,
             behind_proxy,
             max_body,
         } => {
-            if demo {
+            let embedded_default = cli.database_url.is_none();
+            if (demo || (embedded_default && !no_demo)) && crate::demo::item_count(&db)? == 0 {
+                eprintln!("loading the demo dataset into the empty database");
                 let code = crate::demo::load_demo(&db, &crate::demo::default_demo_dir())?;
                 if code != ExitCode::SUCCESS {
                     return Ok(code);

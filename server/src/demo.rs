@@ -32,12 +32,17 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RegistryError + '_ {
     }
 }
 
+/// How many items the database holds, in any status.
+pub fn item_count(db: &Database) -> Result<i64, RegistryError> {
+    let mut conn = db.conn()?;
+    let counts = quanze_registry::repo::items::count_items_by_status(&mut conn)?;
+    Ok(counts.iter().map(|(_, n)| n).sum())
+}
+
 /// Loads the demo into an empty database; a database that already holds items is left alone.
 pub fn load_demo(db: &Database, dir: &Path) -> Result<ExitCode, RegistryError> {
     {
-        let mut conn = db.conn()?;
-        let counts = quanze_registry::repo::items::count_items_by_status(&mut conn)?;
-        let items: i64 = counts.iter().map(|(_, n)| n).sum();
+        let items = item_count(db)?;
         if items > 0 {
             println!(
                 "the database already holds {items} items; demo not loaded (use an empty --data-dir)"
