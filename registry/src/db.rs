@@ -181,17 +181,25 @@ pub fn migration_names() -> (Vec<String>, Vec<String>) {
 
 use diesel::migration::MigrationSource;
 
-/// Runs `f` in one transaction. On PostgreSQL it first takes the registry's write lock, so
-/// writers (and thus outbox sequence numbers) commit in the order they were assigned: a
-/// follower reading `seq > last` never skips a row that commits late.
+/// Runs `f` in one transaction that holds the registry's write lock from its first statement.
+/// On PostgreSQL that is an advisory lock, so writers (and thus outbox sequence numbers) commit
+/// in the order they were assigned: a follower reading `seq > last` never skips a row that
+/// commits late. On SQLite a no-op write takes the database's write lock at once (waiting up
+/// to the busy timeout), like `BEGIN IMMEDIATE`: a transaction that read first and wrote later
+/// would fail outright when another writer committed in between.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> std::result::Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> std::result::Result<T, E>,
     E: From<diesel::result::Error>,
 {
     conn.transaction(|c| {
-        if let DbConnection::Postgres(pg) = c {
-            pg.batch_execute("SELECT pg_advisory_xact_lock(7373420)")?;
+        match c {
+            DbConnection::Postgres(pg) => {
+                pg.batch_execute("SELECT pg_advisory_xact_lock(7373420)")?
+            }
+            DbConnection::Sqlite(lite) => {
+                lite.batch_execute("UPDATE outbox SET seq = seq WHERE 0")?
+            }
         }
         f(c)
     })

@@ -21,6 +21,18 @@ pub enum RegistryError {
     Invalid(Vec<Problem>),
     #[error("not found: {0}")]
     NotFound(String),
+    /// No valid credentials (missing, unknown, expired or revoked token, disabled user).
+    #[error("not authenticated: {0}")]
+    Unauthenticated(String),
+    /// The caller's role or departments do not allow the action.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The action does not fit the current state (a draft already exists, not in review, …).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// An edit was based on an older revision of a draft.
+    #[error("the draft has changed since revision {expected}; it is at revision {current}")]
+    StaleRevision { expected: i32, current: i32 },
     #[error("I/O error on {path}: {source}")]
     Io {
         path: String,

@@ -5,6 +5,8 @@
 //! items and responsibility lists, LawRefBook laws). It knows neither HTTP nor the search
 //! index: the server and the indexer build on it.
 
+pub mod accounts;
+pub mod auth;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -15,6 +17,7 @@ pub mod models;
 pub mod repo;
 pub mod schema;
 pub mod validate;
+pub mod workflow;
 
 pub use db::{Database, DatabaseTarget, DbConnection};
 pub use error::{RegistryError, Result};

@@ -190,3 +190,51 @@ pub struct AuditRow {
     pub department_id: Option<i64>,
     pub details: String,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub token_hash: String,
+    pub token_prefix: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = item_drafts)]
+pub struct DraftRow {
+    pub id: i64,
+    pub kind: String,
+    pub item_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub department_id: i64,
+    pub record: String,
+    pub status: String,
+    pub revision: i32,
+    pub reason: Option<String>,
+    pub created_by: i64,
+    pub updated_by: i64,
+    pub submitted_by: Option<i64>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub review_comment: Option<String>,
+    pub reviewed_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -11,6 +11,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        label -> Nullable<Text>,
     }
 }
 
@@ -105,6 +106,29 @@ diesel::table! {
         conditions -> Nullable<Text>,
         sanction -> Text,
         basis -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    item_drafts (id) {
+        id -> BigInt,
+        kind -> Text,
+        item_id -> Nullable<BigInt>,
+        code -> Text,
+        name -> Text,
+        department_id -> BigInt,
+        record -> Text,
+        status -> Text,
+        revision -> Integer,
+        reason -> Nullable<Text>,
+        created_by -> BigInt,
+        updated_by -> BigInt,
+        submitted_by -> Nullable<BigInt>,
+        submitted_at -> Nullable<Timestamp>,
+        review_comment -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -327,6 +351,8 @@ diesel::joinable!(duty_entries -> departments (department_id));
 diesel::joinable!(duty_work_items -> duty_entries (duty_id));
 diesel::joinable!(item_accountability -> power_items (item_id));
 diesel::joinable!(item_discretion -> power_items (item_id));
+diesel::joinable!(item_drafts -> departments (department_id));
+diesel::joinable!(item_drafts -> power_items (item_id));
 diesel::joinable!(item_exemptions -> power_items (item_id));
 diesel::joinable!(item_joint_departments -> power_items (item_id));
 diesel::joinable!(item_legal_bases -> law_articles (article_id));
@@ -353,6 +379,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_work_items,
     item_accountability,
     item_discretion,
+    item_drafts,
     item_exemptions,
     item_joint_departments,
     item_legal_bases,

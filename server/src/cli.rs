@@ -117,6 +117,9 @@ pub enum Command {
         /// Exports per client address per minute.
         #[arg(long, env = "QUANZE_EXPORT_LIMIT", default_value_t = 12)]
         export_limit: u32,
+        /// Failed authentications per client address per minute before it gets 429.
+        #[arg(long, env = "QUANZE_AUTH_FAILURE_LIMIT", default_value_t = 30)]
+        auth_failure_limit: u32,
         /// Take client addresses from Forwarded / X-Forwarded-For (set only behind a proxy
         /// that overwrites them).
         #[arg(long, env = "QUANZE_BEHIND_PROXY")]
@@ -124,6 +127,16 @@ pub enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "QUANZE_MAX_BODY", default_value_t = 32 << 20)]
         max_body: usize,
+    },
+    /// User accounts (admins, editors, reviewers).
+    User {
+        #[command(subcommand)]
+        command: crate::accounts_cli::UserCommand,
+    },
+    /// API tokens for the maintenance API.
+    Token {
+        #[command(subcommand)]
+        command: crate::accounts_cli::TokenCommand,
     },
     /// Print the OpenAPI document of the HTTP API (what `/openapi.json` serves).
     Openapi,
@@ -305,6 +318,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             no_demo,
             search_limit,
             export_limit,
+            auth_failure_limit,
             behind_proxy,
             max_body,
         } => {
@@ -321,6 +335,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
                 workers,
                 search_per_minute: search_limit,
                 export_per_minute: export_limit,
+                auth_failures_per_minute: auth_failure_limit,
                 behind_proxy,
                 max_body_bytes: max_body,
             };
@@ -340,6 +355,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => Ok(ExitCode::SUCCESS),
+        Command::User { command } => crate::accounts_cli::run_user(&db, command),
+        Command::Token { command } => crate::accounts_cli::run_token(&db, command),
         Command::Status => {
             let mut conn = db.conn()?;
             let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;
@@ -359,7 +376,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, RegistryError> {
 }
 
 /// Department arguments: numeric ids or exact names (a name may match several regions).
-fn resolve_departments(db: &Database, names: &[String]) -> Result<Option<Vec<i64>>, RegistryError> {
+pub fn resolve_departments(
+    db: &Database,
+    names: &[String],
+) -> Result<Option<Vec<i64>>, RegistryError> {
     if names.is_empty() {
         return Ok(None);
     }

@@ -1,5 +1,6 @@
-//! `quanze`: the one binary of the registry — command line now, HTTP service later.
+//! `quanze`: the one binary of the registry: the command line and the HTTP service.
 
+mod accounts_cli;
 mod cli;
 mod demo;
 mod http;

@@ -30,6 +30,8 @@ pub struct ServeOptions {
     pub search_per_minute: u32,
     /// Exports per client per minute.
     pub export_per_minute: u32,
+    /// Failed authentications per client per minute before it is refused (429).
+    pub auth_failures_per_minute: u32,
     /// Trust `Forwarded` / `X-Forwarded-For` for the client address.
     pub behind_proxy: bool,
     /// Largest request body accepted, in bytes.
@@ -50,6 +52,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
         limits: Arc::new(RateLimits {
             search: RateLimiter::per_minute(options.search_per_minute),
             export: RateLimiter::per_minute(options.export_per_minute),
+            auth_failures: RateLimiter::per_minute(options.auth_failures_per_minute),
             behind_proxy: options.behind_proxy,
         }),
     };
@@ -69,7 +72,9 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
         // Middleware and undocumented services go on after the split (utoipa-actix-web
         // documents only what is registered before it).
         let (payload_config, json_config) = payload_configs(max_body.0);
+        let routes = crate::http::RouteMethods::from_openapi(&api);
         app.app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(routes))
             .app_data(web::Data::new(max_body))
             .app_data(payload_config)
             .app_data(json_config)

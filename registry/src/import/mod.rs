@@ -9,6 +9,7 @@ pub mod laws;
 pub mod ndjson;
 pub mod numerals;
 pub mod responsibilities;
+pub mod review;
 
 use std::collections::HashMap;
 use std::io::BufRead;

@@ -202,6 +202,40 @@ pub fn audit_for_entity(
         .load(conn)?)
 }
 
+/// Which audit entries a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only entries of these departments (None: all, including those of no department).
+    pub department_ids: Option<Vec<i64>>,
+    pub actor: Option<String>,
+    pub since: Option<chrono::NaiveDateTime>,
+}
+
+/// Audit entries matching the filter with ids after `after_id`, oldest first.
+pub fn search_audit(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let mut q = audit_log::table
+        .filter(audit_log::id.gt(after_id))
+        .into_boxed();
+    if let Some(ids) = &filter.department_ids {
+        q = q.filter(audit_log::department_id.eq_any(ids.clone()));
+    }
+    if let Some(actor) = &filter.actor {
+        q = q.filter(audit_log::actor.eq(actor.clone()));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(audit_log::at.ge(since));
+    }
+    Ok(q.order(audit_log::id.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
+
 /// Field-level difference of two JSON objects: `{field: {"before": …, "after": …}}` for every
 /// top-level key whose value differs. Used for audit details and version diffs.
 pub fn diff_fields(

@@ -220,6 +220,27 @@ pub fn save_published_item(
     })
 }
 
+/// Marks an item revoked at `version`. The caller writes the version, outbox and audit rows in
+/// the same transaction.
+pub fn mark_revoked(
+    conn: &mut DbConnection,
+    id: i64,
+    version: i32,
+    reason: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    diesel::update(power_items::table.find(id))
+        .set((
+            power_items::status.eq(ItemStatus::Revoked.as_str()),
+            power_items::version.eq(version),
+            power_items::revoked_at.eq(Some(at)),
+            power_items::revoke_reason.eq(Some(reason)),
+            power_items::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 fn delete_item_lists(conn: &mut DbConnection, id: i64) -> Result<()> {
     diesel::delete(item_joint_departments::table.filter(item_joint_departments::item_id.eq(id)))
         .execute(conn)?;

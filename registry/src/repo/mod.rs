@@ -2,11 +2,13 @@
 //! domain and interchange types; they never see the schema.
 
 pub mod departments;
+pub mod drafts;
 pub mod history;
 pub mod items;
 pub mod laws;
 pub mod regions;
 pub mod responsibilities;
+pub mod users;
 
 /// Current time in UTC, as stored (timestamps are naive UTC in both backends).
 pub fn now() -> chrono::NaiveDateTime {

@@ -17,14 +17,25 @@ pub struct Problem {
     pub title: String,
     /// HTTP status code.
     pub status: u16,
-    /// Stable machine-readable code: invalid_parameter, not_found, method_not_allowed,
-    /// rate_limited, payload_too_large, internal.
+    /// Stable machine-readable code: invalid_parameter, invalid_record, not_found,
+    /// method_not_allowed, unauthenticated, forbidden, conflict, precondition_required,
+    /// precondition_failed, unsupported_media_type, rate_limited, payload_too_large, internal.
     pub code: String,
     /// What went wrong, for a person.
     pub detail: String,
     /// The request parameter at fault, for invalid_parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// For invalid_record: each problem with the field it concerns (`legal_bases[2].article`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// A problem with one field of a submitted record.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
 }
 
 /// Everything a handler can fail with; `error_response` below is the one mapping to HTTP.
@@ -34,9 +45,30 @@ pub enum ApiError {
     BadRequest { parameter: String, message: String },
     #[error("not found: {0}")]
     NotFound(String),
-    /// The route exists but not under this method.
-    #[error("method {0} not allowed")]
-    MethodNotAllowed(String),
+    /// The route exists but not under this method; the methods it takes.
+    #[error("method {method} not allowed")]
+    MethodNotAllowed { method: String, allow: String },
+    /// No valid bearer token; the string is for the log only.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// The caller's role or departments do not allow the action.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The action does not fit the current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A submitted record failed validation.
+    #[error("invalid record")]
+    InvalidRecord(Vec<FieldProblem>),
+    /// An update must name the revision it is based on (If-Match).
+    #[error("If-Match required")]
+    PreconditionRequired,
+    /// The If-Match revision is not the current one.
+    #[error("stale revision")]
+    PreconditionFailed { current: i32 },
+    /// The body is not JSON (or not NDJSON where that is expected).
+    #[error("unsupported media type {0}")]
+    UnsupportedMediaType(String),
     /// The client sent too many requests of a limited kind.
     #[error("rate limited for {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
@@ -62,7 +94,14 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::InvalidRecord(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,6 +110,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        let mut problems = Vec::new();
         let (code, detail, parameter) = match self {
             ApiError::BadRequest { parameter, message } => (
                 "invalid_parameter",
@@ -78,9 +118,48 @@ impl ResponseError for ApiError {
                 Some(parameter.clone()),
             ),
             ApiError::NotFound(what) => ("not_found", format!("{what} does not exist"), None),
-            ApiError::MethodNotAllowed(method) => (
+            ApiError::MethodNotAllowed { method, allow } => (
                 "method_not_allowed",
-                format!("this route does not accept {method}"),
+                format!("this route takes {allow}, not {method}"),
+                None,
+            ),
+            ApiError::Unauthenticated(why) => {
+                tracing::info!("authentication failed: {why}");
+                (
+                    "unauthenticated",
+                    "a valid bearer token is required (Authorization: Bearer …)".to_string(),
+                    None,
+                )
+            }
+            ApiError::Forbidden(why) => ("forbidden", why.clone(), None),
+            ApiError::Conflict(why) => ("conflict", why.clone(), None),
+            ApiError::InvalidRecord(list) => {
+                problems = list
+                    .iter()
+                    .map(|p| FieldProblem {
+                        field: p.field.clone(),
+                        message: p.message.clone(),
+                    })
+                    .collect();
+                (
+                    "invalid_record",
+                    format!("the record has {} problem(s)", list.len()),
+                    None,
+                )
+            }
+            ApiError::PreconditionRequired => (
+                "precondition_required",
+                "send If-Match with the draft's ETag (its revision) to update it".to_string(),
+                None,
+            ),
+            ApiError::PreconditionFailed { current } => (
+                "precondition_failed",
+                format!("the draft has changed; it is at revision {current}: reload and retry"),
+                None,
+            ),
+            ApiError::UnsupportedMediaType(expected) => (
+                "unsupported_media_type",
+                format!("send the body as {expected}"),
                 None,
             ),
             ApiError::RateLimited { retry_after_secs } => (
@@ -109,10 +188,20 @@ impl ResponseError for ApiError {
             code: code.to_string(),
             detail,
             parameter,
+            problems,
         };
         let mut response = HttpResponse::build(status);
-        if let ApiError::RateLimited { retry_after_secs } = self {
-            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        match self {
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header(("Allow", allow.clone()));
+            }
+            ApiError::Unauthenticated(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer realm=\"quanze\""));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")
@@ -135,6 +224,21 @@ impl From<quanze_registry::RegistryError> for ApiError {
     fn from(e: quanze_registry::RegistryError) -> Self {
         match e {
             quanze_registry::RegistryError::NotFound(what) => ApiError::NotFound(what),
+            quanze_registry::RegistryError::Unauthenticated(why) => ApiError::Unauthenticated(why),
+            quanze_registry::RegistryError::Forbidden(why) => ApiError::Forbidden(why),
+            quanze_registry::RegistryError::Conflict(why) => ApiError::Conflict(why),
+            quanze_registry::RegistryError::StaleRevision { current, .. } => {
+                ApiError::PreconditionFailed { current }
+            }
+            quanze_registry::RegistryError::Invalid(problems) => ApiError::InvalidRecord(
+                problems
+                    .into_iter()
+                    .map(|p| FieldProblem {
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -147,15 +251,18 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 /// What the app answers when no route takes a request: 405 with `Allow` when the path is a
-/// route under another method (every route is read-only: GET and HEAD), else 404.
+/// route under other methods (as the OpenAPI document lists them), else 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    if req.match_pattern().is_some() {
-        let mut response = ApiError::MethodNotAllowed(req.method().to_string()).error_response();
-        response.headers_mut().insert(
-            actix_web::http::header::ALLOW,
-            actix_web::http::header::HeaderValue::from_static("GET, HEAD"),
-        );
-        return response;
+    let allowed = req.match_pattern().and_then(|pattern| {
+        req.app_data::<actix_web::web::Data<crate::http::RouteMethods>>()
+            .and_then(|routes| routes.allowed(&pattern))
+    });
+    match allowed {
+        Some(allow) => ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow,
+        }
+        .error_response(),
+        None => ApiError::NotFound(format!("the route {}", req.path())).error_response(),
     }
-    ApiError::NotFound(format!("the route {}", req.path())).error_response()
 }

@@ -42,7 +42,9 @@ pub async fn conditional_get(
         .map(str::to_string);
     let res = next.call(req).await?;
     let small = matches!(res.response().body().size(), BodySize::Sized(n) if n <= MAX_TAGGED_BYTES);
-    if !is_get || res.status() != StatusCode::OK || !small {
+    // A handler that set its own tag (a draft's revision, for If-Match) keeps it.
+    let tagged = res.headers().contains_key(ETAG);
+    if !is_get || res.status() != StatusCode::OK || !small || tagged {
         return Ok(res.map_into_boxed_body());
     }
     let (req, response) = res.into_parts();

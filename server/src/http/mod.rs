@@ -1,15 +1,21 @@
 //! The HTTP service: one actix app that the `serve` command runs and the tests drive, and the
 //! OpenAPI document generated from the same route registration.
 
+pub mod accounts;
 pub mod atom;
+pub mod audit;
+pub mod auth;
+pub mod body;
 pub mod body_limit;
 pub mod changes;
 pub mod departments;
+pub mod drafts;
 pub mod error;
 pub mod etag;
 pub mod export;
 pub mod follower;
 pub mod head;
+pub mod import;
 pub mod items;
 pub mod laws;
 pub mod metrics;
@@ -69,6 +75,7 @@ pub(crate) fn rfc3339(t: chrono::NaiveDateTime) -> String {
         description = "The public API of quanze, a registry of Chinese government departments' power lists (权力清单) and responsibility lists (责任清单): search the registered administrative powers in Chinese and read each one with its legal basis. Errors are application/problem+json (RFC 9457) with a stable `code`.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
+    modifiers(&BearerAuth),
     tags(
         (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
         (name = "items", description = "Power items (权力事项) and their categories"),
@@ -76,11 +83,69 @@ pub(crate) fn rfc3339(t: chrono::NaiveDateTime) -> String {
         (name = "regions", description = "Regions (行政区划) with their departments and published items"),
         (name = "laws", description = "Laws and regulations with their articles, and the powers citing them"),
         (name = "changes", description = "The public change feed, for mirroring the registry"),
+        (name = "maintenance", description = "Departments maintain their lists: drafts, review, publication, revocation, bulk import, audit log (bearer token)"),
+        (name = "accounts", description = "Users and API tokens (bearer token; admins)"),
         (name = "export", description = "Bulk export of published items, streamed"),
         (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the maintenance routes use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token (`quanze token create`, or POST /api/v1/users/{id}/tokens)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The methods each documented route takes (from the OpenAPI document), so a request with
+/// another method gets 405 with `Allow` instead of 404.
+pub struct RouteMethods(std::collections::HashMap<String, String>);
+
+impl RouteMethods {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteMethods {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                methods.dedup();
+                (path.clone(), methods.join(", "))
+            })
+            .collect();
+        RouteMethods(routes)
+    }
+
+    /// The methods a route pattern takes (`GET, HEAD`), if it is a documented route.
+    pub fn allowed(&self, pattern: &str) -> Option<String> {
+        self.0.get(pattern).cloned()
+    }
+}
 
 /// Registers every documented route. `serve` and [`openapi`] both go through here, so the
 /// served document and the committed `openapi/openapi.json` describe the same app.
@@ -108,7 +173,26 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(laws::law_items)
                 .service(changes::changes)
                 .service(atom::changes_atom)
-                .service(export::export),
+                .service(export::export)
+                .service(accounts::me)
+                .service(drafts::create_draft)
+                .service(drafts::list_drafts)
+                .service(drafts::get_draft)
+                .service(drafts::update_draft)
+                .service(drafts::delete_draft)
+                .service(drafts::submit_draft)
+                .service(drafts::approve_draft)
+                .service(drafts::reject_draft)
+                .service(drafts::revise_item)
+                .service(drafts::revoke_item)
+                .service(drafts::draft_responsibilities)
+                .service(import::import_items)
+                .service(audit::audit_log)
+                .service(accounts::create_user)
+                .service(accounts::list_users)
+                .service(accounts::create_token)
+                .service(accounts::list_tokens)
+                .service(accounts::revoke_token),
         );
 }
 

@@ -13,6 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 
 use crate::http::AppState;
+use crate::http::auth::client_address;
 use crate::http::error::ApiError;
 
 /// Buckets kept before idle (full) ones are dropped.
@@ -41,6 +42,18 @@ impl RateLimiter {
         }
     }
 
+    /// How long `client` must wait for a token, without taking one (None: it may go on).
+    pub fn blocked_for(&self, client: IpAddr, now: Instant) -> Option<Duration> {
+        let buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = buckets.get(&client_key(client))?;
+        let elapsed = now.saturating_duration_since(bucket.refilled).as_secs_f64();
+        let tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
+        (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
+    }
+
     /// Takes a token for `client`, or says how long until one is available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let mut buckets = self
@@ -53,7 +66,7 @@ impl RateLimiter {
                 b.tokens + now.duration_since(b.refilled).as_secs_f64() * per_second < burst
             });
         }
-        let bucket = buckets.entry(client).or_insert(Bucket {
+        let bucket = buckets.entry(client_key(client)).or_insert(Bucket {
             tokens: self.burst,
             refilled: now,
         });
@@ -75,6 +88,8 @@ impl RateLimiter {
 pub struct RateLimits {
     pub search: RateLimiter,
     pub export: RateLimiter,
+    /// Failed authentications (a bucket is taken only by a failure).
+    pub auth_failures: RateLimiter,
     /// Take the client address from `Forwarded` / `X-Forwarded-For` (only behind a proxy
     /// that sets them; otherwise clients could pick their own address).
     pub behind_proxy: bool,
@@ -91,24 +106,6 @@ fn client_key(addr: IpAddr) -> IpAddr {
             IpAddr::V6(segments.into())
         }
     }
-}
-
-fn client_of(req: &ServiceRequest, behind_proxy: bool) -> Option<IpAddr> {
-    let from_header = behind_proxy
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_string)
-        })
-        .flatten()
-        .and_then(|a| {
-            a.parse::<IpAddr>()
-                .ok()
-                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
-        });
-    from_header
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map(client_key)
 }
 
 pub async fn limit_rate(
@@ -129,7 +126,7 @@ pub async fn limit_rate(
         }
     });
     if let (Some(limiter), Some(limits)) = (limiter, limits.as_ref())
-        && let Some(client) = client_of(&req, limits.behind_proxy)
+        && let Some(client) = client_address(req.request(), limits.behind_proxy)
         && let Err(wait) = limiter.check(client, Instant::now())
     {
         let response = ApiError::RateLimited {

@@ -1,0 +1,188 @@
+//! Who may do what. Users have one role; editors and reviewers are scoped to departments.
+//! API tokens are 256 random bits shown once; only their SHA-256 is stored, found by a short
+//! non-secret prefix and compared in constant time.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{RegistryError, Result};
+
+/// A user's role (谁发布、谁审核、谁负责: editors write, reviewers publish, admins do both and
+/// manage accounts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Editor,
+    Reviewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Reviewer => "reviewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim() {
+            "admin" => Some(Role::Admin),
+            "editor" => Some(Role::Editor),
+            "reviewer" => Some(Role::Reviewer),
+            _ => None,
+        }
+    }
+}
+
+/// An authenticated caller, with where the request came from (for the audit log).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The departments an editor or reviewer works for (empty for admins, who have all).
+    pub departments: Vec<i64>,
+    pub origin: String,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    fn in_department(&self, department_id: i64) -> bool {
+        self.is_admin() || self.departments.contains(&department_id)
+    }
+
+    /// May see the department's drafts and audit trail.
+    pub fn can_see(&self, department_id: i64) -> bool {
+        self.in_department(department_id)
+    }
+
+    /// May write drafts of the department's items.
+    pub fn can_edit(&self, department_id: i64) -> bool {
+        self.in_department(department_id) && matches!(self.role, Role::Admin | Role::Editor)
+    }
+
+    /// May publish, reject and revoke the department's items.
+    pub fn can_review(&self, department_id: i64) -> bool {
+        self.in_department(department_id) && matches!(self.role, Role::Admin | Role::Reviewer)
+    }
+
+    /// Fails with `Forbidden` unless `allowed`.
+    pub fn require(&self, allowed: bool, what: &str) -> Result<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(RegistryError::Forbidden(format!(
+                "{} ({}) may not {what}",
+                self.username,
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// The actor recorded in versions and the audit log.
+    pub fn actor(&self) -> crate::repo::history::Actor {
+        crate::repo::history::Actor {
+            name: self.username.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+/// Characters of the token that are stored in clear to find its row.
+pub const TOKEN_PREFIX_LEN: usize = 12;
+const TOKEN_SCHEME: &str = "qz_";
+
+/// A freshly generated token: the secret (shown once) and what is stored.
+pub struct NewToken {
+    pub secret: String,
+    pub prefix: String,
+    pub hash: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of the token, hex. Tokens carry 256 random bits, so a fast hash is enough: there is
+/// nothing to brute-force.
+pub fn hash_token(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Generates a token: `qz_` and 64 hex digits (256 bits from the operating system).
+pub fn generate_token() -> Result<NewToken> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| RegistryError::Corrupt(format!("no randomness from the OS: {e}")))?;
+    let secret = format!("{TOKEN_SCHEME}{}", hex(&bytes));
+    Ok(NewToken {
+        prefix: secret[..TOKEN_PREFIX_LEN].to_string(),
+        hash: hash_token(&secret),
+        secret,
+    })
+}
+
+/// The stored prefix of a presented token, if it has the token's shape.
+pub fn token_prefix(presented: &str) -> Option<&str> {
+    let well_formed = presented.len() == TOKEN_SCHEME.len() + 64
+        && presented.starts_with(TOKEN_SCHEME)
+        && presented[TOKEN_SCHEME.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit());
+    well_formed.then(|| &presented[..TOKEN_PREFIX_LEN])
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_well_formed_and_hashed() {
+        let a = generate_token().unwrap();
+        let b = generate_token().unwrap();
+        assert_ne!(a.secret, b.secret);
+        assert_eq!(a.secret.len(), 67);
+        assert_eq!(token_prefix(&a.secret), Some(a.prefix.as_str()));
+        assert_eq!(hash_token(&a.secret), a.hash);
+        assert!(!a.hash.contains(&a.secret[3..]));
+        assert_eq!(token_prefix("qz_short"), None);
+        assert_eq!(token_prefix(&a.secret.replace("qz_", "xx_")), None);
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn permissions_follow_role_and_department() {
+        let p = |role, departments: Vec<i64>| Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            departments,
+            origin: "test".into(),
+        };
+        let editor = p(Role::Editor, vec![7]);
+        assert!(editor.can_edit(7) && !editor.can_edit(8) && !editor.can_review(7));
+        let reviewer = p(Role::Reviewer, vec![7]);
+        assert!(reviewer.can_review(7) && !reviewer.can_edit(7) && !reviewer.can_review(8));
+        let admin = p(Role::Admin, vec![]);
+        assert!(admin.can_edit(99) && admin.can_review(99) && admin.can_see(99));
+        assert!(editor.require(false, "x").is_err());
+    }
+}

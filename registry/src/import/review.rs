@@ -1,0 +1,114 @@
+//! Bulk maintenance by a department: an NDJSON file of items becomes drafts submitted for
+//! review (new items, and revisions of published ones), all rows or none, limited to the
+//! caller's departments. An admin may instead publish the file directly.
+
+use std::io::BufRead;
+
+use crate::auth::Principal;
+use crate::db::Database;
+use crate::error::Result;
+use crate::import::{
+    ImportOptions, ImportReport, read_and_validate, sort_problems, write_all_or_nothing,
+};
+use crate::interchange::PowerItemRecord;
+use crate::repo::departments::find_department;
+use crate::repo::drafts::find_draft_by_code;
+use crate::repo::items::{find_item_by_code, load_item_records};
+use crate::validate::{Problem, validate_item};
+use crate::workflow::{create_item_draft, create_revision, submit_draft};
+
+/// Imports items for review (or, for an admin with `publish`, publishes them). Counts:
+/// `created` new-item drafts, `updated` revisions, `unchanged` rows equal to the published item.
+pub fn import_items_for_review(
+    db: &Database,
+    input: impl BufRead,
+    opts: &ImportOptions,
+    p: &Principal,
+    publish: bool,
+) -> Result<ImportReport> {
+    if publish {
+        p.require(p.is_admin(), "publish an import without review")?;
+        return crate::import::items::import_items_ndjson(db, input, opts);
+    }
+    let (mut report, valid) =
+        read_and_validate::<PowerItemRecord, _>(input, opts, validate_item, |item| {
+            ("code", item.code.clone())
+        })?;
+    {
+        let mut conn = db.conn()?;
+        for (line, item) in &valid {
+            let mut problem = |field: &str, message: String| {
+                report
+                    .problems
+                    .push(Problem::error(field, message).at_row(*line));
+            };
+            match find_department(&mut conn, &item.department)? {
+                None => problem(
+                    "department",
+                    format!(
+                        "no department {:?} in region {}; an admin registers departments",
+                        item.department.name, item.department.region
+                    ),
+                ),
+                Some(d) if !p.can_edit(d.id) => problem(
+                    "department",
+                    format!("{} is not one of your departments", d.name),
+                ),
+                Some(_) => {}
+            }
+            if let Some(existing) = find_item_by_code(&mut conn, &item.code)?
+                && !p.can_edit(existing.department_id)
+            {
+                problem(
+                    "code",
+                    format!("{} belongs to another department", item.code),
+                );
+            }
+            if let Some(draft) = find_draft_by_code(&mut conn, &item.code)? {
+                problem(
+                    "code",
+                    format!(
+                        "draft {} of {} is open; finish it first",
+                        draft.id, item.code
+                    ),
+                );
+            }
+        }
+    }
+    sort_problems(&mut report.problems);
+    if report.errors() > 0 {
+        return Ok(report);
+    }
+    let reason = opts.reason.clone();
+    write_all_or_nothing(db, report, |conn, report| {
+        let at = crate::repo::now();
+        for (_, item) in &valid {
+            let value = serde_json::to_value(item)
+                .map_err(|e| crate::RegistryError::Corrupt(e.to_string()))?;
+            let draft = match find_item_by_code(conn, &item.code)? {
+                Some(existing) => {
+                    let current = load_item_records(conn, std::slice::from_ref(&existing))?;
+                    if current.first().is_some_and(|c| same_content(c, item)) {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    report.updated += 1;
+                    create_revision(conn, p, &item.code, Some(&value), reason.as_deref(), at)?
+                }
+                None => {
+                    report.created += 1;
+                    create_item_draft(conn, p, &value, reason.as_deref(), at)?
+                }
+            };
+            submit_draft(conn, p, draft.id, None, at)?;
+        }
+        Ok(())
+    })
+}
+
+/// Equal but for how the department is spelled (stored records use the stored spelling).
+fn same_content(stored: &PowerItemRecord, given: &PowerItemRecord) -> bool {
+    let mut given = given.clone();
+    given.department = stored.department.clone();
+    *stored == given
+}

@@ -1,0 +1,721 @@
+//! The review workflow (谁发布、谁审核、谁负责): editors write drafts and submit them; a reviewer
+//! of the department who neither submitted nor last edited the draft publishes it (a new
+//! immutable version) or sends it back with a comment; reviewers revoke with a reason. Every
+//! step checks the caller's role and departments, runs in one write transaction, writes the
+//! audit log and, where the public view changes, the outbox.
+//!
+//! Drafts hold power items or departments' responsibility lists (责任清单); both follow the
+//! same path.
+
+use serde::de::DeserializeOwned;
+
+use crate::auth::Principal;
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::ItemStatus;
+use crate::error::{RegistryError, Result};
+use crate::interchange::{DepartmentRef, PowerItemRecord, ResponsibilityListRecord};
+use crate::models::{DraftRow, PowerItemRow};
+use crate::repo::drafts::{
+    DraftEdit, DraftKind, NewDraft, StatusChange, delete_draft_row, find_draft, find_draft_by_code,
+    insert_draft, set_draft_status, update_draft_content,
+};
+use crate::repo::history::{
+    AuditEntry, ChangeKind, NewVersion, OutboxEntry, append_audit, append_outbox, append_version,
+    diff_fields, latest_version,
+};
+use crate::validate::{Checker, Problem, validate_item, validate_responsibility_list};
+
+/// Longest comment or reason accepted.
+const MAX_NOTE_CHARS: usize = 2_000;
+
+/// Reads a record of type `T` from JSON, naming the path of a type error.
+fn parse_record<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        RegistryError::Invalid(vec![Problem::error(
+            if path == "." {
+                "record".to_string()
+            } else {
+                path
+            },
+            e.inner().to_string(),
+        )])
+    })
+}
+
+fn invalid_unless_clean(c: Checker) -> Result<()> {
+    if c.has_errors() {
+        Err(RegistryError::Invalid(
+            c.problems.into_iter().filter(Problem::is_error).collect(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn note(field: &str, text: Option<&str>, required: bool) -> Result<Option<String>> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    match text {
+        None if required => Err(RegistryError::Invalid(vec![Problem::error(
+            field,
+            "is required",
+        )])),
+        Some(t) if t.chars().count() > MAX_NOTE_CHARS || t.chars().any(char::is_control) => {
+            Err(RegistryError::Invalid(vec![Problem::error(
+                field,
+                format!("at most {MAX_NOTE_CHARS} characters, no control characters"),
+            )]))
+        }
+        t => Ok(t.map(str::to_string)),
+    }
+}
+
+/// A validated draft content: what is stored and what it is filed under.
+struct Content {
+    json: String,
+    code: String,
+    name: String,
+    department: DepartmentRef,
+}
+
+fn item_content(record: &PowerItemRecord) -> Result<Content> {
+    let mut c = Checker::default();
+    let normalized = validate_item(record, &mut c);
+    invalid_unless_clean(c)?;
+    let normalized =
+        normalized.ok_or_else(|| RegistryError::Corrupt("validation lost the record".into()))?;
+    Ok(Content {
+        json: serde_json::to_string(&normalized)
+            .map_err(|e| RegistryError::Corrupt(e.to_string()))?,
+        code: normalized.code.clone(),
+        name: normalized.name.clone(),
+        department: normalized.department,
+    })
+}
+
+fn responsibilities_code(department_id: i64) -> String {
+    format!("responsibilities:{department_id}")
+}
+
+fn responsibility_content(
+    record: &ResponsibilityListRecord,
+    department_id: i64,
+) -> Result<Content> {
+    let mut c = Checker::default();
+    let normalized = validate_responsibility_list(record, &mut c);
+    invalid_unless_clean(c)?;
+    let normalized =
+        normalized.ok_or_else(|| RegistryError::Corrupt("validation lost the record".into()))?;
+    let department = DepartmentRef {
+        name: normalized.department.name.clone(),
+        uscc: normalized.department.uscc.clone(),
+        region: normalized.department.region.clone(),
+    };
+    Ok(Content {
+        json: serde_json::to_string(&normalized)
+            .map_err(|e| RegistryError::Corrupt(e.to_string()))?,
+        code: responsibilities_code(department_id),
+        name: format!("{}责任清单", normalized.department.name),
+        department,
+    })
+}
+
+/// The stored department a record names; it must exist.
+fn department_of(conn: &mut DbConnection, r: &DepartmentRef) -> Result<i64> {
+    crate::repo::departments::find_department(conn, r)?
+        .map(|d| d.id)
+        .ok_or_else(|| {
+            RegistryError::Invalid(vec![Problem::error(
+                "department",
+                format!("no department {:?} in region {}", r.name, r.region),
+            )])
+        })
+}
+
+fn audit(
+    conn: &mut DbConnection,
+    p: &Principal,
+    action: &str,
+    draft: &DraftRow,
+    details: serde_json::Value,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    append_audit(
+        conn,
+        &AuditEntry {
+            action,
+            entity_type: draft.kind.as_str(),
+            entity_key: &draft.code,
+            department_id: Some(draft.department_id),
+            details,
+        },
+        &p.actor(),
+        at,
+    )
+}
+
+fn draft_json(draft: &DraftRow) -> serde_json::Value {
+    serde_json::from_str(&draft.record).unwrap_or(serde_json::Value::Null)
+}
+
+/// A draft the caller may see.
+pub fn get_draft(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DraftRow> {
+    let draft =
+        find_draft(conn, id)?.ok_or_else(|| RegistryError::NotFound(format!("draft {id}")))?;
+    p.require(
+        p.can_see(draft.department_id),
+        "see this department's drafts",
+    )?;
+    Ok(draft)
+}
+
+fn no_open_draft(conn: &mut DbConnection, code: &str) -> Result<()> {
+    match find_draft_by_code(conn, code)? {
+        Some(d) => Err(RegistryError::Conflict(format!(
+            "draft {} of {code} is open; edit it or delete it first",
+            d.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Starts a draft of a new power item.
+pub fn create_item_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    record: &serde_json::Value,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    let content = item_content(&parse_record::<PowerItemRecord>(record)?)?;
+    let reason = note("reason", reason, false)?;
+    write_transaction(conn, |conn| {
+        let department_id = department_of(conn, &content.department)?;
+        p.require(p.can_edit(department_id), "write this department's items")?;
+        if crate::repo::items::find_item_by_code(conn, &content.code)?.is_some() {
+            return Err(RegistryError::Conflict(format!(
+                "item {} exists; start a revision of it instead",
+                content.code
+            )));
+        }
+        no_open_draft(conn, &content.code)?;
+        let draft = insert_draft(
+            conn,
+            &NewDraft {
+                kind: DraftKind::PowerItem,
+                item_id: None,
+                code: &content.code,
+                name: &content.name,
+                department_id,
+                record: &content.json,
+                reason: reason.as_deref(),
+                user_id: p.user_id,
+            },
+            at,
+        )?;
+        audit(
+            conn,
+            p,
+            "draft.create",
+            &draft,
+            serde_json::json!({"draft": draft.id}),
+            at,
+        )?;
+        Ok(draft)
+    })
+}
+
+/// A published or revoked item, by code.
+fn public_item(conn: &mut DbConnection, code: &str) -> Result<PowerItemRow> {
+    crate::repo::items::find_item_by_code(conn, code)?
+        .filter(|r| {
+            r.status == ItemStatus::Published.as_str() || r.status == ItemStatus::Revoked.as_str()
+        })
+        .ok_or_else(|| RegistryError::NotFound(format!("item {code:?}")))
+}
+
+/// Starts a revision of a published (or revoked) item: a draft beside it, holding the current
+/// record or the one given. The live version stays public until the revision is approved.
+pub fn create_revision(
+    conn: &mut DbConnection,
+    p: &Principal,
+    code: &str,
+    record: Option<&serde_json::Value>,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    let reason = note("reason", reason, false)?;
+    let given = record.map(parse_record::<PowerItemRecord>).transpose()?;
+    write_transaction(conn, |conn| {
+        let item = public_item(conn, code)?;
+        p.require(
+            p.can_edit(item.department_id),
+            "write this department's items",
+        )?;
+        no_open_draft(conn, &item.code)?;
+        let record = match &given {
+            Some(r) => r.clone(),
+            None => crate::repo::items::load_item_records(conn, std::slice::from_ref(&item))?
+                .pop()
+                .ok_or_else(|| RegistryError::NotFound(format!("item {code:?}")))?,
+        };
+        let content = item_content(&record)?;
+        if content.code != item.code {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "code",
+                format!("a revision keeps the item's code {}", item.code),
+            )]));
+        }
+        let department_id = department_of(conn, &content.department)?;
+        p.require(p.can_edit(department_id), "write this department's items")?;
+        let draft = insert_draft(
+            conn,
+            &NewDraft {
+                kind: DraftKind::PowerItem,
+                item_id: Some(item.id),
+                code: &content.code,
+                name: &content.name,
+                department_id,
+                record: &content.json,
+                reason: reason.as_deref(),
+                user_id: p.user_id,
+            },
+            at,
+        )?;
+        audit(
+            conn,
+            p,
+            "draft.revise",
+            &draft,
+            serde_json::json!({"draft": draft.id, "item_version": item.version}),
+            at,
+        )?;
+        Ok(draft)
+    })
+}
+
+/// Starts a draft of a department's responsibility list (责任清单), holding the current list or
+/// the one given.
+pub fn create_responsibility_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    department_id: i64,
+    record: Option<&serde_json::Value>,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    let reason = note("reason", reason, false)?;
+    let given = record
+        .map(parse_record::<ResponsibilityListRecord>)
+        .transpose()?;
+    write_transaction(conn, |conn| {
+        let department = crate::repo::departments::get_department(conn, department_id)?
+            .ok_or_else(|| RegistryError::NotFound(format!("department {department_id}")))?;
+        p.require(p.can_edit(department_id), "write this department's lists")?;
+        let record = match &given {
+            Some(r) => r.clone(),
+            None => crate::repo::responsibilities::load_responsibility_list(
+                conn,
+                department_id,
+                department.as_record(),
+            )?,
+        };
+        let content = responsibility_content(&record, department_id)?;
+        if department_of(conn, &content.department)? != department_id {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "department",
+                format!(
+                    "the list must name department {department_id}, {}",
+                    department.name
+                ),
+            )]));
+        }
+        no_open_draft(conn, &content.code)?;
+        let draft = insert_draft(
+            conn,
+            &NewDraft {
+                kind: DraftKind::ResponsibilityList,
+                item_id: None,
+                code: &content.code,
+                name: &content.name,
+                department_id,
+                record: &content.json,
+                reason: reason.as_deref(),
+                user_id: p.user_id,
+            },
+            at,
+        )?;
+        audit(
+            conn,
+            p,
+            "draft.create",
+            &draft,
+            serde_json::json!({"draft": draft.id}),
+            at,
+        )?;
+        Ok(draft)
+    })
+}
+
+fn kind_of(draft: &DraftRow) -> Result<DraftKind> {
+    DraftKind::parse(&draft.kind).ok_or_else(|| {
+        RegistryError::Corrupt(format!("draft {} has kind {:?}", draft.id, draft.kind))
+    })
+}
+
+fn check_revision(draft: &DraftRow, expected: i32) -> Result<()> {
+    if draft.revision != expected {
+        return Err(RegistryError::StaleRevision {
+            expected,
+            current: draft.revision,
+        });
+    }
+    Ok(())
+}
+
+/// Replaces a draft's content. `expected_revision` is the revision the editor started from
+/// (HTTP If-Match); a draft changed since is refused, so no edit is silently lost.
+pub fn update_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    expected_revision: i32,
+    record: &serde_json::Value,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    let reason = note("reason", reason, false)?;
+    write_transaction(conn, |conn| {
+        let draft = get_draft(conn, p, id)?;
+        p.require(
+            p.can_edit(draft.department_id),
+            "write this department's drafts",
+        )?;
+        check_revision(&draft, expected_revision)?;
+        if draft.status != ItemStatus::Draft.as_str() {
+            return Err(RegistryError::Conflict(format!(
+                "draft {id} is {}; it can be edited once a reviewer sends it back",
+                draft.status
+            )));
+        }
+        let content = match kind_of(&draft)? {
+            DraftKind::PowerItem => item_content(&parse_record(record)?)?,
+            DraftKind::ResponsibilityList => {
+                responsibility_content(&parse_record(record)?, draft.department_id)?
+            }
+        };
+        if content.code != draft.code {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "code",
+                format!("a draft keeps its code {}", draft.code),
+            )]));
+        }
+        let department_id = department_of(conn, &content.department)?;
+        p.require(p.can_edit(department_id), "move items to this department")?;
+        if draft.kind == DraftKind::ResponsibilityList.as_str()
+            && department_id != draft.department_id
+        {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "department",
+                "a responsibility list keeps its department",
+            )]));
+        }
+        update_draft_content(
+            conn,
+            &draft,
+            &DraftEdit {
+                name: &content.name,
+                department_id,
+                record: &content.json,
+                reason: reason.as_deref(),
+                user_id: p.user_id,
+            },
+            at,
+        )?;
+        let after: serde_json::Value =
+            serde_json::from_str(&content.json).unwrap_or(serde_json::Value::Null);
+        audit(
+            conn,
+            p,
+            "draft.update",
+            &draft,
+            serde_json::json!({
+                "draft": id,
+                "revision": draft.revision + 1,
+                "changes": diff_fields(&draft_json(&draft), &after),
+            }),
+            at,
+        )?;
+        get_draft(conn, p, id)
+    })
+}
+
+/// Submits a draft for review.
+pub fn submit_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    expected_revision: Option<i32>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    write_transaction(conn, |conn| {
+        let draft = get_draft(conn, p, id)?;
+        p.require(
+            p.can_edit(draft.department_id),
+            "submit this department's drafts",
+        )?;
+        if let Some(expected) = expected_revision {
+            check_revision(&draft, expected)?;
+        }
+        if draft.status != ItemStatus::Draft.as_str() {
+            return Err(RegistryError::Conflict(format!(
+                "draft {id} is already {}",
+                draft.status
+            )));
+        }
+        set_draft_status(
+            conn,
+            &draft,
+            &StatusChange {
+                status: ItemStatus::InReview,
+                submitted_by: Some(p.user_id),
+                review_comment: None,
+                reviewed_by: None,
+            },
+            at,
+        )?;
+        audit(
+            conn,
+            p,
+            "draft.submit",
+            &draft,
+            serde_json::json!({"draft": id}),
+            at,
+        )?;
+        get_draft(conn, p, id)
+    })
+}
+
+fn reviewable(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DraftRow> {
+    let draft = get_draft(conn, p, id)?;
+    p.require(
+        p.can_review(draft.department_id),
+        "review this department's drafts",
+    )?;
+    if draft.status != ItemStatus::InReview.as_str() {
+        return Err(RegistryError::Conflict(format!(
+            "draft {id} is {}, not in review",
+            draft.status
+        )));
+    }
+    if draft.submitted_by == Some(p.user_id) || draft.updated_by == p.user_id {
+        return Err(RegistryError::Forbidden(format!(
+            "{} wrote or submitted draft {id}; another reviewer must decide on it",
+            p.username
+        )));
+    }
+    Ok(draft)
+}
+
+/// What an approval published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    /// The item, at this version (unchanged when the revision equalled the live version).
+    Item {
+        id: i64,
+        version: i32,
+    },
+    ResponsibilityList {
+        department_id: i64,
+    },
+}
+
+/// Approves a draft in review: publishes it and closes the draft.
+pub fn approve_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    at: chrono::NaiveDateTime,
+) -> Result<Published> {
+    write_transaction(conn, |conn| {
+        let draft = reviewable(conn, p, id)?;
+        let actor = p.actor();
+        let published = match kind_of(&draft)? {
+            DraftKind::PowerItem => {
+                let record: PowerItemRecord = parse_record(&draft_json(&draft))?;
+                let ctx = crate::repo::items::SaveContext {
+                    actor: &actor,
+                    reason: draft.reason.as_deref(),
+                    at,
+                };
+                let outcome = crate::repo::items::save_published_item(conn, &record, &ctx)?;
+                let item_id = outcome.item_id();
+                crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
+                let version = crate::repo::items::find_item_by_id(conn, item_id)?
+                    .map(|r| r.version)
+                    .unwrap_or(1);
+                Published::Item {
+                    id: item_id,
+                    version,
+                }
+            }
+            DraftKind::ResponsibilityList => {
+                let record: ResponsibilityListRecord = parse_record(&draft_json(&draft))?;
+                crate::repo::responsibilities::replace_responsibility_list(
+                    conn,
+                    draft.department_id,
+                    &record,
+                    &actor,
+                    at,
+                )?;
+                Published::ResponsibilityList {
+                    department_id: draft.department_id,
+                }
+            }
+        };
+        delete_draft_row(conn, id)?;
+        let details = match &published {
+            Published::Item { id: item, version } => {
+                serde_json::json!({"draft": id, "item": item, "version": version})
+            }
+            Published::ResponsibilityList { department_id } => {
+                serde_json::json!({"draft": id, "department": department_id})
+            }
+        };
+        audit(conn, p, "draft.approve", &draft, details, at)?;
+        Ok(published)
+    })
+}
+
+/// Sends a draft in review back to its editors with a comment.
+pub fn reject_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    comment: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    let comment = note("comment", comment, true)?;
+    write_transaction(conn, |conn| {
+        let draft = reviewable(conn, p, id)?;
+        set_draft_status(
+            conn,
+            &draft,
+            &StatusChange {
+                status: ItemStatus::Draft,
+                submitted_by: None,
+                review_comment: comment.as_deref(),
+                reviewed_by: Some(p.user_id),
+            },
+            at,
+        )?;
+        audit(
+            conn,
+            p,
+            "draft.reject",
+            &draft,
+            serde_json::json!({"draft": id, "comment": comment}),
+            at,
+        )?;
+        get_draft(conn, p, id)
+    })
+}
+
+/// Deletes a draft that is not in review (a new item never published, or an abandoned
+/// revision; the published item is untouched).
+pub fn delete_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    write_transaction(conn, |conn| {
+        let draft = get_draft(conn, p, id)?;
+        p.require(
+            p.can_edit(draft.department_id),
+            "delete this department's drafts",
+        )?;
+        if draft.status != ItemStatus::Draft.as_str() {
+            return Err(RegistryError::Conflict(format!(
+                "draft {id} is {}; it can be deleted once a reviewer sends it back",
+                draft.status
+            )));
+        }
+        delete_draft_row(conn, id)?;
+        audit(
+            conn,
+            p,
+            "draft.delete",
+            &draft,
+            serde_json::json!({"draft": id}),
+            at,
+        )?;
+        Ok(())
+    })
+}
+
+/// Revokes a published item (it stays readable, marked revoked, and leaves default search
+/// results). Reviewers and admins of the department only; the reason is mandatory.
+pub fn revoke_item(
+    conn: &mut DbConnection,
+    p: &Principal,
+    code: &str,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<PowerItemRow> {
+    let reason = note("reason", reason, true)?.unwrap_or_default();
+    write_transaction(conn, |conn| {
+        let item = public_item(conn, code)?;
+        p.require(
+            p.can_review(item.department_id),
+            "revoke this department's items",
+        )?;
+        if item.status == ItemStatus::Revoked.as_str() {
+            return Err(RegistryError::Conflict(format!(
+                "item {code} is already revoked"
+            )));
+        }
+        let version = item.version + 1;
+        crate::repo::items::mark_revoked(conn, item.id, version, &reason, at)?;
+        let snapshot = latest_version(conn, item.id)?
+            .map(|v| v.snapshot)
+            .ok_or_else(|| RegistryError::Corrupt(format!("item {code} has no version")))?;
+        let actor = p.actor();
+        append_version(
+            conn,
+            &NewVersion {
+                item_id: item.id,
+                version,
+                status: ItemStatus::Revoked.as_str(),
+                snapshot: &snapshot,
+                reason: Some(&reason),
+            },
+            &actor,
+            at,
+        )?;
+        append_outbox(
+            conn,
+            &OutboxEntry {
+                item_id: item.id,
+                item_code: &item.code,
+                kind: ChangeKind::Revoked,
+                version,
+                reason: Some(&reason),
+            },
+            at,
+        )?;
+        append_audit(
+            conn,
+            &AuditEntry {
+                action: "item.revoke",
+                entity_type: "power_item",
+                entity_key: &item.code,
+                department_id: Some(item.department_id),
+                details: serde_json::json!({"version": version, "reason": reason}),
+            },
+            &actor,
+            at,
+        )?;
+        public_item(conn, code)
+    })
+}

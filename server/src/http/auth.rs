@@ -1,0 +1,90 @@
+//! Bearer-token authentication for the maintenance API. A handler that takes a [`Caller`]
+//! answers only to a valid token; failed attempts are rate limited per client address, and
+//! tokens never reach the logs.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::time::Instant;
+
+use actix_web::{FromRequest, HttpRequest, web};
+use quanze_registry::auth::Principal;
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+
+/// The client's address: the TCP peer, or the address a trusted proxy forwarded.
+pub fn client_address(req: &HttpRequest, behind_proxy: bool) -> Option<IpAddr> {
+    let forwarded = behind_proxy
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_string)
+        })
+        .flatten()
+        .and_then(|a| {
+            a.parse::<IpAddr>()
+                .ok()
+                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        });
+    forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
+}
+
+/// An authenticated caller of the maintenance API.
+pub struct Caller(pub Principal);
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        let behind_proxy = state.as_ref().is_some_and(|s| s.limits.behind_proxy);
+        let client = client_address(req, behind_proxy);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("no application state".to_string()))?;
+            let origin = client
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "unknown".into());
+            // A client that keeps failing is refused before its token is even looked at.
+            if let Some(c) = client
+                && let Some(wait) = state.limits.auth_failures.blocked_for(c, Instant::now())
+            {
+                return Err(ApiError::RateLimited {
+                    retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1),
+                });
+            }
+            let Some(token) = token else {
+                return Err(ApiError::Unauthenticated("no bearer token".into()));
+            };
+            let result = state
+                .with_conn(move |conn| {
+                    Ok(quanze_registry::repo::users::authenticate(
+                        conn,
+                        &token,
+                        &origin,
+                        quanze_registry::repo::now(),
+                    )?)
+                })
+                .await;
+            if let (Err(ApiError::Unauthenticated(_)), Some(c)) = (&result, client) {
+                let _ = state.limits.auth_failures.check(c, Instant::now());
+            }
+            result.map(Caller)
+        })
+    }
+}
