@@ -4,6 +4,7 @@ mod accounts_cli;
 mod cli;
 mod demo;
 mod http;
+mod pages;
 mod serve;
 
 use std::process::ExitCode;

@@ -87,6 +87,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
                         .finish()
                 }),
             )
+            .configure(crate::pages::register)
             .default_service(web::to(crate::http::error::not_found))
             // Innermost: tags the uncompressed body.
             .wrap(middleware::from_fn(crate::http::etag::conditional_get))

@@ -2115,3 +2115,248 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         );
     }
 }
+
+/// Fetches a page: status, content type, body text.
+fn page(server: &Server, path: &str) -> (u16, String, String) {
+    let mut r = server
+        .agent
+        .get(format!("{}{path}", server.base))
+        .call()
+        .unwrap();
+    let status = r.status().as_u16();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        content_type,
+        r.body_mut()
+            .with_config()
+            .limit(50 << 20)
+            .read_to_string()
+            .unwrap(),
+    )
+}
+
+/// A demo transport item renamed to carry markup, imported: no page may run it.
+fn plant_markup_item(t: &TestDatabase, data: &Path) -> (String, usize) {
+    let mut record = demo_record("transport.ndjson", "\"licensing\"");
+    let code = "519A0997000-519900000000-000-11519900MB0000001P-1-00";
+    record["code"] = serde_json::json!(code);
+    record["base_code"] = serde_json::json!("519A0997000");
+    record["name"] = serde_json::json!("测试<script>alert(\"x\")</script>许可");
+    record["remarks"] = serde_json::json!("<img src=x onerror=alert(1)>");
+    let steps = record["workflow"].as_array().unwrap().len();
+    let file = t.dir.path().join("markup.ndjson");
+    std::fs::write(&file, record.to_string()).unwrap();
+    let out = quanze(t, data, &["import", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code.to_string(), steps)
+}
+
+#[test]
+fn public_pages_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let (planted, steps) = plant_markup_item(&t, &data);
+        assert!(steps >= 3);
+        let server = Server::start(&t, &data);
+        let no_markup = |html: &str| {
+            assert!(
+                !html.contains("<script>alert"),
+                "{name}: raw script in page"
+            );
+            assert!(!html.contains("<img src=x"), "{name}: raw img in page");
+        };
+
+        // Search: home, Traditional query with highlighted hits, no results help, escaping.
+        let (status, content_type, home) = page(&server, "/");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "text/html; charset=utf-8"),
+            "{name}"
+        );
+        assert!(home.contains("<html lang=\"zh-CN\">"));
+        assert!(home.contains("查询部门的权力和责任") && home.contains("行政许可"));
+        assert!(home.contains("<label for=\"q\">"));
+        let (_, _, results) = page(&server, &format!("/?q={}", enc("網約車")));
+        assert!(results.contains("<em>网络预约出租汽车</em>"), "{name}");
+        assert!(results.contains("共 <strong>"));
+        assert!(
+            results.contains(&format!("value=\"{}\"", "網約車")),
+            "the query stays in the box"
+        );
+        let (_, _, filtered) = page(&server, &format!("/?q={}&category=penalty", enc("網約車")));
+        assert!(filtered.contains("aria-current=\"true\">行政处罚"));
+        assert!(
+            !filtered.contains(">行政许可</span>"),
+            "only penalties listed"
+        );
+        let (_, _, nothing) = page(&server, "/?q=zzqxjvwkp");
+        assert!(nothing.contains("没有结果时可以这样试试"), "{name}");
+        let (_, _, planted_hits) = page(&server, &format!("/?q={}", enc("测试 script 许可")));
+        no_markup(&planted_hits);
+        assert!(
+            planted_hits.contains("alert(&quot;x&quot;)&lt;/"),
+            "{name}: the planted name, escaped"
+        );
+        let (_, _, second) = page(&server, "/?category=licensing&page=2");
+        assert!(second.contains("aria-current=\"page\">2<"));
+
+        // The planted item: escaped everywhere, flowchart with one box per step.
+        let (status, _, item) = page(&server, &format!("/items/{planted}"));
+        assert_eq!(status, 200);
+        no_markup(&item);
+        assert!(item.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+        assert!(item.contains("<svg class=\"flowchart\""));
+        assert_eq!(item.matches("<rect class=\"step\"").count(), steps);
+        assert!(item.contains("设定和实施依据") && item.contains("查看条文"));
+        assert!(item.contains("责任事项") && item.contains("追责情形"));
+        assert_eq!(page(&server, &format!("/items/{planted}/print")).0, 200);
+
+        // A real penalty: discretion table and the cited article text.
+        let penalty = demo_record("transport.ndjson", "\"penalty\"");
+        let (_, _, penalty_page) = page(
+            &server,
+            &format!("/items/{}", penalty["code"].as_str().unwrap()),
+        );
+        assert!(penalty_page.contains("行政处罚裁量基准"), "{name}");
+        assert!(penalty_page.contains("<blockquote>"));
+
+        // Department, law, changes.
+        let transport = department_id_named(&server, "临江市交通运输局");
+        let (status, _, department) = page(&server, &format!("/departments/{transport}"));
+        assert_eq!(status, 200);
+        assert!(department.contains("<h1>临江市交通运输局</h1>"));
+        assert!(department.contains("权力清单（共 124 项）"), "{name}");
+        for part in [
+            "一、主要职责",
+            "二、与相关部门的职责边界",
+            "三、事中事后监管制度",
+            "四、公共服务事项",
+        ] {
+            assert!(department.contains(part), "{part}");
+        }
+        no_markup(&department);
+        let law_id = server
+            .get(&format!("/api/v1/laws?q={}", enc("道路运输条例")))
+            .2["laws"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let (status, _, law) = page(&server, &format!("/laws/{law_id}"));
+        assert_eq!(status, 200);
+        assert!(law.contains("中华人民共和国道路运输条例") && law.contains("第六十三条"));
+        assert!(law.contains("引用本条的事项"), "{name}");
+        let (status, _, changes) = page(&server, "/changes");
+        assert_eq!(status, 200);
+        assert!(changes.contains("/api/v1/changes.atom") && changes.contains("新增"));
+        no_markup(&changes);
+
+        // Not found and bad input are pages too; assets are served by quanze itself.
+        let (status, content_type, missing) = page(&server, "/items/no-such-item");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (404, "text/html; charset=utf-8")
+        );
+        assert!(missing.contains("页面不存在"));
+        assert_eq!(page(&server, "/no/such/page").0, 404);
+        assert_eq!(page(&server, "/departments/abc").0, 400);
+        let (status, content_type, _) = page(&server, "/static/style.css");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "text/css; charset=utf-8")
+        );
+        let csp = server
+            .agent
+            .get(format!("{}/", server.base))
+            .call()
+            .unwrap()
+            .headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+    }
+}
+
+/// Where the browser tests keep their screenshots (a CI artifact).
+fn screenshot_dir() -> PathBuf {
+    repo_root().join("target/screenshots")
+}
+
+/// A real headless Chromium: type a query (Traditional) into the search box, submit, see
+/// highlighted results, open an item, see its flowchart with a box per workflow step; and
+/// screenshots of search and item pages at desktop and phone widths.
+#[test]
+fn browser_search_then_item_with_flowchart() {
+    let Some(browser) = quanze_testkit::browser::Browser::start() else {
+        return;
+    };
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let server = Server::start(&t, &data);
+    let shots = screenshot_dir();
+
+    browser.set_window(1280, 1000);
+    browser.goto(&format!("{}/", server.base));
+    let q = browser.find("#q");
+    browser.type_into(&q, "道路旅客運輸經營許可\u{E007}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !browser.current_url().contains("q=") {
+        assert!(Instant::now() < deadline, "the search form did not submit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser.find("ol.hits");
+    let highlighted: Vec<String> = browser
+        .find_all("ol.hits em")
+        .iter()
+        .map(|e| browser.text(e))
+        .collect();
+    assert!(
+        highlighted.iter().any(|h| h.contains("道路旅客运输")),
+        "{highlighted:?}"
+    );
+    browser.screenshot(&shots.join("search-desktop.png"));
+
+    // A result of 临江市交通运输局, whose items carry workflows.
+    let first = browser.find("ol.hits a.name[href*='519A']");
+    let href = browser.attribute(&first, "href").unwrap();
+    browser.click(&first);
+    let svg = browser.find("svg.flowchart");
+    let _ = svg;
+    let code = href.rsplit('/').next().unwrap().to_string();
+    let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
+    let steps = item["item"]["workflow"].as_array().unwrap().len();
+    assert!(steps >= 3, "{code}");
+    assert_eq!(browser.find_all("svg.flowchart rect.step").len(), steps);
+    assert!(
+        browser
+            .text(&browser.find("h1"))
+            .contains("道路旅客运输经营许可")
+    );
+    browser.set_window(1280, 2400);
+    let desktop = browser.screenshot(&shots.join("item-desktop.png"));
+
+    // A phone: the same pages fit a narrow screen.
+    browser.set_window(390, 1600);
+    browser.screenshot(&shots.join("item-phone.png"));
+    browser.goto(&format!("{}/?q={}", server.base, enc("網約車")));
+    browser.find("ol.hits");
+    browser.screenshot(&shots.join("search-phone.png"));
+
+    // `QUANZE_UPDATE_SCREENSHOTS=1` refreshes the README's picture.
+    if std::env::var("QUANZE_UPDATE_SCREENSHOTS").as_deref() == Ok("1") {
+        let docs = repo_root().join("docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::copy(&desktop, docs.join("item-page.png")).unwrap();
+    }
+}

@@ -143,7 +143,7 @@ fn department_id(raw: &str) -> Result<i64, ApiError> {
     crate::http::params::path_id("id", raw)
 }
 
-fn load_department(
+pub(crate) fn load_department(
     conn: &mut quanze_registry::DbConnection,
     id: i64,
 ) -> Result<DepartmentRow, ApiError> {
@@ -201,44 +201,25 @@ pub struct PowerList {
     pub categories: Vec<PowerGroup>,
 }
 
-/// A department's power list, grouped by category.
-///
-/// Every published item of the department, grouped by category in catalogue order (行政许可,
-/// 行政处罚, …), with counts.
-#[utoipa::path(
-    tag = "departments",
-    params(("id" = i64, Path, description = "The department's id", example = 1)),
-    responses(
-        (status = 200, description = "The power list", body = PowerList),
-        (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
-    )
-)]
-#[get("/departments/{id}/powers")]
-pub async fn department_powers(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = department_id(&path)?;
-    let (department, rows) = state
-        .with_conn(move |conn| {
-            let department = load_department(conn, id)?;
-            let filter = ItemFilter {
-                status: Some(ItemStatus::Published.as_str().into()),
-                department_ids: Some(vec![id]),
-                category: None,
-            };
-            let mut rows = Vec::new();
-            let mut after = 0;
-            loop {
-                let page = list_items_after(conn, &filter, after, 1_000)?;
-                let Some(last) = page.last() else { break };
-                after = last.id;
-                rows.extend(page);
-            }
-            Ok((department, rows))
-        })
-        .await?;
+/// A department's power list, grouped by category (API and pages).
+pub(crate) fn load_power_list(
+    conn: &mut quanze_registry::DbConnection,
+    id: i64,
+) -> Result<PowerList, ApiError> {
+    let department = load_department(conn, id)?;
+    let filter = ItemFilter {
+        status: Some(ItemStatus::Published.as_str().into()),
+        department_ids: Some(vec![id]),
+        category: None,
+    };
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = list_items_after(conn, &filter, after, 1_000)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        rows.extend(page);
+    }
     let total = rows.len();
     let categories = Category::ALL
         .iter()
@@ -260,11 +241,36 @@ pub async fn department_powers(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(PowerList {
+    Ok(PowerList {
         department: department.into(),
         total,
         categories,
-    }))
+    })
+}
+
+/// A department's power list, grouped by category.
+///
+/// Every published item of the department, grouped by category in catalogue order (行政许可,
+/// 行政处罚, …), with counts.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = i64, Path, description = "The department's id", example = 1)),
+    responses(
+        (status = 200, description = "The power list", body = PowerList),
+        (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/departments/{id}/powers")]
+pub async fn department_powers(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = department_id(&path)?;
+    let list = state
+        .with_conn(move |conn| load_power_list(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// A department's responsibility list (责任清单).

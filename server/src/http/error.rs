@@ -250,6 +250,11 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
+fn is_machine_path(path: &str) -> bool {
+    path.starts_with("/api/")
+        || matches!(path, "/openapi.json" | "/metrics" | "/healthz" | "/readyz")
+}
+
 /// What the app answers when no route takes a request: 405 with `Allow` when the path is a
 /// route under other methods (as the OpenAPI document lists them), else 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
@@ -263,6 +268,10 @@ pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
             allow,
         }
         .error_response(),
-        None => ApiError::NotFound(format!("the route {}", req.path())).error_response(),
+        // Machines get a problem; people (any path outside the API) get a page.
+        None if is_machine_path(req.path()) => {
+            ApiError::NotFound(format!("the route {}", req.path())).error_response()
+        }
+        None => crate::pages::not_found_page(),
     }
 }

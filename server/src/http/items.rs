@@ -80,6 +80,43 @@ pub(crate) fn find_public_item(
     }))
 }
 
+/// The public view of an item by id or code (API and pages).
+pub(crate) fn load_item_view(
+    conn: &mut quanze_registry::DbConnection,
+    key: &str,
+) -> Result<ItemView, ApiError> {
+    let row =
+        find_public_item(conn, key)?.ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+    let department =
+        quanze_registry::repo::departments::get_department(conn, row.department_id)?
+            .ok_or_else(|| ApiError::Internal(format!("item {} has no department", row.code)))?;
+    let item = quanze_registry::repo::items::load_item_records(conn, std::slice::from_ref(&row))?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(format!("item {} could not be loaded", row.code)))?;
+    let resolved_legal_bases = quanze_registry::repo::laws::resolved_legal_bases(conn, row.id)?;
+    Ok(ItemView {
+        id: row.id,
+        code: row.code,
+        status: row.status,
+        version: row.version,
+        category_label: Category::parse(&row.category)
+            .map(|c| c.label().to_string())
+            .unwrap_or_default(),
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+        revoked_at: row.revoked_at.map(rfc3339),
+        revoke_reason: row.revoke_reason,
+        department: DepartmentSummary {
+            id: department.id,
+            name: department.name,
+            uscc: department.uscc,
+            region: department.region_code,
+        },
+        item,
+        resolved_legal_bases,
+    })
+}
+
 /// One power item, by id or by code.
 ///
 /// The full item in the interchange format with its status, version and timestamps, its
@@ -100,44 +137,7 @@ pub async fn get_item(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
     let view = state
-        .with_conn(move |conn| {
-            let row = find_public_item(conn, &key)?
-                .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
-            let department =
-                quanze_registry::repo::departments::get_department(conn, row.department_id)?
-                    .ok_or_else(|| {
-                        ApiError::Internal(format!("item {} has no department", row.code))
-                    })?;
-            let item =
-                quanze_registry::repo::items::load_item_records(conn, std::slice::from_ref(&row))?
-                    .pop()
-                    .ok_or_else(|| {
-                        ApiError::Internal(format!("item {} could not be loaded", row.code))
-                    })?;
-            let resolved_legal_bases =
-                quanze_registry::repo::laws::resolved_legal_bases(conn, row.id)?;
-            Ok(ItemView {
-                id: row.id,
-                code: row.code,
-                status: row.status,
-                version: row.version,
-                category_label: Category::parse(&row.category)
-                    .map(|c| c.label().to_string())
-                    .unwrap_or_default(),
-                created_at: rfc3339(row.created_at),
-                updated_at: rfc3339(row.updated_at),
-                revoked_at: row.revoked_at.map(rfc3339),
-                revoke_reason: row.revoke_reason,
-                department: DepartmentSummary {
-                    id: department.id,
-                    name: department.name,
-                    uscc: department.uscc,
-                    region: department.region_code,
-                },
-                item,
-                resolved_legal_bases,
-            })
-        })
+        .with_conn(move |conn| load_item_view(conn, &key))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -236,6 +236,24 @@ fn load_law(conn: &mut quanze_registry::DbConnection, id: i64) -> Result<LawRow,
         .ok_or_else(|| ApiError::NotFound(format!("law {id}")))
 }
 
+/// A law version with its versions and articles (API and pages).
+pub(crate) fn load_law_detail(
+    conn: &mut quanze_registry::DbConnection,
+    id: i64,
+) -> Result<LawDetail, ApiError> {
+    let law = load_law(conn, id)?;
+    let versions = quanze_registry::repo::laws::find_law_versions(conn, &law.title)?;
+    let articles = quanze_registry::repo::laws::list_articles(conn, id)?;
+    Ok(LawDetail {
+        law: LawSummary::from(&law),
+        // Stored as a JSON array of lines; an unreadable one shows as one line.
+        history: serde_json::from_str(&law.history).unwrap_or_else(|_| vec![law.history.clone()]),
+        supersedes_id: law.supersedes_id,
+        versions: versions.iter().map(LawSummary::from).collect(),
+        articles: articles.into_iter().map(ArticleView::from).collect(),
+    })
+}
+
 /// One law version.
 ///
 /// The law's metadata and revision history, every stored version of it, and all its articles
@@ -256,22 +274,81 @@ pub async fn get_law(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
     let body = state
-        .with_conn(move |conn| {
-            let law = load_law(conn, id)?;
-            let versions = quanze_registry::repo::laws::find_law_versions(conn, &law.title)?;
-            let articles = quanze_registry::repo::laws::list_articles(conn, id)?;
-            Ok(LawDetail {
-                law: LawSummary::from(&law),
-                // Stored as a JSON array of lines; an unreadable one shows as one line.
-                history: serde_json::from_str(&law.history)
-                    .unwrap_or_else(|_| vec![law.history.clone()]),
-                supersedes_id: law.supersedes_id,
-                versions: versions.iter().map(LawSummary::from).collect(),
-                articles: articles.into_iter().map(ArticleView::from).collect(),
-            })
-        })
+        .with_conn(move |conn| load_law_detail(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// A page of the published items citing a law, grouped by article (API and pages).
+pub(crate) fn load_law_citations(
+    conn: &mut quanze_registry::DbConnection,
+    id: i64,
+    page: usize,
+    per_page: usize,
+) -> Result<LawCitations, ApiError> {
+    let law = load_law(conn, id)?;
+    let citations = quanze_registry::repo::laws::citations_of_law(conn, id)?;
+    let total = citations.len();
+    let page_of: Vec<_> = citations
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let mut item_ids: Vec<i64> = page_of.iter().map(|c| c.item_id).collect();
+    item_ids.sort_unstable();
+    item_ids.dedup();
+    let items: HashMap<i64, _> = quanze_registry::repo::items::find_items_by_ids(conn, &item_ids)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut department_ids: Vec<i64> = items.values().map(|r| r.department_id).collect();
+    department_ids.sort_unstable();
+    department_ids.dedup();
+    let departments: HashMap<i64, String> =
+        quanze_registry::repo::departments::get_departments(conn, &department_ids)?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+    let labels: HashMap<i64, String> = quanze_registry::repo::laws::list_articles(conn, id)?
+        .into_iter()
+        .map(|a| (a.id, a.label))
+        .collect();
+    let mut articles: Vec<ArticleCitations> = Vec::new();
+    for c in page_of {
+        let Some(item) = items.get(&c.item_id) else {
+            continue;
+        };
+        if articles.last().is_none_or(|g| g.article_id != c.article_id) {
+            articles.push(ArticleCitations {
+                article_id: c.article_id,
+                article_label: c.article_id.and_then(|a| labels.get(&a).cloned()),
+                items: Vec::new(),
+            });
+        }
+        if let Some(group) = articles.last_mut() {
+            group.items.push(CitingItem {
+                id: item.id,
+                code: item.code.clone(),
+                name: item.name.clone(),
+                category: item.category.clone(),
+                category_label: Category::parse(&item.category)
+                    .map(|c| c.label().to_string())
+                    .unwrap_or_default(),
+                department_id: item.department_id,
+                department: departments
+                    .get(&item.department_id)
+                    .cloned()
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    Ok(LawCitations {
+        law: LawSummary::from(&law),
+        total,
+        page,
+        per_page,
+        articles,
+    })
 }
 
 /// The published powers citing a law.
@@ -302,73 +379,7 @@ pub async fn law_items(
     let page = p.positive("page", 1, 100_000)?;
     let per_page = p.positive("per_page", 100, 500)?;
     let body = state
-        .with_conn(move |conn| {
-            let law = load_law(conn, id)?;
-            let citations = quanze_registry::repo::laws::citations_of_law(conn, id)?;
-            let total = citations.len();
-            let page_of: Vec<_> = citations
-                .into_iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
-                .collect();
-            let mut item_ids: Vec<i64> = page_of.iter().map(|c| c.item_id).collect();
-            item_ids.sort_unstable();
-            item_ids.dedup();
-            let items: HashMap<i64, _> =
-                quanze_registry::repo::items::find_items_by_ids(conn, &item_ids)?
-                    .into_iter()
-                    .map(|r| (r.id, r))
-                    .collect();
-            let mut department_ids: Vec<i64> = items.values().map(|r| r.department_id).collect();
-            department_ids.sort_unstable();
-            department_ids.dedup();
-            let departments: HashMap<i64, String> =
-                quanze_registry::repo::departments::get_departments(conn, &department_ids)?
-                    .into_iter()
-                    .map(|d| (d.id, d.name))
-                    .collect();
-            let labels: HashMap<i64, String> =
-                quanze_registry::repo::laws::list_articles(conn, id)?
-                    .into_iter()
-                    .map(|a| (a.id, a.label))
-                    .collect();
-            let mut articles: Vec<ArticleCitations> = Vec::new();
-            for c in page_of {
-                let Some(item) = items.get(&c.item_id) else {
-                    continue;
-                };
-                if articles.last().is_none_or(|g| g.article_id != c.article_id) {
-                    articles.push(ArticleCitations {
-                        article_id: c.article_id,
-                        article_label: c.article_id.and_then(|a| labels.get(&a).cloned()),
-                        items: Vec::new(),
-                    });
-                }
-                if let Some(group) = articles.last_mut() {
-                    group.items.push(CitingItem {
-                        id: item.id,
-                        code: item.code.clone(),
-                        name: item.name.clone(),
-                        category: item.category.clone(),
-                        category_label: Category::parse(&item.category)
-                            .map(|c| c.label().to_string())
-                            .unwrap_or_default(),
-                        department_id: item.department_id,
-                        department: departments
-                            .get(&item.department_id)
-                            .cloned()
-                            .unwrap_or_default(),
-                    });
-                }
-            }
-            Ok(LawCitations {
-                law: LawSummary::from(&law),
-                total,
-                page,
-                per_page,
-                articles,
-            })
-        })
+        .with_conn(move |conn| load_law_citations(conn, id, page, per_page))
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -10,6 +10,8 @@
 //! `QUANZE_REQUIRE_POSTGRES=1`, where they fail.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;

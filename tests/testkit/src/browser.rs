@@ -1,0 +1,278 @@
+//! A real headless Chromium for page tests, driven over WebDriver (W3C) by chromedriver: the
+//! Debian packages `chromium` and `chromium-driver`. Where they are missing the browser tests
+//! skip with a message, unless `QUANZE_REQUIRE_BROWSER=1` (set by CI), where they fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The W3C name of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A browser session; the driver (and its browser) stop when it is dropped.
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+/// An element on the current page.
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium, or says why not (None: skip the test).
+    pub fn start() -> Option<Browser> {
+        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            let why = "chromium / chromium-driver are not installed (apt-get install chromium chromium-driver)";
+            assert!(
+                std::env::var("QUANZE_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "QUANZE_REQUIRE_BROWSER=1 but {why}"
+            );
+            eprintln!("skipping the browser test: {why}");
+            return None;
+        }
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = agent
+                .get(format!("{base}/status"))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_to_string().ok())
+                .is_some_and(|b| b.contains("\"ready\":true"));
+            if ready {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            agent,
+            _profile: profile,
+        };
+        // The flags keep Chromium off the (closed) network and out of first-run chores.
+        let created = browser.command(
+            "POST",
+            "/session",
+            json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                        "--lang=zh-CN",
+                        format!("--user-data-dir={}", browser._profile.path().display()),
+                    ]
+                }
+            }}}),
+        );
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_string();
+        Some(browser)
+    }
+
+    fn command(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let mut response = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self
+                .agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+        }
+        .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap();
+        let reply: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if let Some(error) = reply["value"]["error"].as_str() {
+            panic!(
+                "WebDriver {method} {path}: {error}: {}",
+                reply["value"]["message"]
+            );
+        }
+        reply["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.command("POST", &self.session_path("/url"), json!({"url": url}));
+    }
+
+    pub fn current_url(&self) -> String {
+        self.command("GET", &self.session_path("/url"), Value::Null)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub fn set_window(&self, width: u32, height: u32) {
+        self.command(
+            "POST",
+            &self.session_path("/window/rect"),
+            json!({"width": width, "height": height}),
+        );
+    }
+
+    /// Every element matching a CSS selector.
+    pub fn find_all(&self, css: &str) -> Vec<Element> {
+        self.command(
+            "POST",
+            &self.session_path("/elements"),
+            json!({"using": "css selector", "value": css}),
+        )
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e[ELEMENT].as_str().map(|id| Element(id.to_string())))
+        .collect()
+    }
+
+    /// The first element matching, waiting up to ten seconds for it to appear.
+    pub fn find(&self, css: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(e) = self.find_all(css).into_iter().next() {
+                return e;
+            }
+            assert!(Instant::now() < deadline, "no element matches {css:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types into an element (`\u{E007}` is the Enter key).
+    pub fn type_into(&self, e: &Element, text: &str) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", e.0)),
+            json!({"text": text}),
+        );
+    }
+
+    pub fn click(&self, e: &Element) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", e.0)),
+            json!({}),
+        );
+    }
+
+    pub fn text(&self, e: &Element) -> String {
+        self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/text", e.0)),
+            Value::Null,
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    pub fn attribute(&self, e: &Element, name: &str) -> Option<String> {
+        self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/attribute/{name}", e.0)),
+            Value::Null,
+        )
+        .as_str()
+        .map(str::to_string)
+    }
+
+    /// A PNG of the viewport, written to `path`.
+    pub fn screenshot(&self, path: &Path) -> PathBuf {
+        let encoded = self.command("GET", &self.session_path("/screenshot"), Value::Null);
+        let png = decode_base64(encoded.as_str().unwrap_or_default());
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, png).unwrap();
+        path.to_path_buf()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let url = format!("{}/session/{}", self.base, self.session);
+            let _ = self.agent.delete(&url).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Standard base64 (the screenshot encoding).
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.bytes().filter_map(value) {
+        buffer = (buffer << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_decodes() {
+        assert_eq!(super::decode_base64("aGVsbG8gd29ybGQ="), b"hello world");
+        assert_eq!(super::decode_base64("iVBORw=="), b"\x89PNG");
+    }
+}
