@@ -1772,6 +1772,11 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         );
         let diff = server.get(&format!("/api/v1/items/{code}/diff")).2;
         assert_eq!(diff["changes"][0]["field"], "time_limit");
+        let (_, _, item_page) = page(&server, &format!("/items/{code}"));
+        assert!(
+            item_page.contains("修改了：办理时限"),
+            "{name}: the page's history shows the change"
+        );
 
         // Revocation: reviewers only, with a reason; the item stays readable, marked revoked.
         let revoke = format!("/api/v1/items/{code}/revoke");
@@ -1813,6 +1818,8 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             server.feed_for(code).last().unwrap(),
             &("revoked".to_string(), 3)
         );
+        let (_, _, item_page) = page(&server, &format!("/items/{code}"));
+        assert!(item_page.contains("本事项已撤销") && item_page.contains("上位法废止"));
         assert_eq!(
             server
                 .call(
@@ -2188,6 +2195,19 @@ fn public_pages_on_both_backends() {
         assert!(home.contains("查询部门的权力和责任") && home.contains("行政许可"));
         assert!(home.contains("<label for=\"q\">"));
         let (_, _, results) = page(&server, &format!("/?q={}", enc("網約車")));
+        let codes = |html: &str| -> Vec<String> {
+            html.split("class=\"name\" href=\"/items/")
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap().to_string())
+                .collect()
+        };
+        let (_, _, simplified) = page(&server, &format!("/?q={}", enc("网约车")));
+        assert!(!codes(&results).is_empty());
+        assert_eq!(
+            codes(&results),
+            codes(&simplified),
+            "Traditional works like Simplified"
+        );
         assert!(results.contains("<em>网络预约出租汽车</em>"), "{name}");
         assert!(results.contains("共 <strong>"));
         assert!(
@@ -2307,6 +2327,17 @@ fn browser_search_then_item_with_flowchart() {
     let shots = screenshot_dir();
 
     browser.set_window(1280, 1000);
+    browser.goto(&format!("{}/", server.base));
+    // Suggestions arrive as the citizen types (progressive enhancement).
+    let q = browser.find("#q");
+    browser.type_into(&q, "道路货");
+    browser.find("#suggestions option");
+    assert!(browser.find_all("#suggestions option").iter().any(|o| {
+        browser
+            .attribute(o, "value")
+            .unwrap_or_default()
+            .starts_with("道路货")
+    }));
     browser.goto(&format!("{}/", server.base));
     let q = browser.find("#q");
     browser.type_into(&q, "道路旅客運輸經營許可\u{E007}");

@@ -115,6 +115,25 @@ pub fn get_departments(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Depar
         .load(conn)?)
 }
 
+/// Department names by id, for labelling lists of items (ids may repeat).
+pub fn department_names(
+    conn: &mut DbConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        names.extend(
+            get_departments(conn, chunk)?
+                .into_iter()
+                .map(|d| (d.id, d.name)),
+        );
+    }
+    Ok(names)
+}
+
 /// Departments with exactly this name (a name can recur across regions).
 pub fn find_departments_by_name(conn: &mut DbConnection, name: &str) -> Result<Vec<DepartmentRow>> {
     Ok(departments::table

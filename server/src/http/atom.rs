@@ -1,12 +1,11 @@
 //! `GET /api/v1/changes.atom`: the change feed as Atom (RFC 4287), so a journalist or a
 //! supervision office can follow the registry in any feed reader.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use quanze_registry::models::OutboxRow;
 
+use crate::http::changes::{RecentChange, recent_changes};
 use crate::http::error::ApiError;
 use crate::http::params::QueryParams;
 use crate::http::{AppState, rfc3339};
@@ -48,16 +47,10 @@ fn kind_label(kind: &str) -> &str {
     }
 }
 
-/// What an entry says about the item beyond its code.
-struct ItemInfo {
-    name: String,
-    department: String,
-}
-
-fn render_feed(base: &str, rows: &[OutboxRow], items: &HashMap<i64, ItemInfo>) -> String {
-    let updated = rows
+fn render_feed(base: &str, changes: &[RecentChange]) -> String {
+    let updated = changes
         .first()
-        .map(|r| rfc3339(r.at))
+        .map(|c| rfc3339(c.row.at))
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
     let base = xml_escape(base);
     let mut xml = String::new();
@@ -74,12 +67,8 @@ fn render_feed(base: &str, rows: &[OutboxRow], items: &HashMap<i64, ItemInfo>) -
          <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/api/v1/changes.atom\"/>\n\
          <link rel=\"alternate\" type=\"application/json\" href=\"{base}/api/v1/changes\"/>\n"
     );
-    for r in rows {
-        let info = items.get(&r.item_id);
-        let name = info
-            .map(|i| i.name.as_str())
-            .unwrap_or(r.item_code.as_str());
-        let department = info.map(|i| i.department.as_str()).unwrap_or("");
+    for c in changes {
+        let (r, name, department) = (&c.row, &c.name, &c.department);
         let mut summary = format!(
             "{}（{}）第 {} 版：{}",
             kind_label(&r.kind),
@@ -134,45 +123,14 @@ pub async fn changes_atom(
 ) -> Result<HttpResponse, ApiError> {
     let p = QueryParams::parse(req.query_string());
     let limit = p.positive("limit", 50, 500)?;
-    let (rows, items) = state
-        .with_conn(move |conn| {
-            let rows = quanze_registry::repo::history::outbox_latest(conn, limit as i64)?;
-            let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let found = quanze_registry::repo::items::find_items_by_ids(conn, &ids)?;
-            let mut department_ids: Vec<i64> = found.iter().map(|r| r.department_id).collect();
-            department_ids.sort_unstable();
-            department_ids.dedup();
-            let departments: HashMap<i64, String> =
-                quanze_registry::repo::departments::get_departments(conn, &department_ids)?
-                    .into_iter()
-                    .map(|d| (d.id, d.name))
-                    .collect();
-            let items = found
-                .into_iter()
-                .map(|r| {
-                    let department = departments
-                        .get(&r.department_id)
-                        .cloned()
-                        .unwrap_or_default();
-                    (
-                        r.id,
-                        ItemInfo {
-                            name: r.name,
-                            department,
-                        },
-                    )
-                })
-                .collect::<HashMap<_, _>>();
-            Ok((rows, items))
-        })
+    let changes = state
+        .with_conn(move |conn| recent_changes(conn, limit as i64))
         .await?;
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .body(render_feed(&base, &rows, &items)))
+        .body(render_feed(&base, &changes)))
 }
 
 #[cfg(test)]

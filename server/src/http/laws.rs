@@ -301,14 +301,10 @@ pub(crate) fn load_law_citations(
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let mut department_ids: Vec<i64> = items.values().map(|r| r.department_id).collect();
-    department_ids.sort_unstable();
-    department_ids.dedup();
-    let departments: HashMap<i64, String> =
-        quanze_registry::repo::departments::get_departments(conn, &department_ids)?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
+    let departments = quanze_registry::repo::departments::department_names(
+        conn,
+        items.values().map(|r| r.department_id),
+    )?;
     let labels: HashMap<i64, String> = quanze_registry::repo::laws::list_articles(conn, id)?
         .into_iter()
         .map(|a| (a.id, a.label))

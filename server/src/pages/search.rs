@@ -96,9 +96,9 @@ pub async fn search_page(state: web::Data<AppState>, req: HttpRequest) -> PageRe
     let region_codes: Vec<String> = response.facets.region.keys().cloned().collect();
     let (departments, regions) = with_conn(&state, move |conn| {
         let departments: HashMap<String, String> =
-            quanze_registry::repo::departments::get_departments(conn, &department_ids)?
+            quanze_registry::repo::departments::department_names(conn, department_ids)?
                 .into_iter()
-                .map(|d| (d.id.to_string(), d.name))
+                .map(|(id, name)| (id.to_string(), name))
                 .collect();
         let mut regions = HashMap::new();
         for code in region_codes {
