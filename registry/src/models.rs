@@ -222,6 +222,8 @@ pub struct DraftRow {
     pub id: i64,
     pub kind: String,
     pub item_id: Option<i64>,
+    /// The item version a revision started from (approval refuses a stale base).
+    pub base_version: Option<i32>,
     pub code: String,
     pub name: String,
     pub department_id: i64,

@@ -114,6 +114,7 @@ diesel::table! {
         id -> BigInt,
         kind -> Text,
         item_id -> Nullable<BigInt>,
+        base_version -> Nullable<Integer>,
         code -> Text,
         name -> Text,
         department_id -> BigInt,

@@ -204,6 +204,7 @@ pub fn create_item_draft(
             &NewDraft {
                 kind: DraftKind::PowerItem,
                 item_id: None,
+                base_version: None,
                 code: &content.code,
                 name: &content.name,
                 department_id,
@@ -273,6 +274,7 @@ pub fn create_revision(
             &NewDraft {
                 kind: DraftKind::PowerItem,
                 item_id: Some(item.id),
+                base_version: Some(item.version),
                 code: &content.code,
                 name: &content.name,
                 department_id,
@@ -336,6 +338,7 @@ pub fn create_responsibility_draft(
             &NewDraft {
                 kind: DraftKind::ResponsibilityList,
                 item_id: None,
+                base_version: None,
                 code: &content.code,
                 name: &content.name,
                 department_id,
@@ -363,23 +366,32 @@ fn kind_of(draft: &DraftRow) -> Result<DraftKind> {
     })
 }
 
-fn check_revision(draft: &DraftRow, expected: i32) -> Result<()> {
-    if draft.revision != expected {
-        return Err(RegistryError::StaleRevision {
-            expected,
-            current: draft.revision,
-        });
-    }
-    Ok(())
+/// What a caller says it is acting on (HTTP If-Match): any revision (`*`), or one of some.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevisionCondition {
+    Any,
+    OneOf(Vec<i32>),
 }
 
-/// Replaces a draft's content. `expected_revision` is the revision the editor started from
-/// (HTTP If-Match); a draft changed since is refused, so no edit is silently lost.
+fn check_revision(draft: &DraftRow, condition: &RevisionCondition) -> Result<()> {
+    match condition {
+        RevisionCondition::OneOf(revisions) if !revisions.contains(&draft.revision) => {
+            Err(RegistryError::StaleRevision {
+                expected: revisions.first().copied().unwrap_or(0),
+                current: draft.revision,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Replaces a draft's content. `expected` names the revision the editor started from (HTTP
+/// If-Match); a draft changed since is refused, so no edit is silently lost.
 pub fn update_draft(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
-    expected_revision: i32,
+    expected: &RevisionCondition,
     record: &serde_json::Value,
     reason: Option<&str>,
     at: chrono::NaiveDateTime,
@@ -391,7 +403,7 @@ pub fn update_draft(
             p.can_edit(draft.department_id),
             "write this department's drafts",
         )?;
-        check_revision(&draft, expected_revision)?;
+        check_revision(&draft, expected)?;
         if draft.status != ItemStatus::Draft.as_str() {
             return Err(RegistryError::Conflict(format!(
                 "draft {id} is {}; it can be edited once a reviewer sends it back",
@@ -455,7 +467,7 @@ pub fn submit_draft(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
-    expected_revision: Option<i32>,
+    expected: &RevisionCondition,
     at: chrono::NaiveDateTime,
 ) -> Result<DraftRow> {
     write_transaction(conn, |conn| {
@@ -464,9 +476,7 @@ pub fn submit_draft(
             p.can_edit(draft.department_id),
             "submit this department's drafts",
         )?;
-        if let Some(expected) = expected_revision {
-            check_revision(&draft, expected)?;
-        }
+        check_revision(&draft, expected)?;
         if draft.status != ItemStatus::Draft.as_str() {
             return Err(RegistryError::Conflict(format!(
                 "draft {id} is already {}",
@@ -496,12 +506,32 @@ pub fn submit_draft(
     })
 }
 
-fn reviewable(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DraftRow> {
+/// A draft in review that `p` may decide on, as of the revision `p` saw: a reviewer of its
+/// department (and of the item's current department, when a revision moves it) who neither
+/// submitted nor last edited it.
+fn reviewable(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    expected: &RevisionCondition,
+) -> Result<DraftRow> {
     let draft = get_draft(conn, p, id)?;
     p.require(
         p.can_review(draft.department_id),
         "review this department's drafts",
     )?;
+    if let Some(item) = draft
+        .item_id
+        .map(|item| crate::repo::items::find_item_by_id(conn, item))
+        .transpose()?
+        .flatten()
+    {
+        p.require(
+            p.can_review(item.department_id),
+            "move an item out of a department it does not review",
+        )?;
+    }
+    check_revision(&draft, expected)?;
     if draft.status != ItemStatus::InReview.as_str() {
         return Err(RegistryError::Conflict(format!(
             "draft {id} is {}, not in review",
@@ -517,6 +547,30 @@ fn reviewable(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DraftRo
     Ok(draft)
 }
 
+/// The published item must still be what the draft was based on: a revision of the version it
+/// started from, a new item whose code nobody published meanwhile. Otherwise approving would
+/// silently undo a later change (a revocation, another revision).
+fn base_is_current(conn: &mut DbConnection, draft: &DraftRow) -> Result<()> {
+    if draft.kind != DraftKind::PowerItem.as_str() {
+        return Ok(());
+    }
+    let current = crate::repo::items::find_item_by_code(conn, &draft.code)?;
+    match (draft.base_version, current) {
+        (None, None) => Ok(()),
+        (Some(base), Some(item)) if item.version == base && Some(item.id) == draft.item_id => {
+            Ok(())
+        }
+        (_, Some(item)) => Err(RegistryError::Conflict(format!(
+            "{} changed since this draft was started (now version {}, {}); delete the draft and revise the current version",
+            draft.code, item.version, item.status
+        ))),
+        (Some(_), None) => Err(RegistryError::Conflict(format!(
+            "{} no longer exists",
+            draft.code
+        ))),
+    }
+}
+
 /// What an approval published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Published {
@@ -530,15 +584,18 @@ pub enum Published {
     },
 }
 
-/// Approves a draft in review: publishes it and closes the draft.
+/// Approves a draft in review (as of the revision the reviewer saw): publishes it and closes
+/// the draft.
 pub fn approve_draft(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
+    expected: &RevisionCondition,
     at: chrono::NaiveDateTime,
 ) -> Result<Published> {
     write_transaction(conn, |conn| {
-        let draft = reviewable(conn, p, id)?;
+        let draft = reviewable(conn, p, id, expected)?;
+        base_is_current(conn, &draft)?;
         let actor = p.actor();
         let published = match kind_of(&draft)? {
             DraftKind::PowerItem => {
@@ -592,12 +649,13 @@ pub fn reject_draft(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
+    expected: &RevisionCondition,
     comment: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> Result<DraftRow> {
     let comment = note("comment", comment, true)?;
     write_transaction(conn, |conn| {
-        let draft = reviewable(conn, p, id)?;
+        let draft = reviewable(conn, p, id, expected)?;
         set_draft_status(
             conn,
             &draft,

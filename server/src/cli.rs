@@ -120,8 +120,8 @@ pub enum Command {
         /// Failed authentications per client address per minute before it gets 429.
         #[arg(long, env = "QUANZE_AUTH_FAILURE_LIMIT", default_value_t = 30)]
         auth_failure_limit: u32,
-        /// Take client addresses from Forwarded / X-Forwarded-For (set only behind a proxy
-        /// that overwrites them).
+        /// Take client addresses from the last X-Forwarded-For entry (set only behind a proxy
+        /// that appends the address it saw).
         #[arg(long, env = "QUANZE_BEHIND_PROXY")]
         behind_proxy: bool,
         /// Largest request body accepted, in bytes.

@@ -32,7 +32,7 @@ pub struct ServeOptions {
     pub export_per_minute: u32,
     /// Failed authentications per client per minute before it is refused (429).
     pub auth_failures_per_minute: u32,
-    /// Trust `Forwarded` / `X-Forwarded-For` for the client address.
+    /// Take the client address from the last `X-Forwarded-For` entry (the proxy's).
     pub behind_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,

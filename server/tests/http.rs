@@ -1624,7 +1624,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
                     &format!("{draft_path}/approve"),
                     Some(&editor_t),
                     None,
-                    &[]
+                    &[("If-Match", "*")]
                 )
                 .status,
             403
@@ -1636,7 +1636,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
                     &format!("{draft_path}/approve"),
                     Some(&editor_m),
                     None,
-                    &[]
+                    &[("If-Match", "*")]
                 )
                 .status,
             403
@@ -1650,17 +1650,18 @@ fn the_life_of_an_item_under_review_on_both_backends() {
                     &format!("{draft_path}/reject"),
                     Some(&reviewer_t),
                     Some(&serde_json::json!({})),
-                    &[]
+                    &[("If-Match", "*")]
                 )
                 .status,
             422
         );
+        let seen = submitted.header("etag").unwrap();
         let back = server.call(
             "POST",
             &format!("{draft_path}/reject"),
             Some(&reviewer_t),
             Some(&serde_json::json!({"comment": "请补充收费依据"})),
-            &[],
+            &[("If-Match", seen.as_str())],
         );
         assert_eq!(back.status, 200);
         assert_eq!(back.body["status"], "draft");
@@ -1691,13 +1692,38 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             "nothing public before approval"
         );
 
-        // The reviewer approves: the item is public, searchable and in the feed.
+        // The reviewer approves the revision they read (If-Match): the item is public,
+        // searchable and in the feed.
+        let approve = format!("{draft_path}/approve");
+        assert_eq!(
+            server
+                .call("POST", &approve, Some(&reviewer_t), None, &[])
+                .status,
+            428
+        );
+        let reviewed = server
+            .call("GET", &draft_path, Some(&reviewer_t), None, &[])
+            .header("etag")
+            .unwrap();
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &approve,
+                    Some(&reviewer_t),
+                    None,
+                    &[("If-Match", "\"1\"")]
+                )
+                .status,
+            412,
+            "approving a revision the reviewer did not read"
+        );
         let approved = server.call(
             "POST",
-            &format!("{draft_path}/approve"),
+            &approve,
             Some(&reviewer_t),
             None,
-            &[],
+            &[("If-Match", reviewed.as_str())],
         );
         assert_eq!(approved.status, 200, "{}", approved.body);
         assert_eq!(approved.body["version"], 1);
@@ -1746,7 +1772,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             &format!("{revision_path}/approve"),
             Some(&admin),
             None,
-            &[],
+            &[("If-Match", "*")],
         );
         assert_eq!(own.status, 403, "{}", own.body);
         assert_eq!(server.get(&format!("/api/v1/items/{code}")).2["version"], 1);
@@ -1758,7 +1784,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
                     &format!("{revision_path}/approve"),
                     Some(&reviewer_t),
                     None,
-                    &[]
+                    &[("If-Match", "*")]
                 )
                 .body["version"],
             2
@@ -1776,6 +1802,24 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         assert!(
             item_page.contains("修改了：办理时限"),
             "{name}: the page's history shows the change"
+        );
+
+        // A revision in review when the item is revoked cannot undo the revocation.
+        let stale = server.call(
+            "POST",
+            &format!("/api/v1/items/{code}/revise"),
+            Some(&editor_t),
+            Some(&serde_json::json!({"reason": "补充材料清单"})),
+            &[],
+        );
+        assert_eq!(stale.status, 201);
+        let stale_path = format!("/api/v1/drafts/{}", stale.body["id"]);
+        let stale_submitted = server.call(
+            "POST",
+            &format!("{stale_path}/submit"),
+            Some(&editor_t),
+            None,
+            &[],
         );
 
         // Revocation: reviewers only, with a reason; the item stays readable, marked revoked.
@@ -1820,6 +1864,19 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         );
         let (_, _, item_page) = page(&server, &format!("/items/{code}"));
         assert!(item_page.contains("本事项已撤销") && item_page.contains("上位法废止"));
+        let etag = stale_submitted.header("etag").unwrap();
+        let undo = server.call(
+            "POST",
+            &format!("{stale_path}/approve"),
+            Some(&reviewer_t),
+            None,
+            &[("If-Match", etag.as_str())],
+        );
+        assert_eq!(undo.status, 409, "{}", undo.body);
+        assert_eq!(
+            server.get(&format!("/api/v1/items/{code}")).2["status"],
+            "revoked"
+        );
         assert_eq!(
             server
                 .call(
@@ -1905,7 +1962,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
                     &format!("{duties_path}/approve"),
                     Some(&reviewer_t),
                     None,
-                    &[]
+                    &[("If-Match", "*")]
                 )
                 .body["kind"],
             "responsibility_list"

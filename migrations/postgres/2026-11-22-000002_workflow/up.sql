@@ -7,6 +7,7 @@ CREATE TABLE item_drafts (
     id BIGSERIAL PRIMARY KEY,
     kind TEXT NOT NULL,
     item_id BIGINT REFERENCES power_items (id),
+    base_version INTEGER,
     code TEXT NOT NULL,
     name TEXT NOT NULL,
     department_id BIGINT NOT NULL REFERENCES departments (id),

@@ -15,7 +15,7 @@ use crate::repo::departments::find_department;
 use crate::repo::drafts::find_draft_by_code;
 use crate::repo::items::{find_item_by_code, load_item_records};
 use crate::validate::{Problem, validate_item};
-use crate::workflow::{create_item_draft, create_revision, submit_draft};
+use crate::workflow::{RevisionCondition, create_item_draft, create_revision, submit_draft};
 
 /// Imports items for review (or, for an admin with `publish`, publishes them). Counts:
 /// `created` new-item drafts, `updated` revisions, `unchanged` rows equal to the published item.
@@ -100,7 +100,7 @@ pub fn import_items_for_review(
                     create_item_draft(conn, p, &value, reason.as_deref(), at)?
                 }
             };
-            submit_draft(conn, p, draft.id, None, at)?;
+            submit_draft(conn, p, draft.id, &RevisionCondition::Any, at)?;
         }
         Ok(())
     })

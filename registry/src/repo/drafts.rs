@@ -35,6 +35,8 @@ impl DraftKind {
 pub struct NewDraft<'a> {
     pub kind: DraftKind,
     pub item_id: Option<i64>,
+    /// For a revision: the item version it starts from.
+    pub base_version: Option<i32>,
     pub code: &'a str,
     pub name: &'a str,
     pub department_id: i64,
@@ -52,6 +54,7 @@ pub fn insert_draft(
         .values((
             item_drafts::kind.eq(d.kind.as_str()),
             item_drafts::item_id.eq(d.item_id),
+            item_drafts::base_version.eq(d.base_version),
             item_drafts::code.eq(d.code),
             item_drafts::name.eq(d.name),
             item_drafts::department_id.eq(d.department_id),

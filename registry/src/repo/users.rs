@@ -35,6 +35,9 @@ pub fn create_user(
     at: chrono::NaiveDateTime,
 ) -> Result<User> {
     let username = username.trim();
+    let mut departments = departments.to_vec();
+    departments.sort_unstable();
+    departments.dedup();
     let valid_name = (2..=64).contains(&username.chars().count())
         && username
             .chars()
@@ -68,7 +71,7 @@ pub fn create_user(
             "a user named {username:?} exists"
         )));
     }
-    for d in departments {
+    for d in &departments {
         if crate::repo::departments::get_department(conn, *d)?.is_none() {
             return Err(RegistryError::NotFound(format!("department {d}")));
         }
@@ -87,7 +90,7 @@ pub fn create_user(
         ))
         .returning(users::id)
         .get_result(conn)?;
-    for d in departments {
+    for d in &departments {
         diesel::insert_into(user_departments::table)
             .values((
                 user_departments::user_id.eq(id),

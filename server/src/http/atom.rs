@@ -47,12 +47,13 @@ fn kind_label(kind: &str) -> &str {
     }
 }
 
-fn render_feed(base: &str, changes: &[RecentChange]) -> String {
+/// The feed. Links are root-relative (resolved against the feed's own address), so no
+/// client-supplied Host header ever ends up in a cached feed.
+fn render_feed(changes: &[RecentChange]) -> String {
     let updated = changes
         .first()
         .map(|c| rfc3339(c.row.at))
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
-    let base = xml_escape(base);
     let mut xml = String::new();
     // Writing to a String cannot fail.
     let _ = write!(
@@ -64,8 +65,8 @@ fn render_feed(base: &str, changes: &[RecentChange]) -> String {
          <subtitle>Published, revised and revoked powers in the quanze registry</subtitle>\n\
          <updated>{updated}</updated>\n\
          <author><name>quanze</name></author>\n\
-         <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/api/v1/changes.atom\"/>\n\
-         <link rel=\"alternate\" type=\"application/json\" href=\"{base}/api/v1/changes\"/>\n"
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"/api/v1/changes.atom\"/>\n\
+         <link rel=\"alternate\" type=\"application/json\" href=\"/api/v1/changes\"/>\n"
     );
     for c in changes {
         let (r, name, department) = (&c.row, &c.name, &c.department);
@@ -85,7 +86,7 @@ fn render_feed(base: &str, changes: &[RecentChange]) -> String {
              <id>urn:quanze:change:{seq}</id>\n\
              <title>{kind}：{name}</title>\n\
              <updated>{at}</updated>\n\
-             <link rel=\"alternate\" type=\"application/json\" href=\"{base}/api/v1/items/{code_url}\"/>\n\
+             <link rel=\"alternate\" type=\"application/json\" href=\"/api/v1/items/{code_url}\"/>\n\
              <category term=\"{kind_key}\"/>\n\
              <summary>{summary}</summary>\n\
              </entry>\n",
@@ -126,11 +127,9 @@ pub async fn changes_atom(
     let changes = state
         .with_conn(move |conn| recent_changes(conn, limit as i64))
         .await?;
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .body(render_feed(&base, &changes)))
+        .body(render_feed(&changes)))
 }
 
 #[cfg(test)]

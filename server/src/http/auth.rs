@@ -13,13 +13,17 @@ use quanze_registry::auth::Principal;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 
-/// The client's address: the TCP peer, or the address a trusted proxy forwarded.
+/// The client's address: the TCP peer, or behind a proxy the address the proxy appended to
+/// `X-Forwarded-For` — the last entry, since a client can put anything before it.
 pub fn client_address(req: &HttpRequest, behind_proxy: bool) -> Option<IpAddr> {
     let forwarded = behind_proxy
         .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_string)
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .last()
+                .map(|a| a.trim().to_string())
         })
         .flatten()
         .and_then(|a| {
@@ -86,5 +90,35 @@ impl FromRequest for Caller {
             }
             result.map(Caller)
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn behind_a_proxy_the_last_forwarded_address_counts() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.2:4000".parse().unwrap())
+            .insert_header(("X-Forwarded-For", "6.6.6.6, 203.0.113.9"))
+            .to_http_request();
+        assert_eq!(
+            client_address(&req, true),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            client_address(&req, false),
+            Some("10.0.0.2".parse().unwrap())
+        );
+        let bare = TestRequest::default()
+            .peer_addr("10.0.0.2:4000".parse().unwrap())
+            .to_http_request();
+        assert_eq!(
+            client_address(&bare, true),
+            Some("10.0.0.2".parse().unwrap())
+        );
     }
 }

@@ -6,7 +6,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use quanze_registry::models::DraftRow;
 use quanze_registry::repo::drafts::DraftFilter;
-use quanze_registry::workflow::{self, Published};
+use quanze_registry::workflow::{self, Published, RevisionCondition};
 use serde::{Deserialize, Serialize};
 
 use crate::http::auth::Caller;
@@ -136,17 +136,36 @@ fn now() -> chrono::NaiveDateTime {
     quanze_registry::repo::now()
 }
 
-/// The revision an If-Match names: `"3"`, `W/"3"` or `3`.
-fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
-    let raw = req
-        .headers()
-        .get(actix_web::http::header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?;
+/// The condition an If-Match states (RFC 9110 §13.1.1): `*`, or a list of entity tags, of
+/// which only strong ones (`"3"`) can match a draft's revision. None when the header is absent.
+fn if_match(req: &HttpRequest) -> Result<Option<RevisionCondition>, ApiError> {
+    let Some(raw) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
     let text = raw.to_str().unwrap_or("").trim();
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
-        .map_err(|_| ApiError::bad_request("If-Match", "must be the draft's ETag, e.g. \"3\""))
+    if text == "*" {
+        return Ok(Some(RevisionCondition::Any));
+    }
+    let mut revisions = Vec::new();
+    for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if tag.starts_with("W/") {
+            continue; // a weak tag never matches in If-Match
+        }
+        let revision = tag
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i32>().ok())
+            .ok_or_else(|| {
+                ApiError::bad_request("If-Match", "must be the draft's ETag, e.g. \"3\", or *")
+            })?;
+        revisions.push(revision);
+    }
+    Ok(Some(RevisionCondition::OneOf(revisions)))
+}
+
+/// An If-Match that must be there (428 without).
+fn required_if_match(req: &HttpRequest) -> Result<RevisionCondition, ApiError> {
+    if_match(req)?.ok_or(ApiError::PreconditionRequired)
 }
 
 /// Create a draft of a new power item.
@@ -325,7 +344,7 @@ pub async fn update_draft(
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
-    let expected = if_match(&req)?;
+    let expected = required_if_match(&req)?;
     let body: DraftBody = json_body(&req, &body, false)?;
     let record = body
         .record
@@ -337,7 +356,7 @@ pub async fn update_draft(
                 conn,
                 &p,
                 id,
-                expected,
+                &expected,
                 &record,
                 body.reason.as_deref(),
                 now(),
@@ -406,14 +425,10 @@ pub async fn submit_draft(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
-    let expected = match if_match(&req) {
-        Ok(r) => Some(r),
-        Err(ApiError::PreconditionRequired) => None,
-        Err(e) => return Err(e),
-    };
+    let expected = if_match(&req)?.unwrap_or(RevisionCondition::Any);
     let p = caller.0;
     let draft = state
-        .with_conn(move |conn| Ok(workflow::submit_draft(conn, &p, id, expected, now())?))
+        .with_conn(move |conn| Ok(workflow::submit_draft(conn, &p, id, &expected, now())?))
         .await?;
     Ok(draft_response(HttpResponse::Ok(), draft))
 }
@@ -422,18 +437,25 @@ pub async fn submit_draft(
 ///
 /// Publishes the draft as the item's next immutable version (or the department's
 /// responsibility list) and closes it; search and the change feed follow. Only a reviewer or
-/// admin of the department who neither submitted nor last edited the draft (four eyes).
+/// admin of the department who neither submitted nor last edited the draft (four eyes), and
+/// only the revision the reviewer saw (`If-Match`). A revision whose item changed meanwhile (a
+/// revocation, another revision) is refused with 409.
 #[utoipa::path(
     tag = "maintenance",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The draft's id", example = 1)),
+    params(
+        ("id" = i64, Path, description = "The draft's id", example = 1),
+        ("If-Match" = String, Header, description = "The ETag (revision) of the draft as reviewed", example = "\"3\"")
+    ),
     responses(
         (status = 200, description = "What was published", body = Approval),
         (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer of this department, or the submitter", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is not in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The draft is not in review, or its item changed since", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The draft changed since the reviewed revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
@@ -442,11 +464,13 @@ pub async fn approve_draft(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
+    let expected = required_if_match(&req)?;
     let p = caller.0;
     let published = state
-        .with_conn(move |conn| Ok(workflow::approve_draft(conn, &p, id, now())?))
+        .with_conn(move |conn| Ok(workflow::approve_draft(conn, &p, id, &expected, now())?))
         .await?;
     Ok(HttpResponse::Ok().json(match published {
         Published::Item { id, version } => Approval {
@@ -466,11 +490,15 @@ pub async fn approve_draft(
 
 /// Reject a draft.
 ///
-/// Sends a draft in review back to its editors with a mandatory `comment`.
+/// Sends a draft in review back to its editors with a mandatory `comment`; `If-Match` names
+/// the revision reviewed.
 #[utoipa::path(
     tag = "maintenance",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The draft's id", example = 1)),
+    params(
+        ("id" = i64, Path, description = "The draft's id", example = 1),
+        ("If-Match" = String, Header, description = "The ETag (revision) of the draft as reviewed", example = "\"3\"")
+    ),
     request_body(content = NoteBody, description = "`comment`: why it goes back", content_type = "application/json"),
     responses(
         (status = 200, description = "The draft, back to draft with the comment", body = DraftView),
@@ -480,7 +508,9 @@ pub async fn approve_draft(
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The draft is not in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The draft changed since the reviewed revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The comment is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
@@ -493,6 +523,7 @@ pub async fn reject_draft(
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
+    let expected = required_if_match(&req)?;
     let body: NoteBody = json_body(&req, &body, true)?;
     let p = caller.0;
     let draft = state
@@ -501,6 +532,7 @@ pub async fn reject_draft(
                 conn,
                 &p,
                 id,
+                &expected,
                 body.comment.as_deref(),
                 now(),
             )?)
@@ -668,4 +700,38 @@ pub async fn draft_responsibilities(
         })
         .await?;
     Ok(draft_response(HttpResponse::Created(), draft))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn condition(value: &str) -> Result<Option<RevisionCondition>, ApiError> {
+        if_match(
+            &TestRequest::default()
+                .insert_header(("If-Match", value))
+                .to_http_request(),
+        )
+    }
+
+    #[test]
+    fn if_match_takes_star_lists_and_only_strong_tags() {
+        assert_eq!(condition("*").unwrap(), Some(RevisionCondition::Any));
+        assert_eq!(
+            condition("\"2\", \"3\"").unwrap(),
+            Some(RevisionCondition::OneOf(vec![2, 3]))
+        );
+        assert_eq!(
+            condition("W/\"3\"").unwrap(),
+            Some(RevisionCondition::OneOf(vec![])),
+            "a weak tag matches nothing"
+        );
+        assert!(condition("3").is_err());
+        assert_eq!(
+            if_match(&TestRequest::default().to_http_request()).unwrap(),
+            None
+        );
+    }
 }

@@ -141,7 +141,11 @@ pub async fn record(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    // Clients choose methods too: anything unusual shares one label.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_string(),
+        _ => "OTHER".to_string(),
+    };
     let res = next.call(req).await?.map_into_boxed_body();
     if let Some(state) = state {
         // Unmatched paths share one label: clients choose paths, not series.

@@ -90,8 +90,8 @@ pub struct RateLimits {
     pub export: RateLimiter,
     /// Failed authentications (a bucket is taken only by a failure).
     pub auth_failures: RateLimiter,
-    /// Take the client address from `Forwarded` / `X-Forwarded-For` (only behind a proxy
-    /// that sets them; otherwise clients could pick their own address).
+    /// Take the client address from the last `X-Forwarded-For` entry (only behind a proxy
+    /// that appends it; otherwise clients could pick their own address).
     pub behind_proxy: bool,
 }
 
@@ -117,7 +117,9 @@ pub async fn limit_rate(
         .app_data::<web::Data<AppState>>()
         .map(|s| s.limits.clone());
     let limiter = limits.as_ref().and_then(|l| {
-        if path.starts_with("/api/v1/search") || path.starts_with("/api/v1/suggest") {
+        let search_page = path == "/" && !req.query_string().is_empty();
+        if search_page || path.starts_with("/api/v1/search") || path.starts_with("/api/v1/suggest")
+        {
             Some(&l.search)
         } else if path.starts_with("/api/v1/export") {
             Some(&l.export)

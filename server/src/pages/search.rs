@@ -211,7 +211,8 @@ fn render(
                 @for hit in &r.hits {
                     li {
                         a.name href={ "/items/" (segment(&hit.code)) } {
-                            (PreEscaped(&hit.snippet_name_or(&hit.name)))
+                            // The indexer's snippet: the name, escaped, with matches in <em>.
+                            (PreEscaped(&hit.snippet))
                         }
                         " "
                         span.badge { (hit.category_label) }
@@ -220,8 +221,9 @@ fn render(
                             a href={ "/departments/" (hit.department_id) } { (hit.department) }
                             " · " (hit.code)
                         }
-                        @if hit.snippet_is_context() {
-                            div.snippet { (PreEscaped(&hit.snippet)) }
+                        // Where the match is in the item's text: an escaped excerpt.
+                        @if let Some(context) = &hit.context {
+                            div.snippet { (PreEscaped(context)) }
                         }
                     }
                 }
@@ -269,33 +271,4 @@ fn pagination(asked: &Asked, r: &SearchResponse) -> Markup {
             }
         }
     }
-}
-
-/// How a hit's snippet is shown: the highlighted name when the match was in the name, else
-/// the name plain and the snippet (from the item's text) below.
-trait SnippetDisplay {
-    fn snippet_is_context(&self) -> bool;
-    fn snippet_name_or(&self, name: &str) -> String;
-}
-
-impl SnippetDisplay for quanze_indexer::SearchHit {
-    fn snippet_is_context(&self) -> bool {
-        strip_em(&self.snippet) != escape(&self.name)
-    }
-
-    fn snippet_name_or(&self, name: &str) -> String {
-        if self.snippet_is_context() {
-            escape(name)
-        } else {
-            self.snippet.clone()
-        }
-    }
-}
-
-fn strip_em(s: &str) -> String {
-    s.replace("<em>", "").replace("</em>", "")
-}
-
-fn escape(s: &str) -> String {
-    maud::html! { (s) }.into_string()
 }
