@@ -128,6 +128,21 @@ fn chrono_like_stamp() -> String {
     format!("{nanos:024}")
 }
 
+/// Threads that search one query's segments: `QUANZE_SEARCH_THREADS`, else one per core (at
+/// most 8).
+fn search_threads() -> usize {
+    std::env::var("QUANZE_SEARCH_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8)
+        })
+}
+
 fn open_generation(
     root: &Path,
     name: &str,
@@ -135,8 +150,13 @@ fn open_generation(
     writable: bool,
 ) -> Result<Generation> {
     let dir = root.join(name);
-    let index = Index::open_in_dir(&dir)?;
+    let mut index = Index::open_in_dir(&dir)?;
     register_tokenizers(&index, &analysis.analyzer);
+    // Segments are searched in parallel: a broad query over a million items uses every core.
+    let threads = search_threads();
+    if threads > 1 {
+        index.set_multithread_executor(threads)?;
+    }
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
