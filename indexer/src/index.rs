@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use quanze_registry::Database;
-use quanze_registry::domain::ItemStatus;
+use quanze_registry::models::PowerItemRow;
 use quanze_registry::repo::history::{max_outbox_seq, outbox_since};
 use quanze_registry::repo::items::{
     ItemFilter, find_items_by_ids, list_items_after, load_item_records,
@@ -391,9 +391,7 @@ fn load_indexable(
 ) -> Result<Vec<IndexableItem>> {
     let rows: Vec<_> = find_items_by_ids(conn, ids)?
         .into_iter()
-        .filter(|r| {
-            r.status == ItemStatus::Published.as_str() || r.status == ItemStatus::Revoked.as_str()
-        })
+        .filter(PowerItemRow::is_public)
         .collect();
     indexable_from_rows(conn, rows)
 }
@@ -436,13 +434,7 @@ pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize>
         let rows = list_items_after(&mut conn, &ItemFilter::default(), after, 1_000)?;
         let Some(last) = rows.last() else { break };
         after = last.id;
-        let rows: Vec<_> = rows
-            .into_iter()
-            .filter(|r| {
-                r.status == ItemStatus::Published.as_str()
-                    || r.status == ItemStatus::Revoked.as_str()
-            })
-            .collect();
+        let rows: Vec<_> = rows.into_iter().filter(PowerItemRow::is_public).collect();
         for item in indexable_from_rows(&mut conn, rows)? {
             writer.add_document(item_document(&analysis.fields, &item))?;
             count += 1;

@@ -125,6 +125,15 @@ pub struct PowerItemRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl PowerItemRow {
+    /// Whether the public may see the item: published or revoked (revoked items stay readable,
+    /// marked so); drafts and items under review are not public.
+    pub fn is_public(&self) -> bool {
+        self.status == crate::domain::ItemStatus::Published.as_str()
+            || self.status == crate::domain::ItemStatus::Revoked.as_str()
+    }
+}
+
 /// The columns of an item that its content determines (everything but identity, life cycle
 /// and timestamps); written on create and on every update.
 #[derive(Debug, Clone, Insertable, AsChangeset)]

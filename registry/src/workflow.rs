@@ -226,15 +226,6 @@ pub fn create_item_draft(
     })
 }
 
-/// A published or revoked item, by code.
-fn public_item(conn: &mut DbConnection, code: &str) -> Result<PowerItemRow> {
-    crate::repo::items::find_item_by_code(conn, code)?
-        .filter(|r| {
-            r.status == ItemStatus::Published.as_str() || r.status == ItemStatus::Revoked.as_str()
-        })
-        .ok_or_else(|| RegistryError::NotFound(format!("item {code:?}")))
-}
-
 /// Starts a revision of a published (or revoked) item: a draft beside it, holding the current
 /// record or the one given. The live version stays public until the revision is approved.
 pub fn create_revision(
@@ -248,7 +239,7 @@ pub fn create_revision(
     let reason = note("reason", reason, false)?;
     let given = record.map(parse_record::<PowerItemRecord>).transpose()?;
     write_transaction(conn, |conn| {
-        let item = public_item(conn, code)?;
+        let item = crate::repo::items::find_public_item(conn, code)?;
         p.require(
             p.can_edit(item.department_id),
             "write this department's items",
@@ -723,7 +714,7 @@ pub fn revoke_item(
 ) -> Result<PowerItemRow> {
     let reason = note("reason", reason, true)?.unwrap_or_default();
     write_transaction(conn, |conn| {
-        let item = public_item(conn, code)?;
+        let item = crate::repo::items::find_public_item(conn, code)?;
         p.require(
             p.can_review(item.department_id),
             "revoke this department's items",
@@ -774,6 +765,6 @@ pub fn revoke_item(
             &actor,
             at,
         )?;
-        public_item(conn, code)
+        crate::repo::items::find_public_item(conn, code)
     })
 }

@@ -99,6 +99,19 @@ pub fn find_item_by_id(conn: &mut DbConnection, id: i64) -> Result<Option<PowerI
         .optional()?)
 }
 
+/// The public item a caller names by code or numeric id (NotFound for drafts and unknowns).
+pub fn find_public_item(conn: &mut DbConnection, key: &str) -> Result<PowerItemRow> {
+    let row = match find_item_by_code(conn, key)? {
+        Some(row) => Some(row),
+        None => match key.parse::<i64>() {
+            Ok(id) => find_item_by_id(conn, id)?,
+            Err(_) => None,
+        },
+    };
+    row.filter(PowerItemRow::is_public)
+        .ok_or_else(|| RegistryError::NotFound(format!("item {key:?}")))
+}
+
 /// Who saves and why; recorded in the version, the audit log and the outbox.
 pub struct SaveContext<'a> {
     pub actor: &'a Actor,

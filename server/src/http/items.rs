@@ -1,9 +1,8 @@
 //! `GET /api/v1/items/{id_or_code}` and `GET /api/v1/categories`.
 
 use actix_web::{HttpResponse, get, web};
-use quanze_registry::domain::{Category, ItemStatus};
+use quanze_registry::domain::Category;
 use quanze_registry::interchange::PowerItemRecord;
-use quanze_registry::models::PowerItemRow;
 use quanze_registry::repo::laws::ResolvedBasis;
 use serde::Serialize;
 
@@ -61,32 +60,12 @@ pub struct CategoryCount {
     pub count: i64,
 }
 
-/// The item a public route names by id or code, if the public may see it (published or
-/// revoked; drafts and items under review are not public).
-pub(crate) fn find_public_item(
-    conn: &mut quanze_registry::DbConnection,
-    key: &str,
-) -> Result<Option<PowerItemRow>, ApiError> {
-    use quanze_registry::repo::items::{find_item_by_code, find_item_by_id};
-    let row = match find_item_by_code(conn, key)? {
-        Some(row) => Some(row),
-        None => match key.parse::<i64>() {
-            Ok(id) => find_item_by_id(conn, id)?,
-            Err(_) => None,
-        },
-    };
-    Ok(row.filter(|r| {
-        r.status == ItemStatus::Published.as_str() || r.status == ItemStatus::Revoked.as_str()
-    }))
-}
-
 /// The public view of an item by id or code (API and pages).
 pub(crate) fn load_item_view(
     conn: &mut quanze_registry::DbConnection,
     key: &str,
 ) -> Result<ItemView, ApiError> {
-    let row =
-        find_public_item(conn, key)?.ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+    let row = quanze_registry::repo::items::find_public_item(conn, key)?;
     let department =
         quanze_registry::repo::departments::get_department(conn, row.department_id)?
             .ok_or_else(|| ApiError::Internal(format!("item {} has no department", row.code)))?;

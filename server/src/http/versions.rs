@@ -7,9 +7,9 @@ use quanze_registry::models::ItemVersionRow;
 use serde::Serialize;
 
 use crate::http::error::ApiError;
-use crate::http::items::find_public_item;
 use crate::http::params::QueryParams;
 use crate::http::{AppState, rfc3339};
+use quanze_registry::repo::items::find_public_item;
 
 /// One version of an item, without its content.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -143,8 +143,7 @@ pub async fn item_versions(
     let per_page = p.positive("per_page", 50, 100)?;
     let body = state
         .with_conn(move |conn| {
-            let item = find_public_item(conn, &key)?
-                .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+            let item = find_public_item(conn, &key)?;
             let (rows, total) = quanze_registry::repo::history::versions_page(
                 conn,
                 item.id,
@@ -188,8 +187,7 @@ pub async fn item_version(
     let n = version_number("n", &n)?;
     let body = state
         .with_conn(move |conn| {
-            let item = find_public_item(conn, &key)?
-                .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+            let item = find_public_item(conn, &key)?;
             let v = quanze_registry::repo::history::find_version(conn, item.id, n)?
                 .ok_or_else(|| ApiError::NotFound(format!("version {n} of item {key:?}")))?;
             let item_record: PowerItemRecord = serde_json::from_value(snapshot_record(&v)?)
@@ -250,8 +248,7 @@ pub async fn item_diff(
     let body = state
         .with_conn(move |conn| {
             use quanze_registry::repo::history::{diff_fields, find_version, latest_version};
-            let item = find_public_item(conn, &key)?
-                .ok_or_else(|| ApiError::NotFound(format!("item {key:?}")))?;
+            let item = find_public_item(conn, &key)?;
             let missing = |n: i32| ApiError::NotFound(format!("version {n} of item {key:?}"));
             let to_row = match to {
                 Some(n) => find_version(conn, item.id, n)?.ok_or_else(|| missing(n))?,
