@@ -304,9 +304,7 @@ impl SearchIndex {
                 code: stored_str(&doc, f.code),
                 snippet: name_snippet.unwrap_or_else(|| escape_html(&name)),
                 name,
-                category_label: Category::parse(&category)
-                    .map(|c| c.label().to_string())
-                    .unwrap_or_default(),
+                category_label: Category::label_of(&category),
                 category,
                 department: stored_str(&doc, f.department),
                 department_id: stored_u64(&doc, f.department_id) as i64,

@@ -95,9 +95,7 @@ fn csv_row(r: &PowerItemRecord) -> [String; 22] {
         r.code.clone(),
         r.name.clone(),
         r.category.clone(),
-        Category::parse(&r.category)
-            .map(|c| c.label().to_string())
-            .unwrap_or_default(),
+        Category::label_of(&r.category),
         opt(&r.parent_code),
         opt(&r.base_code),
         r.department.name.clone(),

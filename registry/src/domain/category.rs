@@ -86,6 +86,13 @@ impl Category {
         }
     }
 
+    /// The Chinese name of a stored category key (empty for an unknown key), for display.
+    pub fn label_of(key: &str) -> String {
+        Category::parse(key)
+            .map(|c| c.label().to_string())
+            .unwrap_or_default()
+    }
+
     /// Parses a key, a two-digit code (also a bare `1`…`9`) or the Chinese name (with or
     /// without the 行政 prefix). Surrounding whitespace is ignored.
     pub fn parse(input: &str) -> Option<Category> {

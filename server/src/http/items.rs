@@ -78,9 +78,7 @@ pub(crate) fn load_item_view(
         code: row.code,
         status: row.status,
         version: row.version,
-        category_label: Category::parse(&row.category)
-            .map(|c| c.label().to_string())
-            .unwrap_or_default(),
+        category_label: Category::label_of(&row.category),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
         revoked_at: row.revoked_at.map(rfc3339),

@@ -327,9 +327,7 @@ pub(crate) fn load_law_citations(
                 code: item.code.clone(),
                 name: item.name.clone(),
                 category: item.category.clone(),
-                category_label: Category::parse(&item.category)
-                    .map(|c| c.label().to_string())
-                    .unwrap_or_default(),
+                category_label: Category::label_of(&item.category),
                 department_id: item.department_id,
                 department: departments
                     .get(&item.department_id)

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use quanze_registry::interchange::PowerItemRecord;
 
 use super::flowchart::flowchart;
-use super::{PageResult, category_label, day, page, segment, with_conn};
+use super::{PageResult, day, page, segment, with_conn};
 use crate::http::items::{ItemView, load_item_view};
 use crate::http::{AppState, rfc3339};
 
@@ -346,7 +346,7 @@ fn render(v: &ItemView, history: &[HistoryEntry], print: bool) -> Markup {
             }
         }
         p.muted {
-            "类别：" (category_label(&r.category))
+            "类别：" (quanze_registry::domain::Category::label_of(&r.category))
             " · 首次公布 " (day(&v.created_at))
             " · 数据：" a href={ "/api/v1/items/" (segment(&v.code)) } { "JSON" }
         }

@@ -162,13 +162,6 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/static/app.js", web::get().to(script));
 }
 
-/// A category's Chinese label.
-fn category_label(key: &str) -> String {
-    quanze_registry::domain::Category::parse(key)
-        .map(|c| c.label().to_string())
-        .unwrap_or_else(|| key.to_string())
-}
-
 /// `2026-11-22T13:14:34Z` → `2026-11-22`.
 fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
