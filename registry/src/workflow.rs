@@ -179,6 +179,46 @@ fn no_open_draft(conn: &mut DbConnection, code: &str) -> Result<()> {
     }
 }
 
+/// Opens a draft of `content` (one open draft per code) and audits it: the common end of
+/// every way a draft starts.
+#[allow(clippy::too_many_arguments)]
+fn open_draft(
+    conn: &mut DbConnection,
+    p: &Principal,
+    kind: DraftKind,
+    revises: Option<&PowerItemRow>,
+    content: &Content,
+    department_id: i64,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    no_open_draft(conn, &content.code)?;
+    let draft = insert_draft(
+        conn,
+        &NewDraft {
+            kind,
+            item_id: revises.map(|i| i.id),
+            base_version: revises.map(|i| i.version),
+            code: &content.code,
+            name: &content.name,
+            department_id,
+            record: &content.json,
+            reason,
+            user_id: p.user_id,
+        },
+        at,
+    )?;
+    let (action, details) = match revises {
+        Some(item) => (
+            "draft.revise",
+            serde_json::json!({"draft": draft.id, "item_version": item.version}),
+        ),
+        None => ("draft.create", serde_json::json!({"draft": draft.id})),
+    };
+    audit(conn, p, action, &draft, details, at)?;
+    Ok(draft)
+}
+
 /// Starts a draft of a new power item.
 pub fn create_item_draft(
     conn: &mut DbConnection,
@@ -198,31 +238,16 @@ pub fn create_item_draft(
                 content.code
             )));
         }
-        no_open_draft(conn, &content.code)?;
-        let draft = insert_draft(
-            conn,
-            &NewDraft {
-                kind: DraftKind::PowerItem,
-                item_id: None,
-                base_version: None,
-                code: &content.code,
-                name: &content.name,
-                department_id,
-                record: &content.json,
-                reason: reason.as_deref(),
-                user_id: p.user_id,
-            },
-            at,
-        )?;
-        audit(
+        open_draft(
             conn,
             p,
-            "draft.create",
-            &draft,
-            serde_json::json!({"draft": draft.id}),
+            DraftKind::PowerItem,
+            None,
+            &content,
+            department_id,
+            reason.as_deref(),
             at,
-        )?;
-        Ok(draft)
+        )
     })
 }
 
@@ -244,7 +269,6 @@ pub fn create_revision(
             p.can_edit(item.department_id),
             "write this department's items",
         )?;
-        no_open_draft(conn, &item.code)?;
         let record = match &given {
             Some(r) => r.clone(),
             None => crate::repo::items::load_item_records(conn, std::slice::from_ref(&item))?
@@ -260,30 +284,16 @@ pub fn create_revision(
         }
         let department_id = department_of(conn, &content.department)?;
         p.require(p.can_edit(department_id), "write this department's items")?;
-        let draft = insert_draft(
-            conn,
-            &NewDraft {
-                kind: DraftKind::PowerItem,
-                item_id: Some(item.id),
-                base_version: Some(item.version),
-                code: &content.code,
-                name: &content.name,
-                department_id,
-                record: &content.json,
-                reason: reason.as_deref(),
-                user_id: p.user_id,
-            },
-            at,
-        )?;
-        audit(
+        open_draft(
             conn,
             p,
-            "draft.revise",
-            &draft,
-            serde_json::json!({"draft": draft.id, "item_version": item.version}),
+            DraftKind::PowerItem,
+            Some(&item),
+            &content,
+            department_id,
+            reason.as_deref(),
             at,
-        )?;
-        Ok(draft)
+        )
     })
 }
 
@@ -323,31 +333,16 @@ pub fn create_responsibility_draft(
                 ),
             )]));
         }
-        no_open_draft(conn, &content.code)?;
-        let draft = insert_draft(
-            conn,
-            &NewDraft {
-                kind: DraftKind::ResponsibilityList,
-                item_id: None,
-                base_version: None,
-                code: &content.code,
-                name: &content.name,
-                department_id,
-                record: &content.json,
-                reason: reason.as_deref(),
-                user_id: p.user_id,
-            },
-            at,
-        )?;
-        audit(
+        open_draft(
             conn,
             p,
-            "draft.create",
-            &draft,
-            serde_json::json!({"draft": draft.id}),
+            DraftKind::ResponsibilityList,
+            None,
+            &content,
+            department_id,
+            reason.as_deref(),
             at,
-        )?;
-        Ok(draft)
+        )
     })
 }
 

@@ -10,7 +10,7 @@ use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_registry::{Database, RegistryError};
 
-use crate::http::body_limit::{MaxBody, payload_configs};
+use crate::http::body_limit::{MaxBody, payload_config};
 use crate::http::follower::Follower;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::{RateLimiter, RateLimits};
@@ -71,13 +71,11 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             .split_for_parts();
         // Middleware and undocumented services go on after the split (utoipa-actix-web
         // documents only what is registered before it).
-        let (payload_config, json_config) = payload_configs(max_body.0);
         let routes = crate::http::RouteMethods::from_openapi(&api);
         app.app_data(web::Data::new(state.clone()))
             .app_data(web::Data::new(routes))
             .app_data(web::Data::new(max_body))
-            .app_data(payload_config)
-            .app_data(json_config)
+            .app_data(payload_config(max_body.0))
             .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .route(
                 "/docs",

@@ -2419,8 +2419,7 @@ fn browser_search_then_item_with_flowchart() {
     let first = browser.find("ol.hits a.name[href*='519A']");
     let href = browser.attribute(&first, "href").unwrap();
     browser.click(&first);
-    let svg = browser.find("svg.flowchart");
-    let _ = svg;
+    browser.find("svg.flowchart");
     let code = href.rsplit('/').next().unwrap().to_string();
     let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
     let steps = item["item"]["workflow"].as_array().unwrap().len();

@@ -1,6 +1,6 @@
 //! The request body limit: a request announcing a body larger than the server accepts is
 //! refused with `413` before any of it is read, on every route. Bodies without a length
-//! (chunked) are held to the same limit by the payload extractors' configuration.
+//! (chunked) are held to the same limit by the body extractor's configuration.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -33,19 +33,9 @@ pub async fn limit_body(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-/// Extractor configuration holding chunked bodies to the same limit, with the same problem
-/// response.
-pub fn payload_configs(limit: usize) -> (web::PayloadConfig, web::JsonConfig) {
-    (
-        web::PayloadConfig::new(limit),
-        web::JsonConfig::default()
-            .limit(limit)
-            .error_handler(move |e, _| match e {
-                actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                    ApiError::PayloadTooLarge { limit }.into()
-                }
-                other => ApiError::bad_request("body", other.to_string()).into(),
-            }),
-    )
+/// The body extractor's limit (the handlers read bodies as bytes and parse them
+/// themselves), so a chunked body without a length is held to the same size; its overflow is
+/// actix's plain 413.
+pub fn payload_config(limit: usize) -> web::PayloadConfig {
+    web::PayloadConfig::new(limit)
 }

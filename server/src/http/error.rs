@@ -87,6 +87,13 @@ impl ApiError {
             message: message.into(),
         }
     }
+
+    /// Logs our own failures (their detail never goes to the client).
+    pub fn report(&self) {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!("internal error: {detail}");
+        }
+    }
 }
 
 impl ResponseError for ApiError {
@@ -172,8 +179,8 @@ impl ResponseError for ApiError {
                 format!("the request body is larger than the {limit} bytes accepted"),
                 None,
             ),
-            ApiError::Internal(detail) => {
-                tracing::error!("internal error: {detail}");
+            ApiError::Internal(_) => {
+                self.report();
                 (
                     "internal",
                     "the server failed to answer; the error has been logged".to_string(),

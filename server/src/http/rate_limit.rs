@@ -42,16 +42,25 @@ impl RateLimiter {
         }
     }
 
+    /// The tokens a bucket holds at `now` (refilled since it was last touched, up to the burst).
+    fn tokens_at(&self, bucket: &Bucket, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(bucket.refilled).as_secs_f64();
+        (bucket.tokens + elapsed * self.per_second).min(self.burst)
+    }
+
+    /// How long until a bucket holding `tokens` has one.
+    fn wait_for_token(&self, tokens: f64) -> Duration {
+        Duration::from_secs_f64((1.0 - tokens) / self.per_second)
+    }
+
     /// How long `client` must wait for a token, without taking one (None: it may go on).
     pub fn blocked_for(&self, client: IpAddr, now: Instant) -> Option<Duration> {
         let buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets.get(&client_key(client))?;
-        let elapsed = now.saturating_duration_since(bucket.refilled).as_secs_f64();
-        let tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
-        (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
+        let tokens = self.tokens_at(buckets.get(&client_key(client))?, now);
+        (tokens < 1.0).then(|| self.wait_for_token(tokens))
     }
 
     /// Takes a token for `client`, or says how long until one is available.
@@ -61,25 +70,20 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED_CLIENTS {
-            let (per_second, burst) = (self.per_second, self.burst);
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.refilled).as_secs_f64() * per_second < burst
-            });
+            // Full buckets are idle clients: forget them.
+            buckets.retain(|_, b| self.tokens_at(b, now) < self.burst);
         }
         let bucket = buckets.entry(client_key(client)).or_insert(Bucket {
             tokens: self.burst,
             refilled: now,
         });
-        let elapsed = now.saturating_duration_since(bucket.refilled).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
+        bucket.tokens = self.tokens_at(bucket, now);
         bucket.refilled = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
-            ))
+            Err(self.wait_for_token(bucket.tokens))
         }
     }
 }

@@ -47,10 +47,7 @@ impl ResponseError for PageError {
             StatusCode::TOO_MANY_REQUESTS => ("请求过于频繁", "请稍后再试。"),
             _ => ("服务暂时不可用", "服务器出现问题，已记录，请稍后再试。"),
         };
-        if status.is_server_error() {
-            // Logs the detail (the API error mapping does), never shows it.
-            let _ = self.0.error_response();
-        }
+        self.0.report();
         let body = layout(
             title,
             html! {
