@@ -2177,6 +2177,73 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             !listed.body.to_string().contains("qz_"),
             "no secrets in listings"
         );
+        let editor_m_id = listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "editor.m")
+            .unwrap()["id"]
+            .clone();
+        let their_tokens = server.call(
+            "GET",
+            &format!("/api/v1/users/{editor_m_id}/tokens"),
+            Some(&admin),
+            None,
+            &[],
+        );
+        assert_eq!(their_tokens.status, 200);
+        assert!(their_tokens.body[0]["revoked_at"].is_string());
+        assert!(
+            their_tokens.body[0].get("token").is_none(),
+            "secrets are shown once only"
+        );
+
+        // The operator's commands: disabling a user and revoking a token take effect at once.
+        assert!(
+            quanze(&t, &data, &["user", "disable", "editor.t"])
+                .status
+                .success()
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&editor_t), None, &[])
+                .status,
+            401
+        );
+        let users = String::from_utf8(quanze(&t, &data, &["user", "list"]).stdout).unwrap();
+        assert!(
+            users
+                .lines()
+                .any(|l| l.contains("editor.t") && l.ends_with("disabled")),
+            "{users}"
+        );
+        let tokens =
+            String::from_utf8(quanze(&t, &data, &["token", "list", "--user", "root"]).stdout)
+                .unwrap();
+        let root_token = tokens
+            .lines()
+            .next()
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            !tokens.contains(&admin[3..]),
+            "listings never show the secret"
+        );
+        assert!(
+            quanze(&t, &data, &["token", "revoke", &root_token])
+                .status
+                .success()
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&admin), None, &[])
+                .status,
+            401
+        );
     }
 }
 
