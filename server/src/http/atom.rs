@@ -94,9 +94,7 @@ fn render_feed(changes: &[RecentChange]) -> String {
             kind = xml_escape(kind_label(&r.kind)),
             name = xml_escape(name),
             at = rfc3339(r.at),
-            code_url = xml_escape(
-                &form_urlencoded::byte_serialize(r.item_code.as_bytes()).collect::<String>()
-            ),
+            code_url = xml_escape(&crate::http::path_segment(&r.item_code)),
             kind_key = xml_escape(&r.kind),
             summary = xml_escape(&summary),
         );

@@ -62,6 +62,19 @@ impl AppState {
     }
 }
 
+/// A path segment, percent-encoded (every byte but unreserved ASCII).
+pub(crate) fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Timestamps are stored as naive UTC; the API writes them as RFC 3339 with a `Z`.
 pub(crate) fn rfc3339(t: chrono::NaiveDateTime) -> String {
     t.and_utc()

@@ -14,6 +14,7 @@ use actix_web::{HttpResponse, ResponseError, web};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::http::error::ApiError;
+pub(crate) use crate::http::path_segment as segment;
 
 /// Errors of page handlers: the status of the API error, shown as an HTML page.
 #[derive(Debug)]
@@ -173,17 +174,4 @@ fn query_string(pairs: &[(&str, String)]) -> String {
         }
     }
     s.finish()
-}
-
-/// A path segment, percent-encoded (every byte but unreserved ASCII).
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
