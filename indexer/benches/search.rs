@@ -197,6 +197,16 @@ fn main() -> BenchResult<()> {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
+    // Flags for iterating on the search path: `--index DIR` keeps the built index in DIR and
+    // reuses it when DIR already holds one (the build figures then show as "reused");
+    // `--no-fts` skips the SQLite FTS5 comparison.
+    let args: Vec<String> = std::env::args().collect();
+    let kept_index = args
+        .iter()
+        .position(|a| a == "--index")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
+    let run_fts = !args.iter().any(|a| a == "--no-fts");
     let n_items = numbers.first().copied().unwrap_or(100_000);
     let n_queries = numbers.get(1).copied().unwrap_or(1_000);
     let demo_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo");
@@ -224,11 +234,21 @@ fn main() -> BenchResult<()> {
 
     // quanze: tantivy + ChineseAnalyzer.
     let analysis = Analysis::load(None)?;
-    let index = SearchIndex::open(&scratch.join("index"), analysis, true)?;
+    let index_dir = kept_index.clone().unwrap_or_else(|| scratch.join("index"));
+    let index = SearchIndex::open(&index_dir, analysis, true)?;
+    let reused = index.document_count() as usize == n_items;
     let started = Instant::now();
-    index.bulk_index((0..n_items).map(|i| item(&corpus, i)))?;
+    if !reused {
+        index.bulk_index((0..n_items).map(|i| item(&corpus, i)))?;
+    }
     let build = started.elapsed();
     let size = index.size_on_disk();
+    eprintln!(
+        "index: {} documents in {} segments{}",
+        index.document_count(),
+        index.segment_count(),
+        if reused { " (reused)" } else { "" }
+    );
     // One untimed pass first, for both engines: page cache and dictionaries warm, as in a
     // server that has been answering for a while.
     for q in &queries {
@@ -267,11 +287,12 @@ fn main() -> BenchResult<()> {
 
     // SQLite FTS5 with the trigram tokenizer over the same text.
     let fts_path = scratch.join("fts.db");
+    let n_fts = if run_fts { n_items } else { 0 };
     let mut conn = diesel::SqliteConnection::establish(&fts_path.to_string_lossy())?;
     conn.batch_execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE VIRTUAL TABLE items USING fts5(name, department, body, tokenize = 'trigram');")?;
     let started = Instant::now();
     conn.batch_execute("BEGIN")?;
-    for i in 0..n_items {
+    for i in 0..n_fts {
         let it = item(&corpus, i);
         let body: String = it
             .record
@@ -292,7 +313,7 @@ fn main() -> BenchResult<()> {
     let fts_size = std::fs::metadata(&fts_path).map(|m| m.len()).unwrap_or(0);
     let mut fts_latencies = Vec::with_capacity(queries.len());
     let mut fts_hits = 0usize;
-    for pass in 0..2 {
+    for pass in 0..if run_fts { 2 } else { 0 } {
         for q in &queries {
             let t = Instant::now();
             let rows: Vec<RowId> = if q.chars().count() >= 3 {
@@ -357,6 +378,18 @@ fn main() -> BenchResult<()> {
         "| suggest p50 / p99, ms | {:.2} / {:.2} | | |",
         percentile(&suggest_latencies, 0.5),
         percentile(&suggest_latencies, 0.99)
+    );
+    let over = |ms: f64| {
+        latencies
+            .iter()
+            .filter(|d| d.as_secs_f64() * 1000.0 > ms)
+            .count()
+    };
+    println!(
+        "\nquanze queries over 5 / 10 / 20 ms: {} / {} / {}",
+        over(5.0),
+        over(10.0),
+        over(20.0)
     );
     println!("\nslowest quanze queries:");
     for (took, q, total) in slowest.iter().take(8) {

@@ -20,10 +20,11 @@ use quanze_registry::repo::items::{
 };
 use quanze_registry::repo::laws::law_ids_for_items;
 use tantivy::schema::Term;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Warmer};
 
 use crate::analyzer::ChineseAnalyzer;
 use crate::error::{IndexError, Result};
+use crate::facets::FacetTables;
 use crate::schema::{IndexableItem, ItemFields, item_document, register_tokenizers};
 use crate::synonyms::Synonyms;
 
@@ -38,6 +39,8 @@ pub struct Generation {
     pub name: String,
     pub index: Index,
     pub reader: IndexReader,
+    /// Facet ordinals per segment, kept current by the reader's warmer.
+    pub facet_tables: Arc<FacetTables>,
     writer: Mutex<Option<IndexWriter>>,
 }
 
@@ -157,9 +160,12 @@ fn open_generation(
     if threads > 1 {
         index.set_multithread_executor(threads)?;
     }
+    let facet_tables = Arc::new(FacetTables::default());
+    let warmer: Arc<dyn Warmer> = facet_tables.clone();
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
+        .warmers(vec![Arc::downgrade(&warmer)])
         .try_into()?;
     let writer = if writable {
         Some(index.writer(WRITER_MEMORY)?)
@@ -170,6 +176,7 @@ fn open_generation(
         name: name.to_string(),
         index,
         reader,
+        facet_tables,
         writer: Mutex::new(writer),
     })
 }

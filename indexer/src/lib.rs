@@ -5,11 +5,13 @@
 //! It never speaks HTTP.
 
 pub mod analyzer;
+pub mod at_least;
 pub mod error;
 pub mod facets;
 pub mod highlight;
 pub mod index;
 pub mod query;
+pub mod ranked_search;
 pub mod schema;
 pub mod search;
 pub mod synonyms;

@@ -1,18 +1,21 @@
 //! Builds tantivy queries from what a citizen typed. User text never reaches tantivy's query
-//! syntax: it is analysed into terms and the query is assembled from term queries.
+//! syntax: it is analysed into terms and the queries are assembled from term queries.
 //!
-//! For each variant of the query (the original and its synonym rewrites) a document matches
-//! strictly when it contains every query word (in name, department, law or body), or when its
-//! name contains most of the query's character bigrams (recall across jieba's segmentation
-//! differences). A leading part of an item code matches the code directly. The best variant
-//! scores the document. Only when nothing matches strictly does the relaxed query run: half of
-//! the words are enough.
+//! Two queries per search, because deciding what matches and deciding the order are
+//! different jobs (see `ranked_search`):
+//! - the **matching** query: a document matches strictly when it contains every query word
+//!   — itself, its covering parts, or one of its synonyms — in name, department, law or body,
+//!   or when its name contains most of the query's character bigrams (recall across jieba's
+//!   segmentation differences), or when the query is a leading part of its code. Only when
+//!   nothing matches strictly does the relaxed query run: half of the words are enough.
+//! - the **ranking**: a weighted sum of the BM25 scores of all those terms.
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use crate::analyzer::{ChineseAnalyzer, bigram_tokens, normalize};
+use crate::at_least::AtLeastQuery;
 use crate::schema::ItemFields;
 use crate::synonyms::Synonyms;
 
@@ -166,84 +169,166 @@ pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms
     }
 }
 
-fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+/// What a document must contain to match, kept as a tree until it becomes a tantivy query:
+/// nested intersections and unions flatten and repeated terms drop as the tree is built, so
+/// tantivy gets the flattest query with the same matches (one intersection of six posting
+/// lists walks far faster than three nested pairs).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Matcher {
+    /// Every document (an empty query that lists).
+    Everything,
+    /// No document (a query with nothing searchable in it).
+    Nothing,
+    Term(Term),
+    All(Vec<Matcher>),
+    Any(Vec<Matcher>),
+    /// At least this many of the parts.
+    AtLeast(Vec<Matcher>, usize),
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(q, boost))
-}
-
-/// One query word anywhere — itself, or all of its covering parts (scored a little lower).
-fn word_or_parts(f: &ItemFields, word: &Word) -> Box<dyn Query> {
-    let whole = word_anywhere(f, &word.text);
-    if word.parts.is_empty() {
-        return whole;
+impl Matcher {
+    pub fn text(field: tantivy::schema::Field, text: &str) -> Matcher {
+        Matcher::Term(Term::from_field_text(field, text))
     }
-    let parts: Vec<(Occur, Box<dyn Query>)> = word
-        .parts
-        .iter()
-        .map(|p| (Occur::Must, word_anywhere(f, p)))
-        .collect();
-    Box::new(DisjunctionMaxQuery::new(vec![
-        whole,
-        boosted(Box::new(BooleanQuery::new(parts)), 0.8),
-    ]))
+
+    /// All of `parts`.
+    pub fn all(parts: impl IntoIterator<Item = Matcher>) -> Matcher {
+        let mut flat: Vec<Matcher> = Vec::new();
+        for part in parts {
+            match part {
+                Matcher::All(inner) => flat.extend(inner),
+                Matcher::Everything => {}
+                Matcher::Nothing => return Matcher::Nothing,
+                other => flat.push(other),
+            }
+        }
+        dedup(&mut flat);
+        match flat.len() {
+            0 => Matcher::Everything,
+            1 => flat.pop().unwrap_or(Matcher::Everything),
+            _ => Matcher::All(flat),
+        }
+    }
+
+    /// Any of `parts`.
+    pub fn any(parts: impl IntoIterator<Item = Matcher>) -> Matcher {
+        let mut flat: Vec<Matcher> = Vec::new();
+        for part in parts {
+            match part {
+                Matcher::Any(inner) => flat.extend(inner),
+                Matcher::Nothing => {}
+                Matcher::Everything => return Matcher::Everything,
+                other => flat.push(other),
+            }
+        }
+        dedup(&mut flat);
+        match flat.len() {
+            0 => Matcher::Nothing,
+            1 => flat.pop().unwrap_or(Matcher::Nothing),
+            _ => Matcher::Any(flat),
+        }
+    }
+
+    /// At least `n` of `parts`.
+    pub fn at_least(parts: Vec<Matcher>, n: usize) -> Matcher {
+        match n {
+            0 => Matcher::Everything,
+            1 => Matcher::any(parts),
+            n if n >= parts.len() => Matcher::all(parts),
+            n => Matcher::AtLeast(parts, n),
+        }
+    }
+
+    /// The tantivy query, without the documents containing any of `exclude`.
+    pub fn into_query(self, exclude: &[Term]) -> Box<dyn Query> {
+        if exclude.is_empty() {
+            return self.into_tantivy();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match self {
+            Matcher::All(parts) => parts
+                .into_iter()
+                .map(|p| (Occur::Must, p.into_tantivy()))
+                .collect(),
+            other => vec![(Occur::Must, other.into_tantivy())],
+        };
+        clauses.extend(
+            exclude
+                .iter()
+                .map(|t| (Occur::MustNot, term_query(t.clone()))),
+        );
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn into_tantivy(self) -> Box<dyn Query> {
+        let clauses = |parts: Vec<Matcher>, occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
+            parts
+                .into_iter()
+                .map(|p| (occur, p.into_tantivy()))
+                .collect()
+        };
+        match self {
+            Matcher::Everything => Box::new(AllQuery),
+            Matcher::Nothing => Box::new(EmptyQuery),
+            Matcher::Term(t) => term_query(t),
+            Matcher::All(parts) => Box::new(BooleanQuery::new(clauses(parts, Occur::Must))),
+            Matcher::Any(parts) => Box::new(BooleanQuery::new(clauses(parts, Occur::Should))),
+            Matcher::AtLeast(parts, n) => Box::new(AtLeastQuery::new(
+                parts.into_iter().map(Matcher::into_tantivy).collect(),
+                n,
+            )),
+        }
+    }
 }
 
-/// A segment: the word, or the best of the synonym alternatives.
-fn segment_query(f: &ItemFields, segment: &Segment) -> Box<dyn Query> {
+fn dedup(parts: &mut Vec<Matcher>) {
+    let mut i = 0;
+    while i < parts.len() {
+        if parts[..i].contains(&parts[i]) {
+            parts.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+/// One query word anywhere (name, department, law or body: `all_text`) — itself, or all of
+/// its covering parts. Only the parts are asked for: the index is segmented in jieba's
+/// search mode, which stores every two-character dictionary word inside a longer word beside
+/// it, so a document with the word has its covering parts too and the parts alone match the
+/// same documents — as part of one flat intersection, the cheapest thing to walk.
+fn word_matches(f: &ItemFields, word: &Word) -> Matcher {
+    if word.parts.is_empty() {
+        return Matcher::text(f.all_text, &word.text);
+    }
+    Matcher::all(word.parts.iter().map(|p| Matcher::text(f.all_text, p)))
+}
+
+/// A segment: the word, or any of the synonym alternatives (all of its words).
+fn segment_matches(f: &ItemFields, segment: &Segment) -> Matcher {
     match segment {
-        Segment::Word(w) => word_or_parts(f, w),
-        Segment::Choice(options) => Box::new(DisjunctionMaxQuery::new(
+        Segment::Word(w) => word_matches(f, w),
+        Segment::Choice(options) => Matcher::any(
             options
                 .iter()
-                .enumerate()
-                .map(|(i, words)| {
-                    let all: Vec<(Occur, Box<dyn Query>)> = words
-                        .iter()
-                        .map(|w| (Occur::Must, word_or_parts(f, w)))
-                        .collect();
-                    // The wording the citizen typed ranks a little above its synonyms.
-                    boosted(
-                        Box::new(BooleanQuery::new(all)),
-                        if i == 0 { 1.0 } else { 0.9 },
-                    )
-                })
-                .collect(),
-        )),
+                .map(|words| Matcher::all(words.iter().map(|w| word_matches(f, w)))),
+        ),
     }
 }
 
-/// One word anywhere: it must be in `all_text`; being in the name or the department adds
-/// score (name ≫ department).
-fn word_anywhere(f: &ItemFields, word: &str) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, term_query(f.all_text, word)),
-        (Occur::Should, boosted(term_query(f.name, word), 4.0)),
-        (Occur::Should, boosted(term_query(f.department, word), 2.0)),
-    ]))
-}
-
-fn code_query(f: &ItemFields, code: &str) -> Box<dyn Query> {
-    boosted(term_query(f.code_prefix, code), 50.0)
-}
-
-/// The strict query, or `None` for a query with nothing searchable in it: every segment
-/// (name, department, law or body), or — for short queries — most of the name's bigrams, or
-/// the code.
-pub fn strict_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+/// Which documents the query matches strictly: every segment (in name, department, law or
+/// body), or — for short queries — most of the name's bigrams, or the code. `Nothing` for a
+/// query with nothing searchable in it. Matching only: the order comes from
+/// [`ranking_terms`].
+pub fn strict_matcher(f: &ItemFields, q: &AnalyzedQuery) -> Matcher {
+    let mut alternatives: Vec<Matcher> = Vec::new();
     if !q.segments.is_empty() {
-        let all: Vec<(Occur, Box<dyn Query>)> = q
-            .segments
-            .iter()
-            .map(|s| (Occur::Must, segment_query(f, s)))
-            .collect();
-        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        alternatives.push(Matcher::all(
+            q.segments.iter().map(|s| segment_matches(f, s)),
+        ));
     }
     // The bigram path rescues short queries that jieba segments differently from the names;
     // for long queries the words decide, which keeps the cost of a pasted item name bounded.
@@ -253,38 +338,81 @@ pub fn strict_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>>
         unique.dedup();
         let n = q.bigrams.len();
         let required = if n <= 2 { n } else { (n * 3).div_ceil(4) }.min(unique.len());
-        let clauses: Vec<(Occur, Box<dyn Query>)> = unique
+        let bigrams: Vec<Matcher> = unique
             .iter()
-            .map(|b| (Occur::Should, term_query(f.name_bigram, b)))
+            .map(|b| Matcher::text(f.name_bigram, b))
             .collect();
-        alternatives.push((
-            Occur::Should,
-            boosted(
-                Box::new(BooleanQuery::with_minimum_required_clauses(
-                    clauses, required,
-                )),
-                1.5,
-            ),
-        ));
+        alternatives.push(Matcher::at_least(bigrams, required));
     }
     if let Some(code) = &q.code {
-        alternatives.push((Occur::Should, code_query(f, code)));
+        alternatives.push(Matcher::text(f.code_prefix, code));
     }
-    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+    Matcher::any(alternatives)
 }
 
-/// The relaxed fallback: at least half of the segments.
-pub fn relaxed_query(f: &ItemFields, q: &AnalyzedQuery) -> Option<Box<dyn Query>> {
+/// The relaxed fallback: at least half of the segments (`Nothing` without segments).
+pub fn relaxed_matcher(f: &ItemFields, q: &AnalyzedQuery) -> Matcher {
     if q.segments.is_empty() {
-        return None;
+        return Matcher::Nothing;
     }
-    let clauses: Vec<(Occur, Box<dyn Query>)> = q
-        .segments
-        .iter()
-        .map(|s| (Occur::Should, segment_query(f, s)))
-        .collect();
-    let required = q.segments.len().div_ceil(2);
-    Some(Box::new(BooleanQuery::with_minimum_required_clauses(
-        clauses, required,
-    )))
+    let parts: Vec<Matcher> = q.segments.iter().map(|s| segment_matches(f, s)).collect();
+    let required = parts.len().div_ceil(2);
+    Matcher::at_least(parts, required)
+}
+
+/// Weight of a word in the name, relative to the same word elsewhere: a power is best found
+/// by what it is called.
+const NAME_BOOST: f32 = 4.0;
+/// Covering parts of a word count a little less than the word itself…
+const PART_BOOST: f32 = 0.8;
+/// … and so do synonyms of the wording the citizen typed.
+const SYNONYM_BOOST: f32 = 0.9;
+const BIGRAM_BOOST: f32 = 1.5;
+const CODE_BOOST: f32 = 50.0;
+
+/// How matches are ordered: the sum of BM25 scores of every query term — each word (and its
+/// parts and synonyms) in `all_text` and in the name, the name's bigrams, the code — each
+/// with its weight. (The department name is part of `all_text`; scoring it once more did not
+/// change the judged queries' NDCG and cost a third of the terms.) A flat sum of term scores can be computed either way
+/// `ranked_search` needs: pruned with block-max WAND, or term by term for a few documents.
+pub fn ranking_terms(f: &ItemFields, q: &AnalyzedQuery) -> Vec<(Term, f32)> {
+    let mut words: Vec<(&str, f32)> = Vec::new();
+    for segment in &q.segments {
+        let options: Vec<(&[Word], f32)> = match segment {
+            Segment::Word(w) => vec![(std::slice::from_ref(w), 1.0)],
+            Segment::Choice(options) => options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.as_slice(), if i == 0 { 1.0 } else { SYNONYM_BOOST }))
+                .collect(),
+        };
+        for (option, boost) in options {
+            for w in option {
+                words.push((w.text.as_str(), boost));
+                words.extend(w.parts.iter().map(|p| (p.as_str(), boost * PART_BOOST)));
+            }
+        }
+    }
+    // A word that appears several times (as a word and as a part) counts once, at its best.
+    words.sort_by(|a, b| a.0.cmp(b.0).then(b.1.total_cmp(&a.1)));
+    words.dedup_by(|later, first| later.0 == first.0);
+    let mut terms = Vec::new();
+    for (word, boost) in &words {
+        terms.push((Term::from_field_text(f.all_text, word), *boost));
+        terms.push((Term::from_field_text(f.name, word), boost * NAME_BOOST));
+    }
+    if q.bigrams.len() <= MAX_BIGRAM_CLAUSES {
+        let mut unique: Vec<&String> = q.bigrams.iter().collect();
+        unique.sort();
+        unique.dedup();
+        terms.extend(
+            unique
+                .into_iter()
+                .map(|b| (Term::from_field_text(f.name_bigram, b), BIGRAM_BOOST)),
+        );
+    }
+    if let Some(code) = &q.code {
+        terms.push((Term::from_field_text(f.code_prefix, code), CODE_BOOST));
+    }
+    terms
 }

@@ -4,18 +4,18 @@ use std::time::Instant;
 
 use quanze_registry::domain::{Category, RegionCode};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{Order, TantivyDocument, Term};
 
 use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
-use crate::facets::FacetCounter;
 pub use crate::facets::Facets;
 use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::index::SearchIndex;
-use crate::query::{analyze_query, relaxed_query, strict_query};
+use crate::query::{Matcher, analyze_query, ranking_terms, relaxed_matcher, strict_matcher};
+use crate::ranked_search::{Ranked, search_ranked};
 use crate::schema::SUGGEST_PREFIX_CHARS;
 
 /// Largest page size.
@@ -85,9 +85,6 @@ pub struct Suggestion {
     pub name: String,
 }
 
-/// Total, the requested page of (score, address), and facet counts.
-type Ranked = (usize, Vec<(f32, DocAddress)>, Facets);
-
 fn invalid(parameter: &'static str, message: impl Into<String>) -> IndexError {
     IndexError::InvalidParameter {
         parameter,
@@ -95,42 +92,39 @@ fn invalid(parameter: &'static str, message: impl Into<String>) -> IndexError {
     }
 }
 
-fn filter_term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::Basic,
-    ))
-}
-
 /// Every word of `text` must be in `field` (for name-like filters).
-fn all_words_filter(
-    index: &SearchIndex,
-    field: tantivy::schema::Field,
-    text: &str,
-) -> Option<Box<dyn Query>> {
+fn all_words(index: &SearchIndex, field: tantivy::schema::Field, text: &str) -> Option<Matcher> {
     let words = index.analysis.analyzer.query_words(text);
-    if words.is_empty() {
-        return None;
-    }
-    Some(Box::new(BooleanQuery::new(
-        words
-            .iter()
-            .map(|w| (Occur::Must, filter_term(field, w)))
-            .collect(),
-    )))
+    (!words.is_empty()).then(|| Matcher::all(words.iter().map(|w| Matcher::text(field, w))))
 }
 
-fn filters(index: &SearchIndex, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>> {
+/// The filters of a request: what a match must also contain, and terms it must not.
+#[derive(Default)]
+struct Filters {
+    require: Vec<Matcher>,
+    exclude: Vec<Term>,
+}
+
+impl Filters {
+    /// `main` narrowed by the filters, as one tantivy query.
+    fn apply(&self, main: Matcher) -> Box<dyn Query> {
+        Matcher::all(std::iter::once(main).chain(self.require.iter().cloned()))
+            .into_query(&self.exclude)
+    }
+}
+
+fn non_blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn filters(index: &SearchIndex, req: &SearchRequest) -> Result<Filters> {
     let f = &index.analysis.fields;
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
-    let status = req
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("published");
-    match status {
-        "published" | "revoked" => out.push(filter_term(f.status, status)),
+    let mut out = Filters::default();
+    match non_blank(&req.status).unwrap_or("published") {
+        // Only published and revoked items are indexed, and excluding the few revoked ones
+        // is cheaper than intersecting with the many published ones.
+        "published" => out.exclude.push(Term::from_field_text(f.status, "revoked")),
+        "revoked" => out.require.push(Matcher::text(f.status, "revoked")),
         "all" => {}
         other => {
             return Err(invalid(
@@ -144,42 +138,22 @@ fn filters(index: &SearchIndex, req: &SearchRequest) -> Result<Vec<Box<dyn Query
         for c in &req.categories {
             let category = Category::parse(c)
                 .ok_or_else(|| invalid("category", format!("{c:?} is not a category")))?;
-            any.push((Occur::Should, filter_term(f.category, category.key())));
+            any.push(Matcher::text(f.category, category.key()));
         }
-        out.push(Box::new(BooleanQuery::new(any)));
+        out.require.push(Matcher::any(any));
     }
-    if let Some(d) = req
-        .department
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match d.parse::<u64>() {
-            Ok(id) => out.push(Box::new(TermQuery::new(
-                Term::from_field_u64(f.department_id, id),
-                IndexRecordOption::Basic,
-            ))),
-            Err(_) => match all_words_filter(index, f.department, d) {
-                Some(q) => out.push(q),
-                None => return Err(invalid("department", "give a department id or name")),
-            },
-        }
+    if let Some(d) = non_blank(&req.department) {
+        out.require.push(match d.parse::<u64>() {
+            Ok(id) => Matcher::Term(Term::from_field_u64(f.department_id, id)),
+            Err(_) => all_words(index, f.department, d)
+                .ok_or_else(|| invalid("department", "give a department id or name"))?,
+        });
     }
-    if let Some(r) = req
-        .region
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(r) = non_blank(&req.region) {
         let code = RegionCode::parse(r).map_err(|m| invalid("region", m))?;
-        out.push(filter_term(f.region, code.as_str()));
+        out.require.push(Matcher::text(f.region, code.as_str()));
     }
-    if let Some(l) = req
-        .level
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(l) = non_blank(&req.level) {
         let level = quanze_registry::domain::ExerciseLevel::parse(l).ok_or_else(|| {
             invalid(
                 "level",
@@ -189,35 +163,16 @@ fn filters(index: &SearchIndex, req: &SearchRequest) -> Result<Vec<Box<dyn Query
                 ),
             )
         })?;
-        out.push(filter_term(f.level, level.as_str()));
+        out.require.push(Matcher::text(f.level, level.as_str()));
     }
-    if let Some(l) = req.law.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        match l.parse::<u64>() {
-            Ok(id) => out.push(Box::new(TermQuery::new(
-                Term::from_field_u64(f.law_id, id),
-                IndexRecordOption::Basic,
-            ))),
-            Err(_) => match all_words_filter(index, f.law, l) {
-                Some(q) => out.push(q),
-                None => return Err(invalid("law", "give a law id or title")),
-            },
-        }
+    if let Some(l) = non_blank(&req.law) {
+        out.require.push(match l.parse::<u64>() {
+            Ok(id) => Matcher::Term(Term::from_field_u64(f.law_id, id)),
+            Err(_) => all_words(index, f.law, l)
+                .ok_or_else(|| invalid("law", "give a law id or title"))?,
+        });
     }
     Ok(out)
-}
-
-fn with_filters(main: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
-    if filters.is_empty() {
-        return main;
-    }
-    let mut clauses = vec![(Occur::Must, main)];
-    for f in filters {
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>,
-        ));
-    }
-    Box::new(BooleanQuery::new(clauses))
 }
 
 fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
@@ -255,37 +210,28 @@ impl SearchIndex {
         let generation = self.live();
         let searcher = generation.reader.searcher();
 
-        // One pass over the matches collects the page, the total and the facet counts.
-        let run = |main: Box<dyn Query>| -> Result<Ranked> {
-            let query = with_filters(main, &filters);
-            let (top, total, facets) = searcher.search(
-                &query,
-                &(
-                    TopDocs::with_limit(per_page)
-                        .and_offset(offset)
-                        .order_by_score(),
-                    Count,
-                    FacetCounter,
-                ),
-            )?;
-            Ok((total, top, facets))
+        let ranking = ranking_terms(f, &analyzed);
+        let run = |matching: Matcher, ranking: &[(Term, f32)]| -> Result<Ranked> {
+            Ok(search_ranked(
+                &searcher,
+                &*filters.apply(matching),
+                ranking,
+                &generation.facet_tables,
+                offset,
+                per_page,
+            )?)
         };
         let mut relaxed = false;
-        let (total, top, facets) = if req.q.trim().is_empty() {
-            run(Box::new(AllQuery))?
+        let Ranked { total, top, facets } = if req.q.trim().is_empty() {
+            run(Matcher::Everything, &[])?
         } else {
-            match strict_query(f, &analyzed) {
-                None => run(Box::new(tantivy::query::EmptyQuery))?,
-                Some(strict) => {
-                    let ranked = run(strict)?;
-                    match (ranked.0, relaxed_query(f, &analyzed)) {
-                        (0, Some(fallback)) => {
-                            relaxed = true;
-                            run(fallback)?
-                        }
-                        _ => ranked,
-                    }
-                }
+            let ranked = run(strict_matcher(f, &analyzed), &ranking)?;
+            let fallback = relaxed_matcher(f, &analyzed);
+            if ranked.total == 0 && fallback != Matcher::Nothing {
+                relaxed = true;
+                run(fallback, &ranking)?
+            } else {
+                ranked
             }
         };
         let mut hits = Vec::with_capacity(top.len());
@@ -337,10 +283,8 @@ impl SearchIndex {
         if normalized.is_empty() {
             return Ok(Vec::new());
         }
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, filter_term(f.suggest, &normalized)),
-            (Occur::Must, filter_term(f.status, "published")),
-        ]);
+        let query = Matcher::text(f.suggest, &normalized)
+            .into_query(&[Term::from_field_text(f.status, "revoked")]);
         let searcher = self.live().reader.searcher();
         let top = searcher.search(
             &query,
@@ -362,5 +306,11 @@ impl SearchIndex {
     /// Number of searchable documents (published and revoked items).
     pub fn document_count(&self) -> u64 {
         self.live().reader.searcher().num_docs()
+    }
+
+    /// Number of segments of the live generation (each is searched on its own; see
+    /// `QUANZE_SEARCH_THREADS`).
+    pub fn segment_count(&self) -> usize {
+        self.live().reader.searcher().segment_readers().len()
     }
 }

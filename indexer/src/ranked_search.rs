@@ -1,0 +1,345 @@
+//! Runs one search over every segment in two passes, because counting and ranking have
+//! different cheap paths.
+//!
+//! 1. **Match**: the matching query (words, filters) is walked without scores, a block of
+//!    document ids at a time. Each match is counted, tallied into the facets and marked in a
+//!    bit set. Exact totals and facets need every match; nothing here needs a score.
+//! 2. **Rank**: the ranking — a flat sum of weighted term scores — picks the best `k` marked
+//!    documents, one of two ways per segment, whichever visits less:
+//!    - few matches (a specific query, or a broad word narrowed by a rare one): each match is
+//!      scored term by term, every term's postings skipping straight to it;
+//!    - many matches: block-max WAND over the terms' union. Blocks of postings whose best
+//!      possible score cannot beat the current k-th score are skipped, so a query matching
+//!      half the index visits the few thousand documents that can still make the page.
+//!
+//! Segments are searched in parallel on the index's search executor.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+
+use std::sync::OnceLock;
+
+use tantivy::query::{
+    BitSetDocSet, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    BitSet, DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term,
+};
+
+use crate::facets::{FacetTables, FacetTotals, Facets};
+
+/// The result of a search: exact total and facets, the requested page of (score, address).
+pub struct Ranked {
+    pub total: usize,
+    pub top: Vec<(Score, DocAddress)>,
+    pub facets: Facets,
+}
+
+/// A document in a top-k heap, ordered so that the greatest is the best: higher score, then
+/// the earlier document (ties go to index order, as tantivy's own collectors do).
+#[derive(Clone, Copy)]
+struct Candidate {
+    score: Score,
+    doc: DocId,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+/// The best `k` documents seen so far; its threshold is always the exact k-th score, which
+/// is what lets block-max WAND skip the most.
+struct TopK {
+    k: usize,
+    /// Worst candidate on top.
+    heap: BinaryHeap<std::cmp::Reverse<Candidate>>,
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k.min(1024) + 1),
+        }
+    }
+
+    /// Documents must come in ascending order: an equal score never displaces an earlier
+    /// document.
+    fn push(&mut self, score: Score, doc: DocId) {
+        if self.heap.len() < self.k {
+            self.heap.push(std::cmp::Reverse(Candidate { score, doc }));
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && score > worst.0.score
+        {
+            *worst = std::cmp::Reverse(Candidate { score, doc });
+        }
+    }
+
+    /// Scores at or below this cannot enter.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.k => worst.0.score,
+            _ => Score::MIN,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    fn into_candidates(self) -> impl Iterator<Item = Candidate> {
+        self.heap.into_iter().map(|c| c.0)
+    }
+}
+
+struct SegmentResult {
+    count: usize,
+    top: Vec<(Score, DocAddress)>,
+}
+
+/// Scoring a match term by term costs about this many postings visited by block-max WAND
+/// (a skip-list seek per term against a sequential, pruned walk).
+const SEEK_COST_IN_POSTINGS: usize = 8;
+
+/// The ranking of one search, weighed once for all segments.
+struct Ranking<'a> {
+    searcher: &'a Searcher,
+    terms: &'a [(Term, Score)],
+    /// Each term's weight, for scoring matches term by term.
+    term_weights: Vec<(Box<dyn Weight>, Score)>,
+    /// The terms' union, for block-max WAND; weighed when a segment first needs it.
+    union: OnceLock<tantivy::Result<Box<dyn Weight>>>,
+}
+
+impl Ranking<'_> {
+    fn union(&self) -> tantivy::Result<&dyn Weight> {
+        let weight = self.union.get_or_init(|| {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = self
+                .terms
+                .iter()
+                .map(|(term, boost)| {
+                    let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            BooleanQuery::new(clauses).weight(EnableScoring::enabled_from_searcher(self.searcher))
+        });
+        match weight {
+            Ok(w) => Ok(w.as_ref()),
+            Err(e) => Err(tantivy::TantivyError::InternalError(e.to_string())),
+        }
+    }
+}
+
+/// Searches every segment: documents matching `matching` are counted and faceted; the best
+/// `offset + limit` of them by the sum of the weighted `ranking` terms' scores (or the first
+/// ones in index order when there are no terms, e.g. an empty query that lists a
+/// department's items) make the page.
+pub fn search_ranked(
+    searcher: &Searcher,
+    matching: &dyn Query,
+    ranking: &[(Term, Score)],
+    tables: &FacetTables,
+    offset: usize,
+    limit: usize,
+) -> tantivy::Result<Ranked> {
+    let matching = matching.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let ranking = if ranking.is_empty() {
+        None
+    } else {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        Some(Ranking {
+            searcher,
+            terms: ranking,
+            term_weights: ranking
+                .iter()
+                .map(|(term, boost)| {
+                    TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)
+                        .weight(scoring)
+                        .map(|w| (w, *boost))
+                })
+                .collect::<tantivy::Result<_>>()?,
+            union: OnceLock::new(),
+        })
+    };
+    let k = offset + limit;
+    let per_segment = searcher.index().search_executor().map(
+        |(ord, reader): (usize, &SegmentReader)| {
+            let table = tables.for_segment(reader)?;
+            let mut tally = table.tally();
+            let result = search_segment(
+                ord as u32,
+                reader,
+                &*matching,
+                ranking.as_ref(),
+                k,
+                &mut |doc| tally.add(doc),
+            )?;
+            Ok((result, tally))
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    let mut total = 0;
+    let mut top = Vec::new();
+    let mut facets = FacetTotals::default();
+    for (result, tally) in per_segment {
+        total += result.count;
+        top.extend(result.top);
+        facets.merge(tally);
+    }
+    top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let top = top.into_iter().skip(offset).take(limit).collect();
+    Ok(Ranked {
+        total,
+        top,
+        facets: facets.into_facets(),
+    })
+}
+
+fn search_segment(
+    segment_ord: u32,
+    reader: &SegmentReader,
+    matching: &dyn Weight,
+    ranking: Option<&Ranking>,
+    k: usize,
+    on_match: &mut dyn FnMut(DocId),
+) -> tantivy::Result<SegmentResult> {
+    let alive = reader.alive_bitset();
+    let mut count = 0;
+    let address = |doc| DocAddress::new(segment_ord, doc);
+    let Some(ranking) = ranking else {
+        // Index order: the first k matches are the page.
+        let mut first = Vec::new();
+        matching.for_each_no_score(reader, &mut |docs| {
+            for &doc in docs {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    count += 1;
+                    on_match(doc);
+                    if first.len() < k {
+                        first.push((1.0, address(doc)));
+                    }
+                }
+            }
+        })?;
+        return Ok(SegmentResult { count, top: first });
+    };
+    let mut matched = BitSet::with_max_value(reader.max_doc());
+    matching.for_each_no_score(reader, &mut |docs| {
+        for &doc in docs {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                count += 1;
+                on_match(doc);
+                matched.insert(doc);
+            }
+        }
+    })?;
+    if count == 0 {
+        return Ok(SegmentResult {
+            count,
+            top: Vec::new(),
+        });
+    }
+    let mut best = TopK::new(k);
+    let mut scorers: Vec<Box<dyn Scorer>> = Vec::with_capacity(ranking.term_weights.len());
+    for (weight, boost) in &ranking.term_weights {
+        let scorer = weight.scorer(reader, *boost)?;
+        if scorer.doc() != TERMINATED {
+            scorers.push(scorer);
+        }
+    }
+    let postings: usize = scorers.iter().map(|s| s.size_hint() as usize).sum();
+    if count.saturating_mul(scorers.len()) * SEEK_COST_IN_POSTINGS <= postings {
+        let mut matches = BitSetDocSet::from(matched);
+        let mut doc = matches.doc();
+        while doc != TERMINATED {
+            let mut score = 0.0;
+            for scorer in &mut scorers {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == doc {
+                    score += scorer.score();
+                }
+            }
+            best.push(score, doc);
+            doc = matches.advance();
+        }
+        let top = best
+            .into_candidates()
+            .map(|c| (c.score, address(c.doc)))
+            .collect();
+        return Ok(SegmentResult { count, top });
+    }
+    ranking
+        .union()?
+        .for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if matched.contains(doc) {
+                best.push(score, doc);
+            }
+            best.threshold()
+        })?;
+    let mut top: Vec<(Score, DocAddress)> = Vec::with_capacity(best.len());
+    if best.len() < k && best.len() < count {
+        // A match the ranking terms never reached (none of them is in it): it still belongs
+        // on the page, after every ranked one.
+        let ranked: HashSet<DocId> = best.heap.iter().map(|c| c.0.doc).collect();
+        let mut doc = 0;
+        while top.len() + ranked.len() < k.min(count) && doc < reader.max_doc() {
+            if matched.contains(doc) && !ranked.contains(&doc) {
+                top.push((0.0, address(doc)));
+            }
+            doc += 1;
+        }
+    }
+    top.extend(best.into_candidates().map(|c| (c.score, address(c.doc))));
+    Ok(SegmentResult { count, top })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_keeps_the_best_and_the_earliest_of_equals() {
+        let mut top = TopK::new(3);
+        for (doc, score) in [(1, 0.5), (2, 2.0), (3, 1.0), (4, 1.0), (5, 3.0), (6, 1.0)] {
+            top.push(score, doc);
+        }
+        assert_eq!(top.threshold(), 1.0);
+        let mut got: Vec<(Score, DocId)> =
+            top.into_candidates().map(|c| (c.score, c.doc)).collect();
+        got.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        assert_eq!(got, [(3.0, 5), (2.0, 2), (1.0, 3)]);
+    }
+
+    #[test]
+    fn top_k_threshold_is_open_until_full() {
+        let mut top = TopK::new(2);
+        top.push(5.0, 1);
+        assert_eq!(top.threshold(), Score::MIN);
+        top.push(4.0, 2);
+        assert_eq!(top.threshold(), 4.0);
+    }
+}
