@@ -193,20 +193,22 @@ struct RowId {
 
 fn main() -> BenchResult<()> {
     // `cargo bench` passes --bench; numbers are ITEMS then QUERIES.
-    let numbers: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
     // Flags for iterating on the search path: `--index DIR` keeps the built index in DIR and
     // reuses it when DIR already holds one (the build figures then show as "reused");
-    // `--no-fts` skips the SQLite FTS5 comparison.
-    let args: Vec<String> = std::env::args().collect();
-    let kept_index = args
-        .iter()
-        .position(|a| a == "--index")
-        .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from);
-    let run_fts = !args.iter().any(|a| a == "--no-fts");
+    // `--no-fts` skips the SQLite FTS5 comparison; `--slowest N` lists the N slowest queries.
+    let mut numbers: Vec<usize> = Vec::new();
+    let mut kept_index: Option<std::path::PathBuf> = None;
+    let mut run_fts = true;
+    let mut show_slowest = 8;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--index" => kept_index = args.next().map(std::path::PathBuf::from),
+            "--no-fts" => run_fts = false,
+            "--slowest" => show_slowest = args.next().and_then(|n| n.parse().ok()).unwrap_or(8),
+            other => numbers.extend(other.parse::<usize>().ok()),
+        }
+    }
     let n_items = numbers.first().copied().unwrap_or(100_000);
     let n_queries = numbers.get(1).copied().unwrap_or(1_000);
     let demo_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo");
@@ -392,7 +394,7 @@ fn main() -> BenchResult<()> {
         over(20.0)
     );
     println!("\nslowest quanze queries:");
-    for (took, q, total) in slowest.iter().take(8) {
+    for (took, q, total) in slowest.iter().take(show_slowest) {
         println!(
             "  {:>8.2} ms  {total:>7} hits  {q}",
             took.as_secs_f64() * 1000.0

@@ -70,21 +70,21 @@ impl AtLeastWeight {
         if self.required == 0 || self.required > self.parts.len() {
             return Ok(matched);
         }
+        // A document is marked the moment its count reaches `required`, so no pass over the
+        // whole segment is needed afterwards.
+        let required = u8::try_from(self.required).unwrap_or(u8::MAX);
         let mut counts = vec![0u8; max_doc as usize];
         for part in &self.parts {
             part.for_each_no_score(reader, &mut |docs| {
                 for &doc in docs {
                     if let Some(n) = counts.get_mut(doc as usize) {
                         *n = n.saturating_add(1);
+                        if *n == required {
+                            matched.insert(doc);
+                        }
                     }
                 }
             })?;
-        }
-        let required = u8::try_from(self.required).unwrap_or(u8::MAX);
-        for (doc, n) in counts.iter().enumerate() {
-            if *n >= required {
-                matched.insert(doc as DocId);
-            }
         }
         Ok(matched)
     }

@@ -43,7 +43,8 @@ pub struct SegmentFacetTable {
     regions: Vec<u64>,
 }
 
-/// Dense ordinals for the values of one u64 column, in order of first appearance.
+/// Dense ordinals for the values of one u64 column, numbered in value order (so a tally's
+/// slots are sorted and tallies of different segments merge in one sequential pass).
 fn dense_column(reader: &SegmentReader, column: &str) -> tantivy::Result<(Vec<u32>, Vec<u64>)> {
     let max_doc = reader.max_doc();
     let Ok(column) = reader.fast_fields().u64(column) else {
@@ -62,6 +63,16 @@ fn dense_column(reader: &SegmentReader, column: &str) -> tantivy::Result<(Vec<u3
         };
         ordinals.push(ordinal);
     }
+    let mut by_value: Vec<u32> = (0..values.len() as u32).collect();
+    by_value.sort_unstable_by_key(|i| values[*i as usize]);
+    let mut renumbered = vec![0u32; values.len()];
+    for (new, old) in by_value.iter().enumerate() {
+        renumbered[*old as usize] = new as u32;
+    }
+    for o in ordinals.iter_mut().filter(|o| **o != NONE) {
+        *o = renumbered[*o as usize];
+    }
+    values.sort_unstable();
     Ok((ordinals, values))
 }
 
@@ -139,13 +150,54 @@ impl SegmentTally {
     }
 }
 
-/// Facet counts merged across segments by raw value; turned into the response's strings
-/// once, at the end.
+/// Facet counts of every segment of a search, turned into the response's strings once, at
+/// the end: the segments' counts, each sorted by value, are merged in one pass.
 #[derive(Default)]
 pub struct FacetTotals {
     category: [u64; Category::ALL.len()],
-    department: HashMap<u64, u64>,
-    region: HashMap<u64, u64>,
+    tallies: Vec<SegmentTally>,
+}
+
+/// Sums sorted (value, count) runs into one sorted run.
+fn merge_sorted_counts<'a>(runs: impl Iterator<Item = (&'a [u64], &'a [u32])>) -> Vec<(u64, u64)> {
+    let mut merged: Vec<(u64, u64)> = Vec::new();
+    for (values, counts) in runs {
+        let mut next: Vec<(u64, u64)> = Vec::with_capacity(merged.len() + values.len());
+        let mut old = merged.iter().copied().peekable();
+        for (value, n) in values.iter().zip(counts).filter(|(_, n)| **n > 0) {
+            while let Some(&(v, c)) = old.peek() {
+                if v >= *value {
+                    break;
+                }
+                next.push((v, c));
+                old.next();
+            }
+            match old.peek() {
+                Some(&(v, c)) if v == *value => {
+                    next.push((v, c + u64::from(*n)));
+                    old.next();
+                }
+                _ => next.push((*value, u64::from(*n))),
+            }
+        }
+        next.extend(old);
+        merged = next;
+    }
+    merged
+}
+
+/// A region code as the six digits the API shows (110101, 010000 never occurs but would be
+/// shown so).
+fn region_label(code: u64) -> String {
+    let mut label = String::with_capacity(6);
+    let mut divisor = 100_000;
+    let mut rest = code % 1_000_000;
+    while divisor > 0 {
+        label.push(char::from(b'0' + (rest / divisor) as u8));
+        rest %= divisor;
+        divisor /= 10;
+    }
+    label
 }
 
 impl FacetTotals {
@@ -153,20 +205,20 @@ impl FacetTotals {
         for (total, n) in self.category.iter_mut().zip(tally.category) {
             *total += u64::from(n);
         }
-        let t = &tally.table;
-        for (id, n) in t.department_ids.iter().zip(&tally.department) {
-            if *n > 0 {
-                *self.department.entry(*id).or_default() += u64::from(*n);
-            }
-        }
-        for (code, n) in t.regions.iter().zip(&tally.region) {
-            if *n > 0 {
-                *self.region.entry(*code).or_default() += u64::from(*n);
-            }
-        }
+        self.tallies.push(tally);
     }
 
     pub fn into_facets(self) -> Facets {
+        let departments = merge_sorted_counts(
+            self.tallies
+                .iter()
+                .map(|t| (t.table.department_ids.as_slice(), t.department.as_slice())),
+        );
+        let regions = merge_sorted_counts(
+            self.tallies
+                .iter()
+                .map(|t| (t.table.regions.as_slice(), t.region.as_slice())),
+        );
         Facets {
             category: Category::ALL
                 .iter()
@@ -174,15 +226,13 @@ impl FacetTotals {
                 .filter(|(_, n)| *n > 0)
                 .map(|(c, n)| (c.key().to_string(), n))
                 .collect(),
-            department: self
-                .department
+            department: departments
                 .into_iter()
                 .map(|(id, n)| (id.to_string(), n))
                 .collect(),
-            region: self
-                .region
+            region: regions
                 .into_iter()
-                .map(|(code, n)| (format!("{code:06}"), n))
+                .map(|(code, n)| (region_label(code), n))
                 .collect(),
         }
     }
@@ -245,5 +295,29 @@ impl Warmer for FacetTables {
             Err(poisoned) => poisoned.into_inner(),
         };
         tables.retain(|id, _| live.contains(id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_counts_merge_by_value() {
+        let merged = merge_sorted_counts(
+            [
+                (&[3u64, 5, 9][..], &[1u32, 0, 2][..]),
+                (&[1u64, 5, 9, 12][..], &[4u32, 7, 1, 1][..]),
+                (&[][..], &[][..]),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(merged, [(1, 4), (3, 1), (5, 7), (9, 3), (12, 1)]);
+    }
+
+    #[test]
+    fn region_labels_have_six_digits() {
+        assert_eq!(region_label(511602), "511602");
+        assert_eq!(region_label(10000), "010000");
     }
 }

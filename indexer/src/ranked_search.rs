@@ -27,7 +27,7 @@ use tantivy::{
     BitSet, DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term,
 };
 
-use crate::facets::{FacetTables, FacetTotals, Facets};
+use crate::facets::{FacetTables, FacetTotals, Facets, SegmentTally};
 
 /// The result of a search: exact total and facets, the requested page of (score, address).
 pub struct Ranked {
@@ -195,7 +195,7 @@ pub fn search_ranked(
                 &*matching,
                 ranking.as_ref(),
                 k,
-                &mut |doc| tally.add(doc),
+                &mut tally,
             )?;
             Ok((result, tally))
         },
@@ -224,7 +224,7 @@ fn search_segment(
     matching: &dyn Weight,
     ranking: Option<&Ranking>,
     k: usize,
-    on_match: &mut dyn FnMut(DocId),
+    tally: &mut SegmentTally,
 ) -> tantivy::Result<SegmentResult> {
     let alive = reader.alive_bitset();
     let mut count = 0;
@@ -236,7 +236,7 @@ fn search_segment(
             for &doc in docs {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     count += 1;
-                    on_match(doc);
+                    tally.add(doc);
                     if first.len() < k {
                         first.push((1.0, address(doc)));
                     }
@@ -250,7 +250,7 @@ fn search_segment(
         for &doc in docs {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 count += 1;
-                on_match(doc);
+                tally.add(doc);
                 matched.insert(doc);
             }
         }
