@@ -242,6 +242,8 @@ fn main() -> BenchResult<()> {
     let started = Instant::now();
     if !reused {
         index.bulk_index((0..n_items).map(|i| item(&corpus, i)))?;
+        // As `quanze reindex` does before a new index goes live.
+        index.wait_for_merges()?;
     }
     let build = started.elapsed();
     let size = index.size_on_disk();

@@ -357,6 +357,23 @@ impl SearchIndex {
         Ok(count.unwrap_or(0))
     }
 
+    /// Waits for the background merges a bulk load started, then searches the settled
+    /// segments — what `rebuild` does before it swaps a generation in. (The writer is
+    /// reopened: tantivy only waits for merges by closing it.)
+    pub fn wait_for_merges(&self) -> Result<()> {
+        let generation = self.live();
+        let mut guard = generation
+            .writer
+            .lock()
+            .map_err(|_| IndexError::Corrupt("index writer lock poisoned".into()))?;
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+            *guard = Some(generation.index.writer(WRITER_MEMORY)?);
+        }
+        generation.reader.reload()?;
+        Ok(())
+    }
+
     /// Bytes the live generation occupies on disk.
     pub fn size_on_disk(&self) -> u64 {
         fn walk(p: &Path) -> u64 {
