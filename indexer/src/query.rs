@@ -169,6 +169,9 @@ pub fn analyze_query(text: &str, analyzer: &ChineseAnalyzer, synonyms: &Synonyms
     }
 }
 
+/// Most intersections an intersection of alternatives is distributed into.
+const MAX_DISTRIBUTED_COMBINATIONS: usize = 12;
+
 /// What a document must contain to match, kept as a tree until it becomes a tantivy query:
 /// nested intersections and unions flatten and repeated terms drop as the tree is built, so
 /// tantivy gets the flattest query with the same matches (one intersection of six posting
@@ -191,7 +194,10 @@ impl Matcher {
         Matcher::Term(Term::from_field_text(field, text))
     }
 
-    /// All of `parts`.
+    /// All of `parts`. Alternatives inside are distributed when there are few combinations
+    /// (预约 and (出租 and 汽车 or 的士) → 预约 and 出租 and 汽车, or 预约 and 的士): a union of
+    /// flat intersections, each led by its rarest term, instead of an intersection that has
+    /// to seek inside a union at every candidate.
     pub fn all(parts: impl IntoIterator<Item = Matcher>) -> Matcher {
         let mut flat: Vec<Matcher> = Vec::new();
         for part in parts {
@@ -203,6 +209,34 @@ impl Matcher {
             }
         }
         dedup(&mut flat);
+        let combinations = flat.iter().try_fold(1usize, |n, part| match part {
+            Matcher::Any(options) => n.checked_mul(options.len()),
+            _ => Some(n),
+        });
+        let has_choice = flat.iter().any(|p| matches!(p, Matcher::Any(_)));
+        if has_choice
+            && flat.len() > 1
+            && combinations.is_some_and(|n| n <= MAX_DISTRIBUTED_COMBINATIONS)
+        {
+            let mut choices: Vec<Vec<Matcher>> = vec![Vec::new()];
+            for part in flat {
+                let options = match part {
+                    Matcher::Any(options) => options,
+                    other => vec![other],
+                };
+                choices = choices
+                    .iter()
+                    .flat_map(|chosen| {
+                        options.iter().map(move |o| {
+                            let mut next = chosen.clone();
+                            next.push(o.clone());
+                            next
+                        })
+                    })
+                    .collect();
+            }
+            return Matcher::any(choices.into_iter().map(Matcher::all));
+        }
         match flat.len() {
             0 => Matcher::Everything,
             1 => flat.pop().unwrap_or(Matcher::Everything),
@@ -417,4 +451,61 @@ pub fn ranking_terms(f: &ItemFields, q: &AnalyzedQuery) -> Vec<(Term, f32)> {
         terms.push((Term::from_field_text(f.code_prefix, code), CODE_BOOST));
     }
     terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Matcher {
+        Matcher::text(tantivy::schema::Field::from_field_id(0), text)
+    }
+
+    #[test]
+    fn nested_intersections_and_unions_flatten_and_repeats_drop() {
+        assert_eq!(
+            Matcher::all([t("a"), Matcher::all([t("b"), t("a")]), Matcher::Everything]),
+            Matcher::All(vec![t("a"), t("b")])
+        );
+        assert_eq!(
+            Matcher::any([t("a"), Matcher::any([t("b"), t("a")]), Matcher::Nothing]),
+            Matcher::Any(vec![t("a"), t("b")])
+        );
+        assert_eq!(Matcher::all([t("a"), Matcher::Nothing]), Matcher::Nothing);
+        assert_eq!(
+            Matcher::any([t("a"), Matcher::Everything]),
+            Matcher::Everything
+        );
+        assert_eq!(Matcher::all([]), Matcher::Everything);
+        assert_eq!(
+            Matcher::at_least(vec![t("a"), t("b")], 1),
+            Matcher::Any(vec![t("a"), t("b")])
+        );
+        assert_eq!(
+            Matcher::at_least(vec![t("a"), t("b")], 2),
+            Matcher::All(vec![t("a"), t("b")])
+        );
+    }
+
+    #[test]
+    fn alternatives_distribute_when_few() {
+        // 预约 and (出租 and 汽车, or 的士)
+        let m = Matcher::all([
+            t("预约"),
+            Matcher::any([Matcher::all([t("出租"), t("汽车")]), t("的士")]),
+        ]);
+        assert_eq!(
+            m,
+            Matcher::Any(vec![
+                Matcher::All(vec![t("预约"), t("出租"), t("汽车")]),
+                Matcher::All(vec![t("预约"), t("的士")]),
+            ])
+        );
+        // 4 × 4 = 16 combinations: kept as an intersection of unions.
+        let four = |p: &str| Matcher::any((0..4).map(|i| t(&format!("{p}{i}"))));
+        assert!(matches!(
+            Matcher::all([four("x"), four("y")]),
+            Matcher::All(_)
+        ));
+    }
 }
