@@ -29,15 +29,17 @@ pub struct Facets {
 const NONE: u32 = u32::MAX;
 const NO_CATEGORY: u8 = u8::MAX;
 
-/// One segment's facet values as dense ordinals, one entry per document.
+/// Departments per segment beyond which their ordinals would not fit the packed entry; the
+/// rest are not counted (China has about 3,000 counties; a segment never comes close).
+const MAX_DEPARTMENTS: u32 = (1 << 24) - 1;
+
+/// One segment's facet values as dense ordinals, one packed entry per document — a single
+/// load per counted document: category position in `Category::ALL` (bits 0–7), department
+/// ordinal into `department_ids` (bits 8–31), region ordinal into `regions` (bits 32–63). An
+/// absent value is all ones, past the end of every tally.
 #[derive(Debug, Default)]
 pub struct SegmentFacetTable {
-    /// Position in `Category::ALL`, or `NO_CATEGORY`.
-    category: Vec<u8>,
-    /// Index into `department_ids`, or `NONE`.
-    department: Vec<u32>,
-    /// Index into `regions`, or `NONE`.
-    region: Vec<u32>,
+    packed: Vec<u64>,
     department_ids: Vec<u64>,
     /// Region codes as numbers (511602).
     regions: Vec<u64>,
@@ -93,10 +95,16 @@ impl SegmentFacetTable {
         };
         let (department, department_ids) = dense_column(reader, "department_id")?;
         let (region, regions) = dense_column(reader, "region_num")?;
+        let packed = category
+            .iter()
+            .zip(&department)
+            .zip(&region)
+            .map(|((c, d), r)| {
+                u64::from(*c) | (u64::from((*d).min(MAX_DEPARTMENTS)) << 8) | (u64::from(*r) << 32)
+            })
+            .collect();
         Ok(SegmentFacetTable {
-            category,
-            department,
-            region,
+            packed,
             department_ids,
             regions,
         })
@@ -124,27 +132,19 @@ pub struct SegmentTally {
 impl SegmentTally {
     #[inline]
     pub fn add(&mut self, doc: DocId) {
-        let doc = doc as usize;
-        let t = &*self.table;
-        if let Some(slot) = t
-            .category
-            .get(doc)
-            .and_then(|c| self.category.get_mut(usize::from(*c)))
-        {
+        let Some(packed) = self.table.packed.get(doc as usize) else {
+            return;
+        };
+        if let Some(slot) = self.category.get_mut((packed & 0xff) as usize) {
             *slot += 1;
         }
-        if let Some(slot) = t
+        if let Some(slot) = self
             .department
-            .get(doc)
-            .and_then(|d| self.department.get_mut(*d as usize))
+            .get_mut(((packed >> 8) & 0xff_ffff) as usize)
         {
             *slot += 1;
         }
-        if let Some(slot) = t
-            .region
-            .get(doc)
-            .and_then(|r| self.region.get_mut(*r as usize))
-        {
+        if let Some(slot) = self.region.get_mut((packed >> 32) as usize) {
             *slot += 1;
         }
     }

@@ -1,9 +1,10 @@
 //! Runs one search over every segment in two passes, because counting and ranking have
 //! different cheap paths.
 //!
-//! 1. **Match**: the matching query (words, filters) is walked without scores, a block of
-//!    document ids at a time. Each match is counted, tallied into the facets and marked in a
-//!    bit set. Exact totals and facets need every match; nothing here needs a score.
+//! 1. **Match**: each alternative of the matching query (words, filters) is walked without
+//!    scores, a block of document ids at a time, marking its matches in a bit set — a union
+//!    of alternatives costs no merging. Then every marked document is counted and tallied
+//!    into the facets. Exact totals and facets need every match; nothing here needs a score.
 //! 2. **Rank**: the ranking — a flat sum of weighted term scores — picks the best `k` marked
 //!    documents, one of two ways per segment, whichever visits less:
 //!    - few matches (a specific query, or a broad word narrowed by a rare one): each match is
@@ -153,19 +154,22 @@ impl Ranking<'_> {
     }
 }
 
-/// Searches every segment: documents matching `matching` are counted and faceted; the best
-/// `offset + limit` of them by the sum of the weighted `ranking` terms' scores (or the first
-/// ones in index order when there are no terms, e.g. an empty query that lists a
+/// Searches every segment: documents matching any of `matching` are counted and faceted;
+/// the best `offset + limit` of them by the sum of the weighted `ranking` terms' scores (or
+/// the first ones in index order when there are no terms, e.g. an empty query that lists a
 /// department's items) make the page.
 pub fn search_ranked(
     searcher: &Searcher,
-    matching: &dyn Query,
+    matching: &[Box<dyn Query>],
     ranking: &[(Term, Score)],
     tables: &FacetTables,
     offset: usize,
     limit: usize,
 ) -> tantivy::Result<Ranked> {
-    let matching = matching.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let matching = matching
+        .iter()
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     let ranking = if ranking.is_empty() {
         None
     } else {
@@ -192,7 +196,7 @@ pub fn search_ranked(
             let result = search_segment(
                 ord as u32,
                 reader,
-                &*matching,
+                &matching,
                 ranking.as_ref(),
                 k,
                 &mut tally,
@@ -218,43 +222,49 @@ pub fn search_ranked(
     })
 }
 
+/// Calls `f` with every element of `set`, in ascending order.
+fn for_each_in(set: &BitSet, mut f: impl FnMut(DocId)) {
+    for bucket in 0..set.max_value().div_ceil(64) {
+        let mut bits = set.tinyset(bucket);
+        while let Some(bit) = bits.pop_lowest() {
+            f(bucket * 64 + bit);
+        }
+    }
+}
+
 fn search_segment(
     segment_ord: u32,
     reader: &SegmentReader,
-    matching: &dyn Weight,
+    matching: &[Box<dyn Weight>],
     ranking: Option<&Ranking>,
     k: usize,
     tally: &mut SegmentTally,
 ) -> tantivy::Result<SegmentResult> {
     let alive = reader.alive_bitset();
-    let mut count = 0;
     let address = |doc| DocAddress::new(segment_ord, doc);
-    let Some(ranking) = ranking else {
-        // Index order: the first k matches are the page.
-        let mut first = Vec::new();
-        matching.for_each_no_score(reader, &mut |docs| {
+    let mut matched = BitSet::with_max_value(reader.max_doc());
+    for alternative in matching {
+        alternative.for_each_no_score(reader, &mut |docs| {
             for &doc in docs {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
-                    count += 1;
-                    tally.add(doc);
-                    if first.len() < k {
-                        first.push((1.0, address(doc)));
-                    }
+                    matched.insert(doc);
                 }
             }
         })?;
+    }
+    let count = matched.len();
+    let Some(ranking) = ranking else {
+        // Index order: the first k matches are the page.
+        let mut first = Vec::with_capacity(k.min(count));
+        for_each_in(&matched, |doc| {
+            tally.add(doc);
+            if first.len() < k {
+                first.push((1.0, address(doc)));
+            }
+        });
         return Ok(SegmentResult { count, top: first });
     };
-    let mut matched = BitSet::with_max_value(reader.max_doc());
-    matching.for_each_no_score(reader, &mut |docs| {
-        for &doc in docs {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                count += 1;
-                tally.add(doc);
-                matched.insert(doc);
-            }
-        }
-    })?;
+    for_each_in(&matched, |doc| tally.add(doc));
     if count == 0 {
         return Ok(SegmentResult {
             count,

@@ -106,10 +106,16 @@ struct Filters {
 }
 
 impl Filters {
-    /// `main` narrowed by the filters, as one tantivy query.
-    fn apply(&self, main: Matcher) -> Box<dyn Query> {
-        Matcher::all(std::iter::once(main).chain(self.require.iter().cloned()))
-            .into_query(&self.exclude)
+    /// `main` narrowed by the filters, as tantivy queries whose matches together are the
+    /// search's matches (the alternatives of a union, each searched on its own).
+    fn apply(&self, main: Matcher) -> Vec<Box<dyn Query>> {
+        match Matcher::all(std::iter::once(main).chain(self.require.iter().cloned())) {
+            Matcher::Any(alternatives) => alternatives
+                .into_iter()
+                .map(|a| a.into_query(&self.exclude))
+                .collect(),
+            one => vec![one.into_query(&self.exclude)],
+        }
     }
 }
 
@@ -214,7 +220,7 @@ impl SearchIndex {
         let run = |matching: Matcher, ranking: &[(Term, f32)]| -> Result<Ranked> {
             Ok(search_ranked(
                 &searcher,
-                &*filters.apply(matching),
+                &filters.apply(matching),
                 ranking,
                 &generation.facet_tables,
                 offset,
