@@ -244,7 +244,17 @@ impl Matcher {
         }
     }
 
-    /// Any of `parts`.
+    /// What this requires, each of which it needs.
+    fn requirements(&self) -> &[Matcher] {
+        match self {
+            Matcher::All(parts) => parts,
+            other => std::slice::from_ref(other),
+        }
+    }
+
+    /// Any of `parts`. An alternative that requires everything another one requires (and
+    /// more) matches nothing the other does not, and is dropped: 客运 expands to 道路客运, but
+    /// 客运 and 经营者 already cover 道路 and 客运 and 经营者.
     pub fn any(parts: impl IntoIterator<Item = Matcher>) -> Matcher {
         let mut flat: Vec<Matcher> = Vec::new();
         for part in parts {
@@ -256,6 +266,23 @@ impl Matcher {
             }
         }
         dedup(&mut flat);
+        let covers = |wider: &Matcher, narrower: &Matcher| {
+            wider
+                .requirements()
+                .iter()
+                .all(|r| narrower.requirements().contains(r))
+        };
+        let mut i = 0;
+        while i < flat.len() {
+            let redundant = (0..flat.len()).any(|j| {
+                j != i && covers(&flat[j], &flat[i]) && (j < i || !covers(&flat[i], &flat[j]))
+            });
+            if redundant {
+                flat.remove(i);
+            } else {
+                i += 1;
+            }
+        }
         match flat.len() {
             0 => Matcher::Nothing,
             1 => flat.pop().unwrap_or(Matcher::Nothing),
@@ -275,16 +302,11 @@ impl Matcher {
 
     /// The tantivy query, without the documents containing any of `exclude`.
     pub fn into_query(self, exclude: &[Term]) -> Box<dyn Query> {
+        let query = self.into_tantivy();
         if exclude.is_empty() {
-            return self.into_tantivy();
+            return query;
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match self {
-            Matcher::All(parts) => parts
-                .into_iter()
-                .map(|p| (Occur::Must, p.into_tantivy()))
-                .collect(),
-            other => vec![(Occur::Must, other.into_tantivy())],
-        };
+        let mut clauses = vec![(Occur::Must, query)];
         clauses.extend(
             exclude
                 .iter()
@@ -304,7 +326,13 @@ impl Matcher {
             Matcher::Everything => Box::new(AllQuery),
             Matcher::Nothing => Box::new(EmptyQuery),
             Matcher::Term(t) => term_query(t),
-            Matcher::All(parts) => Box::new(BooleanQuery::new(clauses(parts, Occur::Must))),
+            Matcher::All(parts) => {
+                let n = parts.len();
+                Box::new(AtLeastQuery::new(
+                    parts.into_iter().map(Matcher::into_tantivy).collect(),
+                    n,
+                ))
+            }
             Matcher::Any(parts) => Box::new(BooleanQuery::new(clauses(parts, Occur::Should))),
             Matcher::AtLeast(parts, n) => Box::new(AtLeastQuery::new(
                 parts.into_iter().map(Matcher::into_tantivy).collect(),
@@ -477,6 +505,20 @@ mod tests {
             Matcher::Everything
         );
         assert_eq!(Matcher::all([]), Matcher::Everything);
+        // a and b, or a and b and c, or b and a: a and b.
+        assert_eq!(
+            Matcher::any([
+                Matcher::all([t("a"), t("b")]),
+                Matcher::all([t("a"), t("b"), t("c")]),
+                Matcher::all([t("b"), t("a")]),
+                t("d"),
+            ]),
+            Matcher::Any(vec![Matcher::All(vec![t("a"), t("b")]), t("d")])
+        );
+        assert_eq!(
+            Matcher::any([Matcher::all([t("a"), t("b")]), t("a")]),
+            t("a")
+        );
         assert_eq!(
             Matcher::at_least(vec![t("a"), t("b")], 1),
             Matcher::Any(vec![t("a"), t("b")])
