@@ -267,13 +267,10 @@ impl FacetTables {
         }
     }
 
-    /// Number of segments with a table (for tests).
-    pub fn len(&self) -> usize {
-        self.read().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Whether the segment has its table yet (the warmer builds them before a reload
+    /// publishes the segment).
+    pub fn has_table(&self, segment: SegmentId) -> bool {
+        self.read().contains_key(&segment)
     }
 }
 

@@ -78,6 +78,26 @@ fn follower_applies_changes_and_resumes_from_its_commit() {
             1135,
             "an update replaces, never duplicates"
         );
+        // Totals and facets count the replaced document once: the old one is deleted in its
+        // segment, the new one is in a segment the reader's warmer gave a facet table.
+        let all = search(&index, "");
+        assert_eq!(all.total, 1135);
+        for (facet, counts) in [
+            ("category", &all.facets.category),
+            ("department", &all.facets.department),
+            ("region", &all.facets.region),
+        ] {
+            assert_eq!(counts.values().sum::<u64>(), 1135, "{facet}");
+        }
+        let live = index.live();
+        for segment in live.reader.searcher().segment_readers() {
+            assert!(live.facet_tables.has_table(segment.segment_id()));
+        }
+        let revised = search(&index, "适龄儿童延缓入学审批（修订）");
+        assert_eq!(
+            revised.facets.category.values().sum::<u64>() as usize,
+            revised.total
+        );
         let mut conn = db.conn().unwrap();
         assert_eq!(
             index.live().applied_seq().unwrap(),
