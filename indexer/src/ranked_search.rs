@@ -17,11 +17,10 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
-
 use std::sync::OnceLock;
 
 use tantivy::query::{
-    BitSetDocSet, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
+    BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
@@ -240,19 +239,9 @@ fn search_segment(
     k: usize,
     tally: &mut SegmentTally,
 ) -> tantivy::Result<SegmentResult> {
-    let alive = reader.alive_bitset();
-    let address = |doc| DocAddress::new(segment_ord, doc);
-    let mut matched = BitSet::with_max_value(reader.max_doc());
-    for alternative in matching {
-        alternative.for_each_no_score(reader, &mut |docs| {
-            for &doc in docs {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    matched.insert(doc);
-                }
-            }
-        })?;
-    }
+    let matched = mark_matches(reader, matching)?;
     let count = matched.len();
+    let address = |doc| DocAddress::new(segment_ord, doc);
     let Some(ranking) = ranking else {
         // Index order: the first k matches are the page.
         let mut first = Vec::with_capacity(k.min(count));
@@ -271,7 +260,6 @@ fn search_segment(
             top: Vec::new(),
         });
     }
-    let mut best = TopK::new(k);
     let mut scorers: Vec<Box<dyn Scorer>> = Vec::with_capacity(ranking.term_weights.len());
     for (weight, boost) in &ranking.term_weights {
         let scorer = weight.scorer(reader, *boost)?;
@@ -280,36 +268,11 @@ fn search_segment(
         }
     }
     let postings: usize = scorers.iter().map(|s| s.size_hint() as usize).sum();
-    if count.saturating_mul(scorers.len()) * SEEK_COST_IN_POSTINGS <= postings {
-        let mut matches = BitSetDocSet::from(matched);
-        let mut doc = matches.doc();
-        while doc != TERMINATED {
-            let mut score = 0.0;
-            for scorer in &mut scorers {
-                if scorer.doc() < doc {
-                    scorer.seek(doc);
-                }
-                if scorer.doc() == doc {
-                    score += scorer.score();
-                }
-            }
-            best.push(score, doc);
-            doc = matches.advance();
-        }
-        let top = best
-            .into_candidates()
-            .map(|c| (c.score, address(c.doc)))
-            .collect();
-        return Ok(SegmentResult { count, top });
-    }
-    ranking
-        .union()?
-        .for_each_pruning(Score::MIN, reader, &mut |doc, score| {
-            if matched.contains(doc) {
-                best.push(score, doc);
-            }
-            best.threshold()
-        })?;
+    let best = if count.saturating_mul(scorers.len()) * SEEK_COST_IN_POSTINGS <= postings {
+        rank_by_seeking(&matched, scorers, k)
+    } else {
+        rank_by_wand(reader, &matched, ranking, k)?
+    };
     let mut top: Vec<(Score, DocAddress)> = Vec::with_capacity(best.len());
     if best.len() < k && best.len() < count {
         // A match the ranking terms never reached (none of them is in it): it still belongs
@@ -325,6 +288,59 @@ fn search_segment(
     }
     top.extend(best.into_candidates().map(|c| (c.score, address(c.doc))));
     Ok(SegmentResult { count, top })
+}
+
+/// The segment's live documents matching any of the alternatives.
+fn mark_matches(reader: &SegmentReader, matching: &[Box<dyn Weight>]) -> tantivy::Result<BitSet> {
+    let alive = reader.alive_bitset();
+    let mut matched = BitSet::with_max_value(reader.max_doc());
+    for alternative in matching {
+        alternative.for_each_no_score(reader, &mut |docs| {
+            for &doc in docs {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    matched.insert(doc);
+                }
+            }
+        })?;
+    }
+    Ok(matched)
+}
+
+/// Scores every match term by term (each term's postings skip to it).
+fn rank_by_seeking(matched: &BitSet, mut scorers: Vec<Box<dyn Scorer>>, k: usize) -> TopK {
+    let mut best = TopK::new(k);
+    for_each_in(matched, |doc| {
+        let mut score = 0.0;
+        for scorer in &mut scorers {
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() == doc {
+                score += scorer.score();
+            }
+        }
+        best.push(score, doc);
+    });
+    best
+}
+
+/// Block-max WAND over the ranking terms' union, keeping the matches.
+fn rank_by_wand(
+    reader: &SegmentReader,
+    matched: &BitSet,
+    ranking: &Ranking,
+    k: usize,
+) -> tantivy::Result<TopK> {
+    let mut best = TopK::new(k);
+    ranking
+        .union()?
+        .for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if matched.contains(doc) {
+                best.push(score, doc);
+            }
+            best.threshold()
+        })?;
+    Ok(best)
 }
 
 #[cfg(test)]
