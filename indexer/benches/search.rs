@@ -239,6 +239,14 @@ fn main() -> BenchResult<()> {
     let index_dir = kept_index.clone().unwrap_or_else(|| scratch.join("index"));
     let index = SearchIndex::open(&index_dir, analysis, true)?;
     let reused = index.document_count() as usize == n_items;
+    if !reused && index.document_count() > 0 {
+        return Err(format!(
+            "{} holds an index of {} items, not {n_items}: remove it or give another directory",
+            index_dir.display(),
+            index.document_count()
+        )
+        .into());
+    }
     let started = Instant::now();
     if !reused {
         index.bulk_index((0..n_items).map(|i| item(&corpus, i)))?;

@@ -12,11 +12,11 @@
 //! otherwise tantivy's own intersection runs.
 
 use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-    intersect_scorers,
+    AllScorer, BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer,
+    Weight, intersect_scorers,
 };
 use tantivy::{
-    BitSet, COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TantivyError,
+    BitSet, COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError,
 };
 
 /// Documents matching at least `required` of `parts` (matching only: every match scores 1).
@@ -72,13 +72,16 @@ struct AtLeastWeight {
 }
 
 /// A seek costs about this many sequentially read postings.
-const SEEK_COST_IN_POSTINGS: u64 = 6;
+const SEEK_COST_IN_READS: u64 = 6;
 
 impl AtLeastWeight {
     /// The matching documents of a segment, as a docset.
     fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Box<dyn Scorer>> {
         let max_doc = reader.max_doc();
-        if self.required == 0 || self.required > self.parts.len() {
+        if self.required == 0 {
+            return Ok(Box::new(AllScorer::new(max_doc)));
+        }
+        if self.required > self.parts.len() {
             return Ok(Box::new(EmptyScorer));
         }
         let mut scorers = self
@@ -86,18 +89,27 @@ impl AtLeastWeight {
             .iter()
             .map(|p| p.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let present = scorers.iter().filter(|s| s.doc() != TERMINATED).count();
+        if present < self.required {
+            return Ok(Box::new(EmptyScorer));
+        }
         if self.required == self.parts.len() {
             let sizes: Vec<u64> = scorers.iter().map(|s| u64::from(s.size_hint())).collect();
             let shortest = sizes.iter().copied().min().unwrap_or(0);
             let reading: u64 = sizes.iter().sum();
-            let seeking = shortest * (sizes.len() as u64 - 1) * SEEK_COST_IN_POSTINGS;
-            if seeking < reading {
+            let seeking = shortest * (sizes.len() as u64 - 1) * SEEK_COST_IN_READS;
+            if seeking < reading || self.parts.len() > usize::from(u8::MAX) {
                 return Ok(intersect_scorers(scorers, reader.num_docs()));
             }
         }
+        // Tallies are a byte per document (queries are clipped long before 255 parts).
+        let Ok(required) = u8::try_from(self.required) else {
+            return Err(TantivyError::InvalidArgument(
+                "at most 255 parts can be counted".into(),
+            ));
+        };
         // A document is marked the moment its tally reaches `required`, so no pass over the
         // whole segment is needed afterwards.
-        let required = u8::try_from(self.required).unwrap_or(u8::MAX);
         let mut tallies = vec![0u8; max_doc as usize];
         let mut matched = BitSet::with_max_value(max_doc);
         let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];

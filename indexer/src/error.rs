@@ -22,6 +22,11 @@ pub enum IndexError {
     },
     #[error("search index is corrupt: {0}")]
     Corrupt(String),
+    /// Only published and revoked items are searchable (the rule of `PowerItemRow::is_public`,
+    /// which the follower applies): anything else handed to the index is refused, so the
+    /// default "published" search may exclude the revoked instead of listing the published.
+    #[error("item {id} has status {status:?}: only published and revoked items are indexed")]
+    NotSearchable { id: i64, status: String },
 }
 
 impl From<tantivy::directory::error::OpenDirectoryError> for IndexError {

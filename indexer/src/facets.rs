@@ -9,7 +9,7 @@
 //! the segment's life and is dropped when no searcher uses the segment any more.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use quanze_registry::domain::Category;
 use serde::Serialize;
@@ -29,15 +29,16 @@ pub struct Facets {
 const NONE: u32 = u32::MAX;
 const NO_CATEGORY: u8 = u8::MAX;
 
-/// Departments per segment beyond which their ordinals would not fit the packed entry; the
-/// rest are not counted (China has about 3,000 counties; a segment never comes close).
-const MAX_DEPARTMENTS: u32 = (1 << 24) - 1;
+/// The department bits of a packed entry hold ordinals below this; the value itself means "no
+/// department", and departments past it in a segment are not counted (China has about 3,000
+/// counties; a segment never comes close).
+const NO_DEPARTMENT: u32 = (1 << 24) - 1;
 
 /// One segment's facet values as dense ordinals, one packed entry per document — a single
 /// load per counted document: category position in `Category::ALL` (bits 0–7), department
 /// ordinal into `department_ids` (bits 8–31), region ordinal into `regions` (bits 32–63). An
 /// absent value is all ones, past the end of every tally.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SegmentFacetTable {
     packed: Vec<u64>,
     department_ids: Vec<u64>,
@@ -100,7 +101,7 @@ impl SegmentFacetTable {
             .zip(&department)
             .zip(&region)
             .map(|((c, d), r)| {
-                u64::from(*c) | (u64::from((*d).min(MAX_DEPARTMENTS)) << 8) | (u64::from(*r) << 32)
+                u64::from(*c) | (u64::from((*d).min(NO_DEPARTMENT)) << 8) | (u64::from(*r) << 32)
             })
             .collect();
         Ok(SegmentFacetTable {
@@ -114,7 +115,8 @@ impl SegmentFacetTable {
     pub fn tally(self: &Arc<Self>) -> SegmentTally {
         SegmentTally {
             category: [0; Category::ALL.len()],
-            department: vec![0; self.department_ids.len()],
+            // No slot for NO_DEPARTMENT: documents without a countable department add nothing.
+            department: vec![0; self.department_ids.len().min(NO_DEPARTMENT as usize)],
             region: vec![0; self.regions.len()],
             table: Arc::clone(self),
         }
@@ -186,18 +188,19 @@ fn merge_sorted_counts<'a>(runs: impl Iterator<Item = (&'a [u64], &'a [u32])>) -
     merged
 }
 
-/// A region code as the six digits the API shows (110101, 010000 never occurs but would be
-/// shown so).
+/// A region code as the API shows it: its digits, at least six (110101; a township's
+/// 511602001 and a village's 511602001002 keep all of theirs). Written by hand: a broad query
+/// labels thousands of regions, and `format!` costs several times as much.
 fn region_label(code: u64) -> String {
-    let mut label = String::with_capacity(6);
-    let mut divisor = 100_000;
-    let mut rest = code % 1_000_000;
-    while divisor > 0 {
-        label.push(char::from(b'0' + (rest / divisor) as u8));
-        rest %= divisor;
-        divisor /= 10;
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut rest = code;
+    while rest > 0 || digits.len() - at < 6 {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    label
+    digits[at..].iter().map(|d| char::from(*d)).collect()
 }
 
 impl FacetTotals {
@@ -241,8 +244,10 @@ impl FacetTotals {
 /// The facet tables of every segment in use, filled by the reader's warmer.
 #[derive(Default)]
 pub struct FacetTables {
-    tables: RwLock<HashMap<SegmentId, Arc<SegmentFacetTable>>>,
+    tables: RwLock<TableMap>,
 }
+
+type TableMap = HashMap<SegmentId, Arc<SegmentFacetTable>>;
 
 impl FacetTables {
     /// The segment's table; built here if the warmer has not seen the segment (it always
@@ -253,18 +258,17 @@ impl FacetTables {
             return Ok(Arc::clone(t));
         }
         let table = Arc::new(SegmentFacetTable::build(reader)?);
-        let mut tables = match self.tables.write() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        Ok(Arc::clone(tables.entry(id).or_insert(table)))
+        Ok(Arc::clone(self.write().entry(id).or_insert(table)))
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<SegmentId, Arc<SegmentFacetTable>>> {
-        match self.tables.read() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    // A panic while holding the lock cannot leave the map half-changed (each change is one
+    // insert or retain), so a poisoned lock is used as it is.
+    fn read(&self) -> RwLockReadGuard<'_, TableMap> {
+        self.tables.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, TableMap> {
+        self.tables.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether the segment has its table yet (the warmer builds them before a reload
@@ -287,11 +291,7 @@ impl Warmer for FacetTables {
             .iter()
             .flat_map(|g| g.segments().keys().copied())
             .collect();
-        let mut tables = match self.tables.write() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        tables.retain(|id, _| live.contains(id));
+        self.write().retain(|id, _| live.contains(id));
     }
 }
 
@@ -316,5 +316,9 @@ mod tests {
     fn region_labels_have_six_digits() {
         assert_eq!(region_label(511602), "511602");
         assert_eq!(region_label(10000), "010000");
+        assert_eq!(region_label(511602001), "511602001");
+        assert_eq!(region_label(511602001002), "511602001002");
+        assert_eq!(region_label(0), "000000");
+        assert_eq!(region_label(u64::MAX), u64::MAX.to_string());
     }
 }

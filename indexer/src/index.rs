@@ -294,7 +294,15 @@ impl SearchIndex {
                 "this process does not hold the index writer".into(),
             ));
         };
-        let Some((seq, value)) = write(&generation, writer)? else {
+        let written = match write(&generation, writer) {
+            Ok(written) => written,
+            Err(e) => {
+                // Nothing of a failed batch may ride along with the next commit.
+                writer.rollback()?;
+                return Err(e);
+            }
+        };
+        let Some((seq, value)) = written else {
             return Ok(None);
         };
         let mut prepared = writer.prepare_commit()?;
@@ -349,6 +357,12 @@ impl SearchIndex {
         let count = self.write_and_commit(|generation, writer| {
             let mut count = 0;
             for item in items {
+                if !matches!(item.status.as_str(), "published" | "revoked") {
+                    return Err(IndexError::NotSearchable {
+                        id: item.id,
+                        status: item.status,
+                    });
+                }
                 writer.add_document(item_document(&self.analysis.fields, &item))?;
                 count += 1;
             }
@@ -367,8 +381,10 @@ impl SearchIndex {
             .lock()
             .map_err(|_| IndexError::Corrupt("index writer lock poisoned".into()))?;
         if let Some(writer) = guard.take() {
-            writer.wait_merging_threads()?;
+            let merged = writer.wait_merging_threads();
+            // The writer is reopened even when a merge failed, so the follower keeps one.
             *guard = Some(generation.index.writer(WRITER_MEMORY)?);
+            merged?;
         }
         generation.reader.reload()?;
         Ok(())

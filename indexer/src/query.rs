@@ -4,11 +4,11 @@
 //! Two queries per search, because deciding what matches and deciding the order are
 //! different jobs (see `ranked_search`):
 //! - the **matching** query: a document matches strictly when it contains every query word
-//!   — itself, its covering parts, or one of its synonyms — in name, department, law or body,
+//!   — through its covering parts, or one of its synonyms — in name, department, law or body,
 //!   or when its name contains most of the query's character bigrams (recall across jieba's
 //!   segmentation differences), or when the query is a leading part of its code. Only when
 //!   nothing matches strictly does the relaxed query run: half of the words are enough.
-//! - the **ranking**: a weighted sum of the BM25 scores of all those terms.
+//! - the **ranking**: a weighted sum of BM25 term scores (see [`ranking_terms`] for which).
 
 use tantivy::Term;
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
@@ -300,43 +300,23 @@ impl Matcher {
         }
     }
 
-    /// The tantivy query, without the documents containing any of `exclude`.
-    pub fn into_query(self, exclude: &[Term]) -> Box<dyn Query> {
-        let query = self.into_tantivy();
-        if exclude.is_empty() {
-            return query;
-        }
-        let mut clauses = vec![(Occur::Must, query)];
-        clauses.extend(
-            exclude
-                .iter()
-                .map(|t| (Occur::MustNot, term_query(t.clone()))),
-        );
-        Box::new(BooleanQuery::new(clauses))
-    }
-
-    fn into_tantivy(self) -> Box<dyn Query> {
-        let clauses = |parts: Vec<Matcher>, occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
-            parts
-                .into_iter()
-                .map(|p| (occur, p.into_tantivy()))
-                .collect()
-        };
+    /// The tantivy query (matching only: its scores mean nothing).
+    pub fn into_query(self) -> Box<dyn Query> {
+        let queries = |parts: Vec<Matcher>| parts.into_iter().map(Matcher::into_query).collect();
         match self {
             Matcher::Everything => Box::new(AllQuery),
             Matcher::Nothing => Box::new(EmptyQuery),
-            Matcher::Term(t) => term_query(t),
+            Matcher::Term(t) => Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
             Matcher::All(parts) => {
                 let n = parts.len();
-                Box::new(AtLeastQuery::new(
-                    parts.into_iter().map(Matcher::into_tantivy).collect(),
-                    n,
-                ))
+                Box::new(AtLeastQuery::new(queries(parts), n))
             }
-            Matcher::Any(parts) => Box::new(BooleanQuery::new(clauses(parts, Occur::Should))),
-            Matcher::AtLeast(parts, n) => Box::new(AtLeastQuery::new(
-                parts.into_iter().map(Matcher::into_tantivy).collect(),
-                n,
+            Matcher::AtLeast(parts, n) => Box::new(AtLeastQuery::new(queries(parts), n)),
+            Matcher::Any(parts) => Box::new(BooleanQuery::new(
+                queries(parts)
+                    .into_iter()
+                    .map(|q: Box<dyn Query>| (Occur::Should, q))
+                    .collect(),
             )),
         }
     }
@@ -353,15 +333,13 @@ fn dedup(parts: &mut Vec<Matcher>) {
     }
 }
 
-fn term_query(term: Term) -> Box<dyn Query> {
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
-}
-
-/// One query word anywhere (name, department, law or body: `all_text`) — itself, or all of
-/// its covering parts. Only the parts are asked for: the index is segmented in jieba's
-/// search mode, which stores every two-character dictionary word inside a longer word beside
-/// it, so a document with the word has its covering parts too and the parts alone match the
-/// same documents — as part of one flat intersection, the cheapest thing to walk.
+/// One query word anywhere (name, department, law or body: `all_text`): the word itself, or —
+/// for a long word — all of its covering parts, which also match where the index split the
+/// text differently. The word itself is not asked for next to its parts: the index is
+/// segmented in jieba's search mode, which stores every two-character dictionary word inside
+/// a longer word beside it, so a document with the word has its parts too, and the parts
+/// alone make one flat intersection, the cheapest thing to walk. (This assumes the index was
+/// built with the dictionary in use: after changing `user_dict.txt`, run `quanze reindex`.)
 fn word_matches(f: &ItemFields, word: &Word) -> Matcher {
     if word.parts.is_empty() {
         return Matcher::text(f.all_text, &word.text);
@@ -394,14 +372,12 @@ pub fn strict_matcher(f: &ItemFields, q: &AnalyzedQuery) -> Matcher {
     }
     // The bigram path rescues short queries that jieba segments differently from the names;
     // for long queries the words decide, which keeps the cost of a pasted item name bounded.
-    if !q.bigrams.is_empty() && q.bigrams.len() <= MAX_BIGRAM_CLAUSES {
-        let mut unique = q.bigrams.clone();
-        unique.sort();
-        unique.dedup();
+    let bigrams = short_query_bigrams(q);
+    if !bigrams.is_empty() {
         let n = q.bigrams.len();
-        let required = if n <= 2 { n } else { (n * 3).div_ceil(4) }.min(unique.len());
-        let bigrams: Vec<Matcher> = unique
-            .iter()
+        let required = if n <= 2 { n } else { (n * 3).div_ceil(4) }.min(bigrams.len());
+        let bigrams: Vec<Matcher> = bigrams
+            .into_iter()
             .map(|b| Matcher::text(f.name_bigram, b))
             .collect();
         alternatives.push(Matcher::at_least(bigrams, required));
@@ -412,9 +388,22 @@ pub fn strict_matcher(f: &ItemFields, q: &AnalyzedQuery) -> Matcher {
     Matcher::any(alternatives)
 }
 
-/// The relaxed fallback: at least half of the segments (`Nothing` without segments).
+/// The distinct bigrams of a short query (none for a long one): for long queries the words
+/// decide, which keeps the cost of a pasted item name bounded.
+fn short_query_bigrams(q: &AnalyzedQuery) -> Vec<&str> {
+    if q.bigrams.len() > MAX_BIGRAM_CLAUSES {
+        return Vec::new();
+    }
+    let mut unique: Vec<&str> = q.bigrams.iter().map(String::as_str).collect();
+    unique.sort_unstable();
+    unique.dedup();
+    unique
+}
+
+/// The relaxed fallback: at least half of the segments. `Nothing` with fewer than two
+/// segments: half of one is all of it, which the strict query already asked for.
 pub fn relaxed_matcher(f: &ItemFields, q: &AnalyzedQuery) -> Matcher {
-    if q.segments.is_empty() {
+    if q.segments.len() < 2 {
         return Matcher::Nothing;
     }
     let parts: Vec<Matcher> = q.segments.iter().map(|s| segment_matches(f, s)).collect();
@@ -465,16 +454,11 @@ pub fn ranking_terms(f: &ItemFields, q: &AnalyzedQuery) -> Vec<(Term, f32)> {
         terms.push((Term::from_field_text(f.all_text, word), *boost));
         terms.push((Term::from_field_text(f.name, word), boost * NAME_BOOST));
     }
-    if q.bigrams.len() <= MAX_BIGRAM_CLAUSES {
-        let mut unique: Vec<&String> = q.bigrams.iter().collect();
-        unique.sort();
-        unique.dedup();
-        terms.extend(
-            unique
-                .into_iter()
-                .map(|b| (Term::from_field_text(f.name_bigram, b), BIGRAM_BOOST)),
-        );
-    }
+    terms.extend(
+        short_query_bigrams(q)
+            .into_iter()
+            .map(|b| (Term::from_field_text(f.name_bigram, b), BIGRAM_BOOST)),
+    );
     if let Some(code) = &q.code {
         terms.push((Term::from_field_text(f.code_prefix, code), CODE_BOOST));
     }

@@ -13,11 +13,13 @@
 //!      possible score cannot beat the current k-th score are skipped, so a query matching
 //!      half the index visits the few thousand documents that can still make the page.
 //!
-//! Segments are searched in parallel on the index's search executor.
+//! The few winners of WAND are scored again term by term, so a document's score does not
+//! depend on the path its segment took. Segments are searched in parallel on the index's
+//! search executor.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
@@ -118,7 +120,7 @@ struct SegmentResult {
 
 /// Scoring a match term by term costs about this many postings visited by block-max WAND
 /// (a skip-list seek per term against a sequential, pruned walk).
-const SEEK_COST_IN_POSTINGS: usize = 8;
+const SEEK_COST_IN_WAND_POSTINGS: usize = 8;
 
 /// The ranking of one search, weighed once for all segments.
 struct Ranking<'a> {
@@ -127,56 +129,85 @@ struct Ranking<'a> {
     /// Each term's weight, for scoring matches term by term.
     term_weights: Vec<(Box<dyn Weight>, Score)>,
     /// The terms' union, for block-max WAND; weighed when a segment first needs it.
-    union: OnceLock<tantivy::Result<Box<dyn Weight>>>,
+    union: Mutex<Option<Arc<dyn Weight>>>,
 }
 
 impl Ranking<'_> {
-    fn union(&self) -> tantivy::Result<&dyn Weight> {
-        let weight = self.union.get_or_init(|| {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = self
-                .terms
-                .iter()
-                .map(|(term, boost)| {
-                    let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            BooleanQuery::new(clauses).weight(EnableScoring::enabled_from_searcher(self.searcher))
-        });
-        match weight {
-            Ok(w) => Ok(w.as_ref()),
-            Err(e) => Err(tantivy::TantivyError::InternalError(e.to_string())),
+    fn union(&self) -> tantivy::Result<Arc<dyn Weight>> {
+        let mut union = self.union.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(weight) = union.as_ref() {
+            return Ok(Arc::clone(weight));
         }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .terms
+            .iter()
+            .map(|(term, boost)| {
+                let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        let weight: Arc<dyn Weight> = Arc::from(
+            BooleanQuery::new(clauses)
+                .weight(EnableScoring::enabled_from_searcher(self.searcher))?,
+        );
+        *union = Some(Arc::clone(&weight));
+        Ok(weight)
+    }
+
+    /// The segment's scorer of every term present in it, in term order.
+    fn term_scorers(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+        let mut scorers = Vec::with_capacity(self.term_weights.len());
+        for (weight, boost) in &self.term_weights {
+            let scorer = weight.scorer(reader, *boost)?;
+            if scorer.doc() != TERMINATED {
+                scorers.push(scorer);
+            }
+        }
+        Ok(scorers)
     }
 }
 
-/// Searches every segment: documents matching any of `matching` are counted and faceted;
-/// the best `offset + limit` of them by the sum of the weighted `ranking` terms' scores (or
-/// the first ones in index order when there are no terms, e.g. an empty query that lists a
-/// department's items) make the page.
+/// What a search looks for: documents matching any of `alternatives` and containing none of
+/// the `excluded` terms, ranked by the sum of the weighted `ranking` terms' scores (in index
+/// order when there are none, e.g. an empty query that lists a department's items).
+pub struct SearchPlan<'a> {
+    pub alternatives: Vec<Box<dyn Query>>,
+    pub excluded: &'a [Term],
+    pub ranking: &'a [(Term, Score)],
+}
+
+/// Searches every segment: the plan's matches are counted and faceted, and the best
+/// `offset + limit` of them make the page.
 pub fn search_ranked(
     searcher: &Searcher,
-    matching: &[Box<dyn Query>],
-    ranking: &[(Term, Score)],
+    plan: &SearchPlan,
     tables: &FacetTables,
     offset: usize,
     limit: usize,
 ) -> tantivy::Result<Ranked> {
-    let matching = matching
+    let no_scores = EnableScoring::disabled_from_searcher(searcher);
+    let matching = plan
+        .alternatives
         .iter()
-        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .map(|q| q.weight(no_scores))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let ranking = if ranking.is_empty() {
+    let excluded = plan
+        .excluded
+        .iter()
+        .map(|t| TermQuery::new(t.clone(), IndexRecordOption::Basic).weight(no_scores))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let ranking = if plan.ranking.is_empty() {
         None
     } else {
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         Some(Ranking {
             searcher,
-            terms: ranking,
-            term_weights: ranking
+            terms: plan.ranking,
+            term_weights: plan
+                .ranking
                 .iter()
                 .map(|(term, boost)| {
                     TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)
@@ -184,7 +215,7 @@ pub fn search_ranked(
                         .map(|w| (w, *boost))
                 })
                 .collect::<tantivy::Result<_>>()?,
-            union: OnceLock::new(),
+            union: Mutex::new(None),
         })
     };
     let k = offset + limit;
@@ -192,10 +223,11 @@ pub fn search_ranked(
         |(ord, reader): (usize, &SegmentReader)| {
             let table = tables.for_segment(reader)?;
             let mut tally = table.tally();
+            let matched = mark_matches(reader, &matching, &excluded)?;
             let result = search_segment(
                 ord as u32,
                 reader,
-                &matching,
+                &matched,
                 ranking.as_ref(),
                 k,
                 &mut tally,
@@ -234,18 +266,17 @@ fn for_each_in(set: &BitSet, mut f: impl FnMut(DocId)) {
 fn search_segment(
     segment_ord: u32,
     reader: &SegmentReader,
-    matching: &[Box<dyn Weight>],
+    matched: &BitSet,
     ranking: Option<&Ranking>,
     k: usize,
     tally: &mut SegmentTally,
 ) -> tantivy::Result<SegmentResult> {
-    let matched = mark_matches(reader, matching)?;
     let count = matched.len();
     let address = |doc| DocAddress::new(segment_ord, doc);
     let Some(ranking) = ranking else {
         // Index order: the first k matches are the page.
         let mut first = Vec::with_capacity(k.min(count));
-        for_each_in(&matched, |doc| {
+        for_each_in(matched, |doc| {
             tally.add(doc);
             if first.len() < k {
                 first.push((1.0, address(doc)));
@@ -253,45 +284,54 @@ fn search_segment(
         });
         return Ok(SegmentResult { count, top: first });
     };
-    for_each_in(&matched, |doc| tally.add(doc));
+    for_each_in(matched, |doc| tally.add(doc));
     if count == 0 {
         return Ok(SegmentResult {
             count,
             top: Vec::new(),
         });
     }
-    let mut scorers: Vec<Box<dyn Scorer>> = Vec::with_capacity(ranking.term_weights.len());
-    for (weight, boost) in &ranking.term_weights {
-        let scorer = weight.scorer(reader, *boost)?;
-        if scorer.doc() != TERMINATED {
-            scorers.push(scorer);
-        }
-    }
+    let mut scorers = ranking.term_scorers(reader)?;
     let postings: usize = scorers.iter().map(|s| s.size_hint() as usize).sum();
-    let best = if count.saturating_mul(scorers.len()) * SEEK_COST_IN_POSTINGS <= postings {
-        rank_by_seeking(&matched, scorers, k)
+    let seeking = count
+        .saturating_mul(scorers.len())
+        .saturating_mul(SEEK_COST_IN_WAND_POSTINGS);
+    let best = if seeking <= postings {
+        rank_by_seeking(matched, &mut scorers, k)
     } else {
-        rank_by_wand(reader, &matched, ranking, k)?
+        // WAND adds a document's term scores in whatever order its cursors stand; the
+        // winners are scored again term by term, so that equal documents get equal scores
+        // whichever way their segment was ranked, and ties fall to index order.
+        let winners = rank_by_wand(reader, matched, ranking, k)?;
+        let mut docs = BitSet::with_max_value(reader.max_doc());
+        for candidate in winners.into_candidates() {
+            docs.insert(candidate.doc);
+        }
+        rank_by_seeking(&docs, &mut scorers, k)
     };
     let mut top: Vec<(Score, DocAddress)> = Vec::with_capacity(best.len());
-    if best.len() < k && best.len() < count {
+    if best.len() < k.min(count) {
         // A match the ranking terms never reached (none of them is in it): it still belongs
         // on the page, after every ranked one.
         let ranked: HashSet<DocId> = best.heap.iter().map(|c| c.0.doc).collect();
-        let mut doc = 0;
-        while top.len() + ranked.len() < k.min(count) && doc < reader.max_doc() {
-            if matched.contains(doc) && !ranked.contains(&doc) {
+        let wanted = k.min(count) - ranked.len();
+        for_each_in(matched, |doc| {
+            if top.len() < wanted && !ranked.contains(&doc) {
                 top.push((0.0, address(doc)));
             }
-            doc += 1;
-        }
+        });
     }
     top.extend(best.into_candidates().map(|c| (c.score, address(c.doc))));
     Ok(SegmentResult { count, top })
 }
 
-/// The segment's live documents matching any of the alternatives.
-fn mark_matches(reader: &SegmentReader, matching: &[Box<dyn Weight>]) -> tantivy::Result<BitSet> {
+/// The segment's live documents matching any of the alternatives and none of the excluded
+/// terms.
+fn mark_matches(
+    reader: &SegmentReader,
+    matching: &[Box<dyn Weight>],
+    excluded: &[Box<dyn Weight>],
+) -> tantivy::Result<BitSet> {
     let alive = reader.alive_bitset();
     let mut matched = BitSet::with_max_value(reader.max_doc());
     for alternative in matching {
@@ -303,15 +343,23 @@ fn mark_matches(reader: &SegmentReader, matching: &[Box<dyn Weight>]) -> tantivy
             }
         })?;
     }
+    for exclusion in excluded {
+        exclusion.for_each_no_score(reader, &mut |docs| {
+            for &doc in docs {
+                matched.remove(doc);
+            }
+        })?;
+    }
     Ok(matched)
 }
 
-/// Scores every match term by term (each term's postings skip to it).
-fn rank_by_seeking(matched: &BitSet, mut scorers: Vec<Box<dyn Scorer>>, k: usize) -> TopK {
+/// Scores every document of `docs` term by term (each term's postings skip to it), adding
+/// the terms' scores in term order.
+fn rank_by_seeking(docs: &BitSet, scorers: &mut [Box<dyn Scorer>], k: usize) -> TopK {
     let mut best = TopK::new(k);
-    for_each_in(matched, |doc| {
+    for_each_in(docs, |doc| {
         let mut score = 0.0;
-        for scorer in &mut scorers {
+        for scorer in scorers.iter_mut() {
             if scorer.doc() < doc {
                 scorer.seek(doc);
             }

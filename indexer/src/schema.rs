@@ -37,7 +37,7 @@ pub struct ItemFields {
     /// Stored long text, shown as context; searched through `all_text`.
     pub body: Field,
     /// Everything searchable in one field (name, department, law titles, body): one posting
-    /// list per query word decides a match, the name and department fields only add score.
+    /// list per query word decides a match; the name field only adds score.
     pub all_text: Field,
     pub suggest: Field,
     /// Position of the category in `Category::ALL`, and the region code as a number: cheap

@@ -5,7 +5,7 @@ use std::time::Instant;
 use quanze_registry::domain::{Category, RegionCode};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::{Order, TantivyDocument, Term};
 
@@ -15,7 +15,7 @@ pub use crate::facets::Facets;
 use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::index::SearchIndex;
 use crate::query::{Matcher, analyze_query, ranking_terms, relaxed_matcher, strict_matcher};
-use crate::ranked_search::{Ranked, search_ranked};
+use crate::ranked_search::{Ranked, SearchPlan, search_ranked};
 use crate::schema::SUGGEST_PREFIX_CHARS;
 
 /// Largest page size.
@@ -106,15 +106,20 @@ struct Filters {
 }
 
 impl Filters {
-    /// `main` narrowed by the filters, as tantivy queries whose matches together are the
-    /// search's matches (the alternatives of a union, each searched on its own).
-    fn apply(&self, main: Matcher) -> Vec<Box<dyn Query>> {
-        match Matcher::all(std::iter::once(main).chain(self.require.iter().cloned())) {
-            Matcher::Any(alternatives) => alternatives
-                .into_iter()
-                .map(|a| a.into_query(&self.exclude))
-                .collect(),
-            one => vec![one.into_query(&self.exclude)],
+    /// `main` narrowed by the filters: what to search for, ranked by `ranking`. A union's
+    /// alternatives are searched each on its own.
+    fn plan<'a>(&'a self, main: Matcher, ranking: &'a [(Term, f32)]) -> SearchPlan<'a> {
+        let alternatives =
+            match Matcher::all(std::iter::once(main).chain(self.require.iter().cloned())) {
+                Matcher::Any(alternatives) => {
+                    alternatives.into_iter().map(Matcher::into_query).collect()
+                }
+                one => vec![one.into_query()],
+            };
+        SearchPlan {
+            alternatives,
+            excluded: &self.exclude,
+            ranking,
         }
     }
 }
@@ -220,8 +225,7 @@ impl SearchIndex {
         let run = |matching: Matcher, ranking: &[(Term, f32)]| -> Result<Ranked> {
             Ok(search_ranked(
                 &searcher,
-                &filters.apply(matching),
-                ranking,
+                &filters.plan(matching, ranking),
                 &generation.facet_tables,
                 offset,
                 per_page,
@@ -289,8 +293,16 @@ impl SearchIndex {
         if normalized.is_empty() {
             return Ok(Vec::new());
         }
-        let query = Matcher::text(f.suggest, &normalized)
-            .into_query(&[Term::from_field_text(f.status, "revoked")]);
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Matcher::text(f.suggest, &normalized).into_query(),
+            ),
+            (
+                Occur::MustNot,
+                Matcher::text(f.status, "revoked").into_query(),
+            ),
+        ]);
         let searcher = self.live().reader.searcher();
         let top = searcher.search(
             &query,

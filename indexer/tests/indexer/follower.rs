@@ -134,3 +134,48 @@ fn rebuild_swaps_generations_while_searches_answer() {
     assert!(!root.join(&old.name).exists());
     assert!(old.reader.searcher().num_docs() > 0);
 }
+
+/// Only published and revoked items enter the index, and a refused batch leaves nothing
+/// behind for the next commit to pick up.
+#[test]
+fn bulk_index_refuses_unpublished_items_and_keeps_nothing_of_the_batch() {
+    use quanze_indexer::IndexError;
+    use quanze_indexer::schema::IndexableItem;
+    use quanze_registry::interchange::{DepartmentRef, PowerItemRecord};
+
+    let item = |id: i64, status: &str| IndexableItem {
+        id,
+        status: status.into(),
+        department_id: 1,
+        law_ids: vec![],
+        record: PowerItemRecord {
+            code: format!("T{id:08}"),
+            name: "出租汽车经营许可".into(),
+            category: "licensing".into(),
+            department: DepartmentRef {
+                name: "临江市交通运输局".into(),
+                uscc: None,
+                region: "511600".into(),
+            },
+            ..Default::default()
+        },
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(&dir.path().join("index"), analysis(), true).unwrap();
+    let refused = index.bulk_index([item(1, "published"), item(2, "draft")]);
+    assert!(
+        matches!(refused, Err(IndexError::NotSearchable { id: 2, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(index.bulk_index([item(3, "revoked")]).unwrap(), 1);
+    assert_eq!(
+        index.document_count(),
+        1,
+        "item 1 of the refused batch stays out"
+    );
+    assert_eq!(
+        search(&index, "出租汽车").total,
+        0,
+        "revoked items are not in default search"
+    );
+}
