@@ -19,6 +19,10 @@ pub struct Synonyms {
     by_term: HashMap<String, usize>,
     /// Terms, longest first, for matching inside a query.
     terms_by_length: Vec<String>,
+    /// Term → its position in `terms_by_length`.
+    rank: HashMap<String, usize>,
+    /// Length of the longest term, in bytes.
+    longest: usize,
 }
 
 impl Synonyms {
@@ -57,6 +61,13 @@ impl Synonyms {
         s.terms_by_length = s.by_term.keys().cloned().collect();
         s.terms_by_length
             .sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+        s.rank = s
+            .terms_by_length
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i))
+            .collect();
+        s.longest = s.terms_by_length.iter().map(String::len).max().unwrap_or(0);
         s
     }
 
@@ -67,21 +78,43 @@ impl Synonyms {
     /// Splits a normalised query into pieces: plain text, and synonym terms found in it
     /// (longest first, non-overlapping) with their group's other terms as alternatives.
     pub fn segments(&self, normalized_query: &str) -> Vec<QuerySegment> {
-        let mut found: Vec<(usize, &str)> = Vec::new();
-        let mut covered = vec![false; normalized_query.len()];
-        for term in &self.terms_by_length {
-            let mut from = 0;
-            while let Some(rel) = normalized_query[from..].find(term.as_str()) {
-                let pos = from + rel;
-                from = pos + term.len();
-                if covered[pos..pos + term.len()].iter().any(|c| *c) {
-                    continue;
+        // Every occurrence of every term, found by looking each short substring up (a query
+        // has a few hundred of them; the list has over a thousand terms), then taken longest
+        // term first, each term's occurrences left to right and not overlapping each other.
+        let q = normalized_query;
+        let mut occurrences: Vec<(usize, usize)> = Vec::new();
+        let boundaries: Vec<usize> = q
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(q.len()))
+            .collect();
+        for (i, &start) in boundaries.iter().enumerate() {
+            for &end in boundaries[i + 1..]
+                .iter()
+                .take_while(|end| **end - start <= self.longest)
+            {
+                if let Some(rank) = self.rank.get(&q[start..end]) {
+                    occurrences.push((*rank, start));
                 }
-                covered[pos..pos + term.len()]
-                    .iter_mut()
-                    .for_each(|c| *c = true);
-                found.push((pos, term.as_str()));
             }
+        }
+        occurrences.sort_unstable();
+        let mut found: Vec<(usize, &str)> = Vec::new();
+        let mut covered = vec![false; q.len()];
+        let mut term_ends_at: Option<(usize, usize)> = None;
+        for (rank, pos) in occurrences {
+            let term = self.terms_by_length[rank].as_str();
+            if matches!(term_ends_at, Some((r, end)) if r == rank && pos < end) {
+                continue;
+            }
+            term_ends_at = Some((rank, pos + term.len()));
+            if covered[pos..pos + term.len()].iter().any(|c| *c) {
+                continue;
+            }
+            covered[pos..pos + term.len()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+            found.push((pos, term));
         }
         found.sort_unstable();
         let mut out = Vec::new();
@@ -155,6 +188,59 @@ mod tests {
                 alternatives: vec![]
             }]
         );
+    }
+
+    /// The first implementation: every term searched for in the query, longest first.
+    fn segments_by_searching(s: &Synonyms, q: &str) -> Vec<(usize, String)> {
+        let mut found: Vec<(usize, String)> = Vec::new();
+        let mut covered = vec![false; q.len()];
+        for term in &s.terms_by_length {
+            let mut from = 0;
+            while let Some(rel) = q[from..].find(term.as_str()) {
+                let pos = from + rel;
+                from = pos + term.len();
+                if covered[pos..pos + term.len()].iter().any(|c| *c) {
+                    continue;
+                }
+                covered[pos..pos + term.len()]
+                    .iter_mut()
+                    .for_each(|c| *c = true);
+                found.push((pos, term.clone()));
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
+    proptest::proptest! {
+        /// Looking substrings up finds what searching for every term found, on queries
+        /// strung together from real terms, their pieces and other characters.
+        #[test]
+        fn lookup_finds_what_searching_found(picks in proptest::collection::vec((0usize..2000, 0usize..4), 0..8)) {
+            static BUILTIN: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
+            let s = BUILTIN.get_or_init(|| Synonyms::parse(&[BUILTIN_SYNONYMS]));
+            let mut q = String::new();
+            for (i, how) in picks {
+                let term = &s.terms_by_length[i % s.terms_by_length.len()];
+                match how {
+                    0 => q.push_str(term),
+                    1 => q.extend(term.chars().skip(1)),
+                    2 => q.extend(term.chars().take(2)),
+                    _ => q.push_str("的士许"),
+                }
+            }
+            let segments = s.segments(&q);
+            let mut at = 0;
+            let mut found = Vec::new();
+            for seg in &segments {
+                if !seg.alternatives.is_empty() {
+                    found.push((at, seg.text.clone()));
+                }
+                at += seg.text.len();
+            }
+            proptest::prop_assert_eq!(at, q.len());
+            proptest::prop_assert_eq!(found, segments_by_searching(s, &q));
+        }
     }
 
     #[test]
