@@ -69,6 +69,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             .openapi(ApiDoc::openapi())
             .configure(register)
             .split_for_parts();
+        let api = crate::http::finish_openapi(api);
         // Middleware and undocumented services go on after the split (utoipa-actix-web
         // documents only what is registered before it).
         let routes = crate::http::RouteMethods::from_openapi(&api);

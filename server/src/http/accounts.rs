@@ -117,9 +117,7 @@ pub struct NewTokenBody {
     tag = "accounts",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 200, description = "The caller", body = Me)
     )
 )]
 #[get("/me")]
@@ -147,13 +145,11 @@ fn require_admin(caller: &Caller) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "The user", body = UserView),
         (status = 400, description = "The body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "A department does not exist", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid username, role or departments", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid username, role or departments", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/users")]
@@ -196,9 +192,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The users", body = Vec<UserView>),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/users")]
@@ -224,12 +218,10 @@ pub async fn list_users(
     responses(
         (status = 201, description = "The token with its secret", body = TokenView),
         (status = 400, description = "The id or body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The expiry lies in the past", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The expiry lies in the past", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/users/{id}/tokens")]
@@ -280,9 +272,7 @@ pub async fn create_token(
     responses(
         (status = 200, description = "The tokens", body = Vec<TokenView>),
         (status = 400, description = "The id is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin nor this user", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin nor this user", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/users/{id}/tokens")]
@@ -320,10 +310,8 @@ pub async fn list_tokens(
     responses(
         (status = 200, description = "The revoked token", body = TokenView),
         (status = 400, description = "The id is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin nor the owner", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such token", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/tokens/{id}")]

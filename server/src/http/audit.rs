@@ -73,9 +73,7 @@ pub struct AuditParams {
     responses(
         (status = 200, description = "A page of entries", body = AuditPage),
         (status = 400, description = "A filter is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin or a reviewer of the department", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin or a reviewer of the department", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/audit")]

@@ -179,12 +179,10 @@ fn required_if_match(req: &HttpRequest) -> Result<RevisionCondition, ApiError> {
     responses(
         (status = 201, description = "The draft; its ETag is its revision", body = DraftView),
         (status = 400, description = "The body is not the expected JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item exists or a draft of it is open", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The record is invalid; each problem names its field", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The record is invalid; each problem names its field", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/drafts")]
@@ -223,9 +221,7 @@ pub async fn create_draft(
     responses(
         (status = 200, description = "A page of drafts", body = DraftPage),
         (status = 400, description = "A filter or paging parameter is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not one of the caller's departments", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not one of the caller's departments", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/drafts")]
@@ -288,10 +284,8 @@ pub async fn list_drafts(
     responses(
         (status = 200, description = "The draft", body = DraftView),
         (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another department's draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/drafts/{id}")]
@@ -324,15 +318,13 @@ pub async fn get_draft(
     responses(
         (status = 200, description = "The updated draft", body = DraftView),
         (status = 400, description = "The body or If-Match is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The draft is in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The draft changed since that revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The record is invalid", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[put("/drafts/{id}")]
@@ -377,11 +369,9 @@ pub async fn update_draft(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 409, description = "The draft is in review", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/drafts/{id}")]
@@ -409,12 +399,10 @@ pub async fn delete_draft(
     responses(
         (status = 200, description = "The draft, now in review", body = DraftView),
         (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The draft changed since the If-Match revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 412, description = "The draft changed since the If-Match revision", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/drafts/{id}/submit")]
@@ -450,13 +438,11 @@ pub async fn submit_draft(
     responses(
         (status = 200, description = "What was published", body = Approval),
         (status = 400, description = "The id is not a number", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer of this department, or the submitter", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The draft is not in review, or its item changed since", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The draft changed since the reviewed revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/drafts/{id}/approve")]
@@ -503,15 +489,13 @@ pub async fn approve_draft(
     responses(
         (status = 200, description = "The draft, back to draft with the comment", body = DraftView),
         (status = 400, description = "The id or body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer of this department, or the submitter", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such draft", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The draft is not in review", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The draft changed since the reviewed revision", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The comment is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 428, description = "If-Match is missing", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/drafts/{id}/reject")]
@@ -555,13 +539,11 @@ const CODE_EXAMPLE: &str = "519A0001000-519900000000-000-11519900MB0000001P-1-00
     responses(
         (status = 201, description = "The revision draft", body = DraftView),
         (status = 400, description = "The body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft of it is open", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The record is invalid", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The record is invalid", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/items/{code}/revise")]
@@ -614,13 +596,11 @@ pub struct Revocation {
     responses(
         (status = 200, description = "The item, revoked", body = Revocation),
         (status = 400, description = "The body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The reason is missing", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The reason is missing", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/items/{code}/revoke")]
@@ -667,13 +647,11 @@ pub async fn revoke_item(
     responses(
         (status = 201, description = "The draft", body = DraftView),
         (status = 400, description = "The id or body is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor of this department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such department", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft of the list is open", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The list is invalid", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The list is invalid", body = crate::http::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/departments/{id}/responsibilities/draft")]

@@ -108,12 +108,10 @@ fn flag(q: &QueryParams, key: &'static str) -> Result<bool, ApiError> {
     responses(
         (status = 200, description = "Imported (or, for a dry run, what would be)", body = ImportResult),
         (status = 400, description = "A parameter is malformed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "publish=true by a non-admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not NDJSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Rejected: the report lists every problem; nothing was written", body = ImportResult),
-        (status = 429, description = "Too many failed authentications from this address", body = crate::http::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "Rejected: the report lists every problem; nothing was written", body = ImportResult)
     )
 )]
 #[post("/import")]

@@ -216,6 +216,55 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    finish_openapi(api)
+}
+
+/// Completes the document utoipa-actix-web assembled from the routes: every route behind the
+/// bearer token answers what the `Caller` extractor answers — 401 without a valid token, 429
+/// after too many failed attempts — documented here once instead of on each route.
+pub fn finish_openapi(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if !operation
+                .security
+                .as_ref()
+                .is_some_and(|s| s.contains(&bearer))
+            {
+                continue;
+            }
+            for (status, description) in [
+                ("401", "No valid bearer token"),
+                ("429", "Too many failed authentications from this address"),
+            ] {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
     api
 }
 
