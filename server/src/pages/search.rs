@@ -100,12 +100,7 @@ pub async fn search_page(state: web::Data<AppState>, req: HttpRequest) -> PageRe
                 .into_iter()
                 .map(|(id, name)| (id.to_string(), name))
                 .collect();
-        let mut regions = HashMap::new();
-        for code in region_codes {
-            if let Some(r) = quanze_registry::repo::regions::find_region(conn, &code)? {
-                regions.insert(code, r.name.unwrap_or_else(|| r.code.clone()));
-            }
-        }
+        let regions = quanze_registry::repo::regions::region_names(conn, region_codes)?;
         Ok((departments, regions))
     })
     .await?;
