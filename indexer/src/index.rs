@@ -416,10 +416,32 @@ impl SearchIndex {
         self.live().applied_seq()
     }
 
-    /// Outbox rows not yet in the index (for /metrics and /readyz).
-    pub fn lag(&self, db: &Database) -> Result<i64> {
+    /// How far the index has followed the registry's outbox (for /metrics).
+    pub fn progress(&self, db: &Database) -> Result<IndexProgress> {
         let mut conn = db.conn()?;
-        Ok((max_outbox_seq(&mut conn)? - self.applied_seq()?).max(0))
+        Ok(IndexProgress {
+            outbox: max_outbox_seq(&mut conn)?,
+            applied: self.applied_seq()?,
+        })
+    }
+
+    /// Outbox rows not yet in the index (for /readyz).
+    pub fn lag(&self, db: &Database) -> Result<i64> {
+        Ok(self.progress(db)?.lag())
+    }
+}
+
+/// The registry's last outbox sequence and the last one the index applied.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexProgress {
+    pub outbox: i64,
+    pub applied: i64,
+}
+
+impl IndexProgress {
+    /// Outbox rows not yet in the index.
+    pub fn lag(&self) -> i64 {
+        (self.outbox - self.applied).max(0)
     }
 }
 

@@ -2,7 +2,7 @@
 //! responsibility list (责任清单).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use quanze_registry::domain::{Category, ItemStatus, RegionCode, RegionLevel};
+use quanze_registry::domain::{Category, ItemStatus, RegionLevel};
 use quanze_registry::interchange::ResponsibilityListRecord;
 use quanze_registry::models::DepartmentRow;
 use quanze_registry::repo::departments::DepartmentFilter;
@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::params::QueryParams;
+use crate::http::regions::{region_code, region_level};
 
 /// A department (实施主体).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -100,19 +101,11 @@ pub async fn list_departments(
         .one("region")
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|m| ApiError::bad_request("region", m))?;
+        .map(|r| region_code("region", r))
+        .transpose()?;
     let level = p
         .text("level", 20)
-        .map(|l| {
-            RegionLevel::parse(&l).map(RegionLevel::key).ok_or_else(|| {
-                ApiError::bad_request(
-                    "level",
-                    "must be province, city, county, township or village",
-                )
-            })
-        })
+        .map(|l| region_level(&l).map(RegionLevel::key))
         .transpose()?;
     let filter = DepartmentFilter {
         region,

@@ -178,13 +178,11 @@ pub async fn record(
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
     let gauges = web::block(move || -> Result<IndexGauges, ApiError> {
-        let mut conn = s.db.conn()?;
-        let outbox = quanze_registry::repo::history::max_outbox_seq(&mut conn)?;
-        let applied = s.index.applied_seq()?;
+        let progress = s.index.progress(&s.db)?;
         Ok(IndexGauges {
-            lag: (outbox - applied).max(0),
-            applied,
-            outbox,
+            lag: progress.lag(),
+            applied: progress.applied,
+            outbox: progress.outbox,
             size_bytes: s.index.size_on_disk(),
         })
     })

@@ -79,8 +79,19 @@ pub struct RegionListParams {
     per_page: Option<u32>,
 }
 
-fn region_code(parameter: &'static str, raw: &str) -> Result<RegionCode, ApiError> {
+/// A region code parameter, or a 400 naming it.
+pub(crate) fn region_code(parameter: &'static str, raw: &str) -> Result<RegionCode, ApiError> {
     RegionCode::parse(raw.trim()).map_err(|m| ApiError::bad_request(parameter, m))
+}
+
+/// A region level parameter (`level`), or a 400.
+pub(crate) fn region_level(raw: &str) -> Result<RegionLevel, ApiError> {
+    RegionLevel::parse(raw).ok_or_else(|| {
+        ApiError::bad_request(
+            "level",
+            "must be province, city, county, township or village",
+        )
+    })
 }
 
 /// List regions.
@@ -105,17 +116,7 @@ pub async fn list_regions(
         .text("parent", 20)
         .map(|raw| region_code("parent", &raw))
         .transpose()?;
-    let level = p
-        .text("level", 20)
-        .map(|l| {
-            RegionLevel::parse(&l).ok_or_else(|| {
-                ApiError::bad_request(
-                    "level",
-                    "must be province, city, county, township or village",
-                )
-            })
-        })
-        .transpose()?;
+    let level = p.text("level", 20).map(|l| region_level(&l)).transpose()?;
     let page = p.positive("page", 1, 100_000)?;
     let per_page = p.positive("per_page", 50, 100)?;
     let body = state

@@ -26,14 +26,6 @@ pub struct Browser {
 #[derive(Debug, Clone)]
 pub struct Element(String);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Browser {
     /// Starts chromedriver and a headless Chromium, or says why not (None: skip the test).
     pub fn start() -> Option<Browser> {
@@ -46,7 +38,7 @@ impl Browser {
             eprintln!("skipping the browser test: {why}");
             return None;
         }
-        let port = free_port();
+        let port = crate::free_port().ok()?;
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

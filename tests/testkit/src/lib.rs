@@ -147,7 +147,8 @@ fn pg_command(bin: &Path, as_postgres: bool) -> Command {
     }
 }
 
-fn free_port() -> Result<u16, String> {
+/// A TCP port nothing listens on now (for a test's own servers).
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
