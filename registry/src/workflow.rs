@@ -384,18 +384,9 @@ pub fn update_draft(
 ) -> Result<DraftRow> {
     let reason = note("reason", reason, false)?;
     write_transaction(conn, |conn| {
-        let draft = get_draft(conn, p, id)?;
-        p.require(
-            p.can_edit(draft.department_id),
-            "write this department's drafts",
-        )?;
-        check_revision(&draft, expected)?;
-        if draft.status != ItemStatus::Draft.as_str() {
-            return Err(RegistryError::Conflict(format!(
-                "draft {id} is {}; it can be edited once a reviewer sends it back",
-                draft.status
-            )));
-        }
+        let draft = editable(conn, p, id, "write", Some(expected), |status| {
+            format!("draft {id} is {status}; it can be edited once a reviewer sends it back")
+        })?;
         let content = match kind_of(&draft)? {
             DraftKind::PowerItem => item_content(&parse_record(record)?)?,
             DraftKind::ResponsibilityList => {
@@ -457,18 +448,9 @@ pub fn submit_draft(
     at: chrono::NaiveDateTime,
 ) -> Result<DraftRow> {
     write_transaction(conn, |conn| {
-        let draft = get_draft(conn, p, id)?;
-        p.require(
-            p.can_edit(draft.department_id),
-            "submit this department's drafts",
-        )?;
-        check_revision(&draft, expected)?;
-        if draft.status != ItemStatus::Draft.as_str() {
-            return Err(RegistryError::Conflict(format!(
-                "draft {id} is already {}",
-                draft.status
-            )));
-        }
+        let draft = editable(conn, p, id, "submit", Some(expected), |status| {
+            format!("draft {id} is already {status}")
+        })?;
         set_draft_status(
             conn,
             &draft,
@@ -495,6 +477,31 @@ pub fn submit_draft(
 /// A draft in review that `p` may decide on, as of the revision `p` saw: a reviewer of its
 /// department (and of the item's current department, when a revision moves it) who neither
 /// submitted nor last edited it.
+/// A draft the caller may still change: of a department they edit, at the expected revision
+/// (when one is given), and not in review. `verb` names what they want to do with it;
+/// `in_review` words the refusal from the draft's status.
+fn editable(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    verb: &str,
+    expected: Option<&RevisionCondition>,
+    in_review: impl FnOnce(&str) -> String,
+) -> Result<DraftRow> {
+    let draft = get_draft(conn, p, id)?;
+    p.require(
+        p.can_edit(draft.department_id),
+        &format!("{verb} this department's drafts"),
+    )?;
+    if let Some(expected) = expected {
+        check_revision(&draft, expected)?;
+    }
+    if draft.status != ItemStatus::Draft.as_str() {
+        return Err(RegistryError::Conflict(in_review(&draft.status)));
+    }
+    Ok(draft)
+}
+
 fn reviewable(
     conn: &mut DbConnection,
     p: &Principal,
@@ -674,17 +681,9 @@ pub fn delete_draft(
     at: chrono::NaiveDateTime,
 ) -> Result<()> {
     write_transaction(conn, |conn| {
-        let draft = get_draft(conn, p, id)?;
-        p.require(
-            p.can_edit(draft.department_id),
-            "delete this department's drafts",
-        )?;
-        if draft.status != ItemStatus::Draft.as_str() {
-            return Err(RegistryError::Conflict(format!(
-                "draft {id} is {}; it can be deleted once a reviewer sends it back",
-                draft.status
-            )));
-        }
+        let draft = editable(conn, p, id, "delete", None, |status| {
+            format!("draft {id} is {status}; it can be deleted once a reviewer sends it back")
+        })?;
         delete_draft_row(conn, id)?;
         audit(
             conn,
