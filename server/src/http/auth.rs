@@ -68,9 +68,7 @@ impl FromRequest for Caller {
             if let Some(c) = client
                 && let Some(wait) = state.limits.auth_failures.blocked_for(c, Instant::now())
             {
-                return Err(ApiError::RateLimited {
-                    retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1),
-                });
+                return Err(ApiError::rate_limited(wait));
             }
             let Some(token) = token else {
                 return Err(ApiError::Unauthenticated("no bearer token".into()));

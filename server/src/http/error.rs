@@ -81,6 +81,13 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 429 after `wait`, rounded up to whole seconds for Retry-After (at least one).
+    pub fn rate_limited(wait: std::time::Duration) -> ApiError {
+        ApiError::RateLimited {
+            retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1),
+        }
+    }
+
     pub fn bad_request(parameter: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::BadRequest {
             parameter: parameter.into(),

@@ -135,10 +135,7 @@ pub async fn limit_rate(
         && let Some(client) = client_address(req.request(), limits.behind_proxy)
         && let Err(wait) = limiter.check(client, Instant::now())
     {
-        let response = ApiError::RateLimited {
-            retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1),
-        }
-        .error_response();
+        let response = ApiError::rate_limited(wait).error_response();
         return Ok(req.into_response(response));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
