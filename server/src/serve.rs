@@ -55,6 +55,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             auth_failures: RateLimiter::per_minute(options.auth_failures_per_minute),
             behind_proxy: options.behind_proxy,
         }),
+        region_tallies: Default::default(),
     };
     let max_body = MaxBody(options.max_body_bytes);
     let io = |source: std::io::Error| RegistryError::Io {

@@ -1690,7 +1690,13 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         );
 
         // The reviewer approves the revision they read (If-Match): the item is public,
-        // searchable and in the feed.
+        // searchable, in the feed and in its region's tally.
+        let published_in_linjiang = || {
+            server.get("/api/v1/regions/519900").2["published_items"]
+                .as_i64()
+                .unwrap()
+        };
+        let before_approval = published_in_linjiang();
         let approve = format!("{draft_path}/approve");
         assert_eq!(
             server
@@ -1736,6 +1742,7 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         assert_eq!(item["item"]["remarks"], "试点期间实行告知承诺制");
         assert_eq!(server.search_codes("低空飞行器", "published"), [code]);
         assert_eq!(server.feed_for(code), [("published".to_string(), 1)]);
+        assert_eq!(published_in_linjiang(), before_approval + 1);
 
         // A revision lives beside the published version until approved.
         let mut revised = edited["record"].clone();

@@ -133,7 +133,24 @@ pub struct RegionTally {
 /// code prefix gives any region's tally in one pass, however many regions are asked about.
 pub struct RegionTallies(Vec<(String, RegionTally)>);
 
+/// What the tallies were computed from: the last outbox sequence (every change to what is
+/// published appends a row) and the number of departments (departments are never deleted). Two
+/// cheap reads, so a cached `RegionTallies` can be kept until this changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TalliesVersion {
+    outbox_seq: i64,
+    departments: i64,
+}
+
 impl RegionTallies {
+    /// The version of the data the tallies would be computed from now.
+    pub fn version(conn: &mut DbConnection) -> Result<TalliesVersion> {
+        Ok(TalliesVersion {
+            outbox_seq: crate::repo::history::max_outbox_seq(conn)?,
+            departments: departments::table.count().get_result(conn)?,
+        })
+    }
+
     pub fn load(conn: &mut DbConnection) -> Result<RegionTallies> {
         let departments: Vec<(String, i64)> = departments::table
             .group_by(departments::region_code)
@@ -155,12 +172,16 @@ impl RegionTallies {
         Ok(RegionTallies(by_code.into_iter().collect()))
     }
 
-    /// The tally of a region and everything below it.
+    /// The tally of a region and everything below it (the codes are sorted, so the region's
+    /// are one run starting where its prefix would sort).
     pub fn of(&self, region: &RegionCode) -> RegionTally {
         let prefix = region_prefix(region);
-        self.0
+        let start = self
+            .0
+            .partition_point(|(code, _)| code.as_str() < prefix.as_str());
+        self.0[start..]
             .iter()
-            .filter(|(code, _)| code.starts_with(&prefix))
+            .take_while(|(code, _)| code.starts_with(&prefix))
             .fold(RegionTally::default(), |acc, (_, t)| RegionTally {
                 departments: acc.departments + t.departments,
                 published_items: acc.published_items + t.published_items,

@@ -42,6 +42,7 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
     pub metrics: Arc<metrics::Metrics>,
     pub limits: Arc<rate_limit::RateLimits>,
+    pub region_tallies: Arc<regions::RegionTalliesCache>,
 }
 
 impl AppState {

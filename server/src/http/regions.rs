@@ -4,7 +4,10 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use quanze_registry::domain::{RegionCode, RegionLevel};
 use quanze_registry::models::RegionRow;
-use quanze_registry::repo::regions::RegionTallies;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use quanze_registry::DbConnection;
+use quanze_registry::repo::regions::{RegionTallies, TalliesVersion};
 use serde::Serialize;
 
 use crate::http::AppState;
@@ -26,6 +29,27 @@ pub struct RegionView {
     pub departments: i64,
     /// Published items of those departments.
     pub published_items: i64,
+}
+
+/// The region tallies of the last request, kept while the data they were counted from stays
+/// the same: counting groups every department and every published item, which a public route
+/// must not do on each request.
+#[derive(Default)]
+pub struct RegionTalliesCache(Mutex<Option<(TalliesVersion, Arc<RegionTallies>)>>);
+
+impl RegionTalliesCache {
+    pub fn get(&self, conn: &mut DbConnection) -> Result<Arc<RegionTallies>, ApiError> {
+        let version = RegionTallies::version(conn)?;
+        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((v, tallies)) = cached.as_ref()
+            && *v == version
+        {
+            return Ok(Arc::clone(tallies));
+        }
+        let tallies = Arc::new(RegionTallies::load(conn)?);
+        *cached = Some((version, Arc::clone(&tallies)));
+        Ok(tallies)
+    }
 }
 
 fn view(row: RegionRow, tallies: &RegionTallies) -> RegionView {
@@ -119,6 +143,7 @@ pub async fn list_regions(
     let level = p.text("level", 20).map(|l| region_level(&l)).transpose()?;
     let page = p.positive("page", 1, 100_000)?;
     let per_page = p.positive("per_page", 50, 100)?;
+    let region_tallies = Arc::clone(&state.region_tallies);
     let body = state
         .with_conn(move |conn| {
             let (rows, total) = quanze_registry::repo::regions::list_regions(
@@ -128,7 +153,7 @@ pub async fn list_regions(
                 ((page - 1) * per_page) as i64,
                 per_page as i64,
             )?;
-            let tallies = RegionTallies::load(conn)?;
+            let tallies = region_tallies.get(conn)?;
             Ok(RegionPage {
                 total,
                 page,
@@ -159,12 +184,13 @@ pub async fn get_region(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = region_code("code", &path)?;
+    let region_tallies = Arc::clone(&state.region_tallies);
     let body = state
         .with_conn(move |conn| {
             let row = quanze_registry::repo::regions::find_region(conn, code.as_str())?
                 .ok_or_else(|| ApiError::NotFound(format!("region {}", code.as_str())))?;
             let children = quanze_registry::repo::regions::child_regions(conn, code.as_str())?;
-            let tallies = RegionTallies::load(conn)?;
+            let tallies = region_tallies.get(conn)?;
             Ok(RegionDetail {
                 region: view(row, &tallies),
                 children: children.into_iter().map(|r| view(r, &tallies)).collect(),
