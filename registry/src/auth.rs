@@ -69,6 +69,63 @@ impl Principal {
         self.in_department(department_id) && matches!(self.role, Role::Admin | Role::Reviewer)
     }
 
+    /// May create and disable users and issue anyone's tokens.
+    pub fn can_manage_accounts(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// May list or revoke the tokens of `user_id`: admins, and every user their own.
+    pub fn can_manage_tokens_of(&self, user_id: i64) -> bool {
+        self.is_admin() || self.user_id == user_id
+    }
+
+    /// The departments whose drafts a listing may show: the one asked for if the caller may see
+    /// it, else all of the caller's (`None`: every department, for admins).
+    pub fn draft_scope(&self, department: Option<i64>) -> Result<Option<Vec<i64>>> {
+        match department {
+            Some(d) => {
+                self.require(self.can_see(d), "see this department's drafts")?;
+                Ok(Some(vec![d]))
+            }
+            None if self.is_admin() => Ok(None),
+            None => Ok(Some(self.departments.clone())),
+        }
+    }
+
+    /// The departments whose audit trail the caller may read: reviewers read their departments'
+    /// (they answer for what is published), admins everything; editors none.
+    pub fn audit_scope(&self, department: Option<i64>) -> Result<Option<Vec<i64>>> {
+        if self.is_admin() {
+            return Ok(department.map(|d| vec![d]));
+        }
+        let reviewed: Vec<i64> = self
+            .departments
+            .iter()
+            .copied()
+            .filter(|d| self.can_review(*d))
+            .collect();
+        self.require(!reviewed.is_empty(), "read the audit log")?;
+        match department {
+            Some(d) => {
+                self.require(reviewed.contains(&d), "read this department's audit log")?;
+                Ok(Some(vec![d]))
+            }
+            None => Ok(Some(reviewed)),
+        }
+    }
+
+    /// The operator at the machine's command line: trusted like the database file they can
+    /// open anyway, so an admin. User id 0 belongs to no user (ids start at 1).
+    pub fn operator(name: &str) -> Principal {
+        Principal {
+            user_id: 0,
+            username: name.to_string(),
+            role: Role::Admin,
+            departments: Vec::new(),
+            origin: "cli".into(),
+        }
+    }
+
     /// Fails with `Forbidden` unless `allowed`.
     pub fn require(&self, allowed: bool, what: &str) -> Result<()> {
         if allowed {
@@ -83,8 +140,8 @@ impl Principal {
     }
 
     /// The actor recorded in versions and the audit log.
-    pub fn actor(&self) -> crate::repo::history::Actor {
-        crate::repo::history::Actor {
+    pub fn actor(&self) -> Actor {
+        Actor {
             name: self.username.clone(),
             origin: self.origin.clone(),
         }
@@ -141,6 +198,13 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who did something and from where (`cli`, or a client address later).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub origin: String,
 }
 
 #[cfg(test)]

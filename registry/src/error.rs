@@ -1,7 +1,7 @@
 //! The one error type of the registry crate. Callers (the CLI, the HTTP layer) map its variants
 //! to exit codes or HTTP statuses in one place each; the messages never carry secrets.
 
-use crate::validate::Problem;
+use crate::problem::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {

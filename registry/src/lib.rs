@@ -6,6 +6,7 @@
 //! index: the server and the indexer build on it.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod domain;
@@ -14,6 +15,7 @@ pub mod export;
 pub mod import;
 pub mod interchange;
 pub mod models;
+pub mod problem;
 pub mod repo;
 pub mod schema;
 pub mod validate;

@@ -11,6 +11,7 @@ use crate::domain::{
     RegionCode, RegionLevel, RemedyKind, UsccCheck, check_uscc,
 };
 use crate::interchange::*;
+use crate::problem::Problem;
 
 /// Longest item or department name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -24,68 +25,6 @@ pub const MAX_LIST_LEN: usize = 200;
 pub const MAX_CODE_LEN: usize = 100;
 /// Longest time limit in days that is still plausible (ten years).
 pub const MAX_DAYS: i32 = 3_650;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-/// One finding about one field of one input row.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    /// 1-based row (line) number in the input, when the input has rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    pub field: String,
-    pub message: String,
-    pub severity: Severity,
-}
-
-impl Problem {
-    pub fn error(field: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            row: None,
-            field: field.into(),
-            message: message.into(),
-            severity: Severity::Error,
-        }
-    }
-
-    pub fn warning(field: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(field, message)
-        }
-    }
-
-    pub fn at_row(mut self, row: usize) -> Problem {
-        self.row = Some(row);
-        self
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(row) = self.row {
-            write!(f, "row {row}: ")?;
-        }
-        let tag = match self.severity {
-            Severity::Warning => "warning: ",
-            Severity::Error => "",
-        };
-        if self.field.is_empty() {
-            write!(f, "{tag}{}", self.message)
-        } else {
-            write!(f, "{}: {tag}{}", self.field, self.message)
-        }
-    }
-}
 
 /// Collects problems while normalising one record.
 #[derive(Default)]
@@ -280,7 +219,7 @@ impl Checker {
 
 /// Parses the article number out of a label such as 第六十三条 or 第六十三条第一款 → 63.
 pub fn article_number(label: &str) -> Option<i32> {
-    crate::import::numerals::parse_article_label(label).map(|(n, _)| n)
+    crate::domain::numerals::parse_article_label(label).map(|(n, _)| n)
 }
 
 /// Validates and normalises one power item. Returns the normalised record when there is no
@@ -791,6 +730,7 @@ pub fn validate_responsibility_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::Severity;
     use proptest::prelude::*;
 
     fn minimal() -> PowerItemRecord {

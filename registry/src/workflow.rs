@@ -15,15 +15,16 @@ use crate::domain::ItemStatus;
 use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRef, PowerItemRecord, ResponsibilityListRecord};
 use crate::models::{DraftRow, PowerItemRow};
+use crate::problem::Problem;
 use crate::repo::drafts::{
-    DraftEdit, DraftKind, NewDraft, StatusChange, delete_draft_row, find_draft, find_draft_by_code,
-    insert_draft, set_draft_status, update_draft_content,
+    DraftEdit, DraftFilter, DraftKind, NewDraft, StatusChange, delete_draft_row, find_draft,
+    find_draft_by_code, insert_draft, set_draft_status, update_draft_content,
 };
 use crate::repo::history::{
     AuditEntry, ChangeKind, NewVersion, OutboxEntry, append_audit, append_outbox, append_version,
     diff_fields, latest_version,
 };
-use crate::validate::{Checker, Problem, validate_item, validate_responsibility_list};
+use crate::validate::{Checker, validate_item, validate_responsibility_list};
 
 /// Longest comment or reason accepted.
 const MAX_NOTE_CHARS: usize = 2_000;
@@ -167,6 +168,24 @@ pub fn get_draft(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Draf
         "see this department's drafts",
     )?;
     Ok(draft)
+}
+
+/// A page of the drafts the caller may see: of `department` when asked for (and visible), else
+/// of all the caller's departments; `status` narrows to `draft` or `in_review`. Oldest first,
+/// with the total.
+pub fn list_drafts(
+    conn: &mut DbConnection,
+    p: &Principal,
+    department: Option<i64>,
+    status: Option<String>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<DraftRow>, i64)> {
+    let filter = DraftFilter {
+        department_ids: p.draft_scope(department)?,
+        status,
+    };
+    crate::repo::drafts::list_drafts(conn, &filter, offset, limit)
 }
 
 fn no_open_draft(conn: &mut DbConnection, code: &str) -> Result<()> {

@@ -1,11 +1,22 @@
 //! `quanze`: the one binary of the registry: the command line and the HTTP service.
+//!
+//! The modules, from the outside in: `cli` (commands) starts `app` (the actix app), which
+//! routes to `api` (JSON) and `pages` (HTML); both read through `views` (read models shared by
+//! the two), take requests apart with `extract` and fail with `error` (the one mapping to
+//! HTTP); `middleware` wraps every route; `state` is what handlers share; `follower` keeps the
+//! search index in step with the registry. ARCHITECTURE.md has the whole picture.
 
-mod accounts_cli;
+mod api;
+mod app;
 mod cli;
-mod demo;
-mod http;
+mod error;
+mod extract;
+mod follower;
+mod middleware;
+mod openapi;
 mod pages;
-mod serve;
+mod state;
+mod views;
 
 use std::process::ExitCode;
 
@@ -22,15 +33,6 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,
-        // `quanze export | head`: the reader closing the pipe is not a failure.
-        Err(quanze_registry::RegistryError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::BrokenPipe =>
-        {
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            cli::exit_code_for(&e)
-        }
+        Err(e) => e.report(),
     }
 }

@@ -49,6 +49,17 @@ impl RegionLevel {
 pub struct RegionCode(String);
 
 impl RegionCode {
+    /// The code prefix a region filter covers: 510000 → "51", 511600 → "5116", 511602 →
+    /// "511602" (a province covers its cities, a city its counties).
+    pub fn covered_prefix(&self) -> &str {
+        let s = self.as_str();
+        match self.level() {
+            RegionLevel::Province => &s[..2],
+            RegionLevel::City => &s[..4],
+            _ => s,
+        }
+    }
+
     /// Parses 6 or 12 ASCII digits (9, a township, is accepted too) with a real province
     /// prefix; `Err` says what is wrong.
     pub fn parse(input: &str) -> Result<RegionCode, String> {

@@ -1,8 +1,10 @@
 //! Domain vocabulary: the closed sets of values a power list uses, and the code formats
-//! (region codes, unified social credit codes) with their validators.
+//! (region codes, unified social credit codes) with their validators, and the Chinese numerals
+//! of article labels.
 
 pub mod category;
 pub mod codes;
+pub mod numerals;
 pub mod vocab;
 
 pub use category::Category;

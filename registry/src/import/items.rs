@@ -9,9 +9,10 @@ use crate::import::{
     ImportOptions, ImportReport, read_and_validate, sort_problems, write_all_or_nothing,
 };
 use crate::interchange::PowerItemRecord;
+use crate::problem::Problem;
 use crate::repo::items::{SaveContext, SaveOutcome, existing_codes, save_published_item};
 use crate::repo::laws::link_legal_bases;
-use crate::validate::{Problem, validate_item};
+use crate::validate::validate_item;
 
 /// Imports items from NDJSON: all rows or none. Re-importing a code updates that item (a new
 /// version); an identical row is left alone. Infrastructure failures are `Err`; invalid input

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::import::numerals::parse_article_prefix;
+use crate::domain::numerals::parse_article_prefix;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedArticle {

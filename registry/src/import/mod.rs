@@ -7,7 +7,7 @@ pub mod items;
 pub mod lawref;
 pub mod laws;
 pub mod ndjson;
-pub mod numerals;
+pub mod regions;
 pub mod responsibilities;
 pub mod review;
 
@@ -16,9 +16,10 @@ use std::io::BufRead;
 
 use serde::de::DeserializeOwned;
 
+use crate::auth::Actor;
 use crate::error::RegistryError;
-use crate::repo::history::Actor;
-use crate::validate::{Checker, Problem};
+use crate::problem::Problem;
+use crate::validate::Checker;
 
 /// How an import runs.
 #[derive(Debug, Clone)]

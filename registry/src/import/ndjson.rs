@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use serde::de::DeserializeOwned;
 
-use crate::validate::Problem;
+use crate::problem::Problem;
 
 /// One non-blank input row: its 1-based line number and the parsed record, if it parsed.
 pub struct Row<T> {

@@ -11,10 +11,11 @@ use crate::import::{
     ImportOptions, ImportReport, read_and_validate, sort_problems, write_all_or_nothing,
 };
 use crate::interchange::PowerItemRecord;
+use crate::problem::Problem;
 use crate::repo::departments::find_department;
 use crate::repo::drafts::find_draft_by_code;
 use crate::repo::items::{find_item_by_code, load_item_records};
-use crate::validate::{Problem, validate_item};
+use crate::validate::validate_item;
 use crate::workflow::{RevisionCondition, create_item_draft, create_revision, submit_draft};
 
 /// Imports items for review (or, for an admin with `publish`, publishes them). Counts:

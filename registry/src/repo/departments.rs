@@ -37,7 +37,7 @@ pub fn find_department(
 
 /// Returns the department's id, creating it (and its region) on first sight. A department
 /// found by name that had no uscc yet learns the one given.
-pub fn find_or_create_department(
+pub(crate) fn find_or_create_department(
     conn: &mut DbConnection,
     r: &DepartmentRef,
     at: chrono::NaiveDateTime,
@@ -54,10 +54,7 @@ pub fn find_or_create_department(
         return Ok((existing.id, false));
     }
     let region = RegionCode::parse(&r.region).map_err(|m| {
-        RegistryError::Invalid(vec![crate::validate::Problem::error(
-            "department.region",
-            m,
-        )])
+        RegistryError::Invalid(vec![crate::problem::Problem::error("department.region", m)])
     })?;
     ensure_region(conn, &region, None)?;
     let id = diesel::insert_into(departments::table)
@@ -74,7 +71,7 @@ pub fn find_or_create_department(
 }
 
 /// Creates or updates a department with its descriptive fields.
-pub fn upsert_department(
+pub(crate) fn upsert_department(
     conn: &mut DbConnection,
     d: &DepartmentRecord,
     at: chrono::NaiveDateTime,
@@ -174,17 +171,6 @@ impl DepartmentRow {
     }
 }
 
-/// The code prefix a region filter covers: 510000 → "51", 511600 → "5116", 511602 → "511602".
-pub fn region_prefix(code: &RegionCode) -> String {
-    use crate::domain::RegionLevel;
-    let s = code.as_str();
-    match code.level() {
-        RegionLevel::Province => s[..2].to_string(),
-        RegionLevel::City => s[..4].to_string(),
-        _ => s.to_string(),
-    }
-}
-
 /// Which departments a listing covers.
 #[derive(Debug, Clone, Default)]
 pub struct DepartmentFilter {
@@ -205,7 +191,7 @@ pub fn search_departments(
     let filtered = || {
         let mut q = departments::table.into_boxed();
         if let Some(r) = &filter.region {
-            q = q.filter(departments::region_code.like(format!("{}%", region_prefix(r))));
+            q = q.filter(departments::region_code.like(format!("{}%", r.covered_prefix())));
         }
         if let Some(level) = &filter.level {
             q = q.filter(departments::level.eq(level.clone()));

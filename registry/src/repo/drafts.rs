@@ -32,7 +32,7 @@ impl DraftKind {
 }
 
 /// The content of a new draft.
-pub struct NewDraft<'a> {
+pub(crate) struct NewDraft<'a> {
     pub kind: DraftKind,
     pub item_id: Option<i64>,
     /// For a revision: the item version it starts from.
@@ -45,7 +45,7 @@ pub struct NewDraft<'a> {
     pub user_id: i64,
 }
 
-pub fn insert_draft(
+pub(crate) fn insert_draft(
     conn: &mut DbConnection,
     d: &NewDraft<'_>,
     at: chrono::NaiveDateTime,
@@ -72,7 +72,7 @@ pub fn insert_draft(
     find_draft(conn, id)?.ok_or_else(|| crate::RegistryError::NotFound(format!("draft {id}")))
 }
 
-pub fn find_draft(conn: &mut DbConnection, id: i64) -> Result<Option<DraftRow>> {
+pub(crate) fn find_draft(conn: &mut DbConnection, id: i64) -> Result<Option<DraftRow>> {
     Ok(item_drafts::table
         .find(id)
         .select(DraftRow::as_select())
@@ -80,7 +80,7 @@ pub fn find_draft(conn: &mut DbConnection, id: i64) -> Result<Option<DraftRow>> 
         .optional()?)
 }
 
-pub fn find_draft_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<DraftRow>> {
+pub(crate) fn find_draft_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<DraftRow>> {
     Ok(item_drafts::table
         .filter(item_drafts::code.eq(code))
         .select(DraftRow::as_select())
@@ -89,7 +89,7 @@ pub fn find_draft_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<
 }
 
 /// New content for a draft; bumps its revision.
-pub struct DraftEdit<'a> {
+pub(crate) struct DraftEdit<'a> {
     pub name: &'a str,
     pub department_id: i64,
     pub record: &'a str,
@@ -97,7 +97,7 @@ pub struct DraftEdit<'a> {
     pub user_id: i64,
 }
 
-pub fn update_draft_content(
+pub(crate) fn update_draft_content(
     conn: &mut DbConnection,
     draft: &DraftRow,
     e: &DraftEdit<'_>,
@@ -118,14 +118,14 @@ pub fn update_draft_content(
 }
 
 /// Moves a draft to `status`; bumps its revision so an editor holding the old one notices.
-pub struct StatusChange<'a> {
+pub(crate) struct StatusChange<'a> {
     pub status: crate::domain::ItemStatus,
     pub submitted_by: Option<i64>,
     pub review_comment: Option<&'a str>,
     pub reviewed_by: Option<i64>,
 }
 
-pub fn set_draft_status(
+pub(crate) fn set_draft_status(
     conn: &mut DbConnection,
     draft: &DraftRow,
     c: &StatusChange<'_>,
@@ -146,20 +146,20 @@ pub fn set_draft_status(
     Ok(())
 }
 
-pub fn delete_draft_row(conn: &mut DbConnection, id: i64) -> Result<()> {
+pub(crate) fn delete_draft_row(conn: &mut DbConnection, id: i64) -> Result<()> {
     diesel::delete(item_drafts::table.find(id)).execute(conn)?;
     Ok(())
 }
 
 /// Which drafts a listing covers.
 #[derive(Debug, Clone, Default)]
-pub struct DraftFilter {
+pub(crate) struct DraftFilter {
     /// Only these departments (None: all).
     pub department_ids: Option<Vec<i64>>,
     pub status: Option<String>,
 }
 
-pub fn list_drafts(
+pub(crate) fn list_drafts(
     conn: &mut DbConnection,
     filter: &DraftFilter,
     offset: i64,

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::models::{AuditRow, ItemVersionRow, OutboxRow};
@@ -26,14 +27,7 @@ impl ChangeKind {
     }
 }
 
-/// Who did something and from where (`cli`, or a client address later).
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub name: String,
-    pub origin: String,
-}
-
-pub struct NewVersion<'a> {
+pub(crate) struct NewVersion<'a> {
     pub item_id: i64,
     pub version: i32,
     pub status: &'a str,
@@ -41,7 +35,7 @@ pub struct NewVersion<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub fn append_version(
+pub(crate) fn append_version(
     conn: &mut DbConnection,
     v: &NewVersion<'_>,
     actor: &Actor,
@@ -114,7 +108,7 @@ pub fn find_version(
         .optional()?)
 }
 
-pub struct OutboxEntry<'a> {
+pub(crate) struct OutboxEntry<'a> {
     pub item_id: i64,
     pub item_code: &'a str,
     pub kind: ChangeKind,
@@ -123,7 +117,7 @@ pub struct OutboxEntry<'a> {
 }
 
 /// Appends a change to the outbox. Call inside the transaction that makes the change.
-pub fn append_outbox(
+pub(crate) fn append_outbox(
     conn: &mut DbConnection,
     e: &OutboxEntry<'_>,
     at: chrono::NaiveDateTime,
@@ -160,7 +154,7 @@ pub fn outbox_latest(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxRo
         .load(conn)?)
 }
 
-pub struct AuditEntry<'a> {
+pub(crate) struct AuditEntry<'a> {
     pub action: &'a str,
     pub entity_type: &'a str,
     pub entity_key: &'a str,
@@ -168,7 +162,7 @@ pub struct AuditEntry<'a> {
     pub details: serde_json::Value,
 }
 
-pub fn append_audit(
+pub(crate) fn append_audit(
     conn: &mut DbConnection,
     e: &AuditEntry<'_>,
     actor: &Actor,
@@ -204,7 +198,7 @@ pub fn audit_for_entity(
 
 /// Which audit entries a listing covers.
 #[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
+pub(crate) struct AuditFilter {
     /// Only entries of these departments (None: all, including those of no department).
     pub department_ids: Option<Vec<i64>>,
     pub actor: Option<String>,
@@ -212,7 +206,7 @@ pub struct AuditFilter {
 }
 
 /// Audit entries matching the filter with ids after `after_id`, oldest first.
-pub fn search_audit(
+pub(crate) fn search_audit(
     conn: &mut DbConnection,
     filter: &AuditFilter,
     after_id: i64,

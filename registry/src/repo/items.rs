@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::ItemStatus;
 use crate::error::{RegistryError, Result};
@@ -14,8 +15,8 @@ use crate::interchange::*;
 use crate::models::{DepartmentRow, ItemContent, PowerItemRow};
 use crate::repo::departments::{find_or_create_department, get_departments};
 use crate::repo::history::{
-    Actor, AuditEntry, ChangeKind, NewVersion, OutboxEntry, append_audit, append_outbox,
-    append_version, diff_fields, latest_version,
+    AuditEntry, ChangeKind, NewVersion, OutboxEntry, append_audit, append_outbox, append_version,
+    diff_fields, latest_version,
 };
 use crate::repo::insert_batch;
 use crate::schema::{
@@ -46,7 +47,7 @@ fn parse_date(field: &str, value: &Option<String>) -> Result<Option<NaiveDate>> 
         .as_deref()
         .map(|v| {
             NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                RegistryError::Invalid(vec![crate::validate::Problem::error(
+                RegistryError::Invalid(vec![crate::problem::Problem::error(
                     field,
                     format!("must be a date YYYY-MM-DD, got {v:?}"),
                 )])
@@ -113,7 +114,7 @@ pub fn find_public_item(conn: &mut DbConnection, key: &str) -> Result<PowerItemR
 }
 
 /// Who saves and why; recorded in the version, the audit log and the outbox.
-pub struct SaveContext<'a> {
+pub(crate) struct SaveContext<'a> {
     pub actor: &'a Actor,
     pub reason: Option<&'a str>,
     pub at: chrono::NaiveDateTime,
@@ -121,7 +122,7 @@ pub struct SaveContext<'a> {
 
 /// Creates or updates a published item from a validated record. An unchanged record writes
 /// nothing; a changed one becomes the next version. Run inside a write transaction.
-pub fn save_published_item(
+pub(crate) fn save_published_item(
     conn: &mut DbConnection,
     record: &PowerItemRecord,
     ctx: &SaveContext<'_>,
@@ -235,7 +236,7 @@ pub fn save_published_item(
 
 /// Marks an item revoked at `version`. The caller writes the version, outbox and audit rows in
 /// the same transaction.
-pub fn mark_revoked(
+pub(crate) fn mark_revoked(
     conn: &mut DbConnection,
     id: i64,
     version: i32,
@@ -715,7 +716,7 @@ pub fn count_items_by_status(conn: &mut DbConnection) -> Result<Vec<(String, i64
 }
 
 /// All item codes that exist, for checking references (parent codes) during import.
-pub fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<String>> {
+pub(crate) fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<String>> {
     let mut found = Vec::new();
     for chunk in codes.chunks(500) {
         found.extend(

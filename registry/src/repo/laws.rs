@@ -14,7 +14,7 @@ use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
 /// Inserts a law version or replaces the one stored from the same source path (its articles
 /// are replaced too). Returns the law's id.
-pub fn upsert_law(
+pub(crate) fn upsert_law(
     conn: &mut DbConnection,
     law: &NewLaw<'_>,
     articles: &[NewArticle<'_>],
@@ -47,22 +47,6 @@ pub fn upsert_law(
         .collect();
     insert_batch!(conn, law_articles::table, rows);
     Ok(id)
-}
-
-/// Sets status and the superseded link of a stored law version.
-pub fn set_law_lineage(
-    conn: &mut DbConnection,
-    id: i64,
-    status: LawStatus,
-    supersedes_id: Option<i64>,
-) -> Result<()> {
-    diesel::update(laws::table.find(id))
-        .set((
-            laws::status.eq(status.as_str()),
-            laws::supersedes_id.eq(supersedes_id),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 pub fn get_law(conn: &mut DbConnection, id: i64) -> Result<Option<LawRow>> {
@@ -107,7 +91,7 @@ fn normalise_title(t: &str) -> String {
 /// date when given, else the version in force (or the newest). Only bases whose link changes
 /// are written. `item_ids` limits the work to some items; `None` relinks everything (after a
 /// laws import). Returns the number of bases linked to an article.
-pub fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Result<usize> {
+pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Result<usize> {
     type BasisKey = (
         i64,
         String,
@@ -191,7 +175,7 @@ pub fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Re
             law_id,
             label
                 .as_deref()
-                .and_then(crate::import::numerals::parse_article_label),
+                .and_then(crate::domain::numerals::parse_article_label),
         ) {
             (Some(law), Some((number, sub))) => {
                 let key = (law, number, sub);

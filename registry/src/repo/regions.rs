@@ -8,11 +8,14 @@ use crate::db::DbConnection;
 use crate::domain::{ItemStatus, RegionCode};
 use crate::error::Result;
 use crate::models::RegionRow;
-use crate::repo::departments::region_prefix;
 use crate::schema::{departments, power_items, regions};
 
 /// Makes sure the region and all its ancestors exist; sets the name when given.
-pub fn ensure_region(conn: &mut DbConnection, code: &RegionCode, name: Option<&str>) -> Result<()> {
+pub(crate) fn ensure_region(
+    conn: &mut DbConnection,
+    code: &RegionCode,
+    name: Option<&str>,
+) -> Result<()> {
     let mut chain = vec![code.clone()];
     while let Some(parent) = chain.last().and_then(RegionCode::parent) {
         chain.push(parent);
@@ -175,7 +178,7 @@ impl RegionTallies {
     /// The tally of a region and everything below it (the codes are sorted, so the region's
     /// are one run starting where its prefix would sort).
     pub fn of(&self, region: &RegionCode) -> RegionTally {
-        let prefix = region_prefix(region);
+        let prefix = region.covered_prefix().to_string();
         let start = self
             .0
             .partition_point(|(code, _)| code.as_str() < prefix.as_str());

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::interchange::*;
-use crate::repo::history::{Actor, AuditEntry, append_audit};
+use crate::repo::history::{AuditEntry, append_audit};
 use crate::repo::insert_batch;
 use crate::schema::{
     duty_boundaries, duty_boundary_parties, duty_entries, duty_work_items, public_services,
@@ -21,7 +22,7 @@ fn pos(i: usize) -> i32 {
 }
 
 /// Replaces the department's responsibility list; returns false when it was already equal.
-pub fn replace_responsibility_list(
+pub(crate) fn replace_responsibility_list(
     conn: &mut DbConnection,
     department_id: i64,
     record: &ResponsibilityListRecord,

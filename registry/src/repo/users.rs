@@ -26,7 +26,7 @@ fn departments_of(conn: &mut DbConnection, user_id: i64) -> Result<Vec<i64>> {
 
 /// Validates and creates a user. Editors and reviewers need at least one department; admins
 /// have all and take none.
-pub fn create_user(
+pub(crate) fn create_user(
     conn: &mut DbConnection,
     username: &str,
     display_name: &str,
@@ -44,7 +44,7 @@ pub fn create_user(
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !valid_name {
         return Err(RegistryError::Invalid(vec![
-            crate::validate::Problem::error(
+            crate::problem::Problem::error(
                 "username",
                 "2 to 64 letters, digits, '.', '_', '-' or '@'",
             ),
@@ -52,7 +52,7 @@ pub fn create_user(
     }
     if role != Role::Admin && departments.is_empty() {
         return Err(RegistryError::Invalid(vec![
-            crate::validate::Problem::error(
+            crate::problem::Problem::error(
                 "departments",
                 "an editor or reviewer works for at least one department",
             ),
@@ -60,7 +60,7 @@ pub fn create_user(
     }
     if role == Role::Admin && !departments.is_empty() {
         return Err(RegistryError::Invalid(vec![
-            crate::validate::Problem::error(
+            crate::problem::Problem::error(
                 "departments",
                 "an admin has every department; give none",
             ),
@@ -127,7 +127,7 @@ pub fn find_user_by_name(conn: &mut DbConnection, username: &str) -> Result<Opti
         .map(Option::flatten)
 }
 
-pub fn list_users(conn: &mut DbConnection) -> Result<Vec<User>> {
+pub(crate) fn list_users(conn: &mut DbConnection) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = users::table
         .order(users::id.asc())
         .select(UserRow::as_select())
@@ -142,7 +142,7 @@ pub fn list_users(conn: &mut DbConnection) -> Result<Vec<User>> {
         .collect()
 }
 
-pub fn set_user_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Result<()> {
+pub(crate) fn set_user_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Result<()> {
     let n = diesel::update(users::table.find(id))
         .set(users::disabled.eq(disabled))
         .execute(conn)?;
@@ -153,7 +153,7 @@ pub fn set_user_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Re
 }
 
 /// Creates a token for a user; returns its row and the secret, which exists nowhere else.
-pub fn create_token(
+pub(crate) fn create_token(
     conn: &mut DbConnection,
     user_id: i64,
     label: Option<&str>,
@@ -165,7 +165,7 @@ pub fn create_token(
     }
     if expires_at.is_some_and(|e| e <= at) {
         return Err(RegistryError::Invalid(vec![
-            crate::validate::Problem::error("expires_at", "lies in the past"),
+            crate::problem::Problem::error("expires_at", "lies in the past"),
         ]));
     }
     let token = generate_token()?;
@@ -184,7 +184,7 @@ pub fn create_token(
     Ok((row, token.secret))
 }
 
-pub fn get_token(conn: &mut DbConnection, id: i64) -> Result<Option<TokenRow>> {
+pub(crate) fn get_token(conn: &mut DbConnection, id: i64) -> Result<Option<TokenRow>> {
     Ok(api_tokens::table
         .find(id)
         .select(TokenRow::as_select())
@@ -192,7 +192,7 @@ pub fn get_token(conn: &mut DbConnection, id: i64) -> Result<Option<TokenRow>> {
         .optional()?)
 }
 
-pub fn list_tokens(conn: &mut DbConnection, user_id: Option<i64>) -> Result<Vec<TokenRow>> {
+pub(crate) fn list_tokens(conn: &mut DbConnection, user_id: Option<i64>) -> Result<Vec<TokenRow>> {
     let mut q = api_tokens::table.into_boxed();
     if let Some(u) = user_id {
         q = q.filter(api_tokens::user_id.eq(u));
@@ -203,7 +203,7 @@ pub fn list_tokens(conn: &mut DbConnection, user_id: Option<i64>) -> Result<Vec<
 }
 
 /// Revokes a token (idempotent: an already revoked token keeps its first revocation time).
-pub fn revoke_token(
+pub(crate) fn revoke_token(
     conn: &mut DbConnection,
     id: i64,
     at: chrono::NaiveDateTime,

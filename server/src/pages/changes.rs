@@ -4,8 +4,9 @@ use actix_web::web;
 use maud::html;
 
 use super::{PageResult, day, page, segment, with_conn};
-use crate::http::changes::recent_changes;
-use crate::http::{AppState, rfc3339};
+use crate::state::AppState;
+use crate::views::changes::recent_changes;
+use crate::views::rfc3339;
 
 const SHOWN: i64 = 100;
 

@@ -6,9 +6,9 @@ use maud::{Markup, html};
 use quanze_registry::interchange::ResponsibilityListRecord;
 
 use super::{PageResult, page, segment, with_conn};
-use crate::http::AppState;
-use crate::http::departments::{PowerList, load_department, load_power_list};
-use crate::http::params::path_id;
+use crate::extract::params::path_id;
+use crate::state::AppState;
+use crate::views::departments::{PowerList, load_department, load_power_list};
 
 pub async fn department_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
     let id = path_id("id", &path)?;

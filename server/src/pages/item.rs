@@ -9,8 +9,9 @@ use quanze_registry::interchange::PowerItemRecord;
 
 use super::flowchart::flowchart;
 use super::{PageResult, day, page, segment, with_conn};
-use crate::http::items::{ItemView, load_item_view};
-use crate::http::{AppState, rfc3339};
+use crate::state::AppState;
+use crate::views::items::{ItemView, load_item_view};
+use crate::views::rfc3339;
 
 /// A version in the history, with what it changed.
 struct HistoryEntry {
@@ -54,7 +55,7 @@ fn field_label(field: &str) -> &str {
 fn load_history(
     conn: &mut quanze_registry::DbConnection,
     item_id: i64,
-) -> Result<Vec<HistoryEntry>, crate::http::error::ApiError> {
+) -> Result<Vec<HistoryEntry>, crate::error::ApiError> {
     let versions = quanze_registry::repo::history::list_versions(conn, item_id)?;
     let mut previous = serde_json::Value::Object(Default::default());
     let mut out = Vec::with_capacity(versions.len());

@@ -7,9 +7,9 @@ use actix_web::web;
 use maud::{Markup, html};
 
 use super::{PageResult, page, segment, with_conn};
-use crate::http::AppState;
-use crate::http::laws::{ArticleView, CitingItem, LawDetail, load_law_citations, load_law_detail};
-use crate::http::params::path_id;
+use crate::extract::params::path_id;
+use crate::state::AppState;
+use crate::views::laws::{ArticleView, CitingItem, LawDetail, load_law_citations, load_law_detail};
 
 /// Citations read for the page (a law cited more often than this lists the first ones).
 const MAX_CITATIONS: usize = 5_000;

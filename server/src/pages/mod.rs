@@ -13,8 +13,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
 use maud::{DOCTYPE, Markup, html};
 
-use crate::http::error::ApiError;
-pub(crate) use crate::http::path_segment as segment;
+use crate::error::ApiError;
+pub(crate) use crate::views::path_segment as segment;
 
 /// Errors of page handlers: the status of the API error, shown as an HTML page.
 #[derive(Debug)]
@@ -115,7 +115,7 @@ pub fn layout(title: &str, content: Markup) -> Markup {
 }
 
 /// Runs registry work off the async workers, for pages.
-async fn with_conn<T, F>(state: &web::Data<crate::http::AppState>, work: F) -> Result<T, PageError>
+async fn with_conn<T, F>(state: &web::Data<crate::state::AppState>, work: F) -> Result<T, PageError>
 where
     F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,

@@ -10,8 +10,8 @@ use quanze_indexer::{SearchRequest, SearchResponse};
 use quanze_registry::domain::Category;
 
 use super::{PageResult, page, query_string, segment, with_conn};
-use crate::http::AppState;
-use crate::http::params::QueryParams;
+use crate::extract::params::QueryParams;
+use crate::state::AppState;
 
 const PER_PAGE: usize = 20;
 
@@ -84,7 +84,7 @@ pub async fn search_page(state: web::Data<AppState>, req: HttpRequest) -> PageRe
     let index = state.index.clone();
     let response = web::block(move || index.search(&request))
         .await
-        .map_err(crate::http::error::ApiError::from)??;
+        .map_err(crate::error::ApiError::from)??;
     // Names for the department and region facets.
     let department_ids: Vec<i64> = response
         .facets

@@ -1,0 +1,149 @@
+//! `POST /api/v1/import`: a department's bulk maintenance over HTTP. The NDJSON body becomes
+//! drafts submitted for review, all rows or none, within the caller's departments; an admin may
+//! publish directly. The answer is the row-by-row report.
+
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use quanze_registry::import::{ImportOptions, ImportReport};
+
+use crate::error::ApiError;
+use crate::extract::auth::Caller;
+use crate::extract::body::require_ndjson;
+use crate::extract::params::QueryParams;
+use crate::state::AppState;
+
+/// Options of an import.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ImportParams {
+    /// Validate and simulate, then roll back: the report says what a real run would do.
+    #[param(example = false)]
+    dry_run: Option<bool>,
+    /// Admins only: publish the rows at once instead of submitting them for review.
+    #[param(example = false)]
+    publish: Option<bool>,
+    /// Unknown keys are errors instead of warnings.
+    #[param(example = true)]
+    strict: Option<bool>,
+    /// Why the changes are made (法规修改, 机构改革, …).
+    #[param(example = "机构改革")]
+    reason: Option<String>,
+}
+
+/// What an import did, row by row.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    /// Records read.
+    pub rows: usize,
+    /// New items (drafts in review, or published with `publish`).
+    pub created: usize,
+    /// Revisions of published items.
+    pub updated: usize,
+    /// Rows equal to the published item.
+    pub unchanged: usize,
+    /// True when written (false for a dry run or a rejected file).
+    pub committed: bool,
+    pub dry_run: bool,
+    /// Errors and warnings with their row and field.
+    pub problems: Vec<ImportProblem>,
+}
+
+/// A problem on one row.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    pub row: Option<usize>,
+    pub field: String,
+    pub message: String,
+    /// error or warning.
+    pub severity: String,
+}
+
+impl From<ImportReport> for ImportResult {
+    fn from(r: ImportReport) -> Self {
+        ImportResult {
+            rows: r.rows,
+            created: r.created,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            committed: r.committed,
+            dry_run: r.dry_run,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| ImportProblem {
+                    severity: if p.is_error() { "error" } else { "warning" }.into(),
+                    row: p.row,
+                    field: p.field,
+                    message: p.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn flag(q: &QueryParams, key: &'static str) -> Result<bool, ApiError> {
+    match q.text(key, 10).as_deref() {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ApiError::bad_request(key, "must be true or false")),
+    }
+}
+
+/// Import items (NDJSON) for review.
+///
+/// One power item per line in the interchange format. Every row is validated and checked
+/// against the caller's departments first; any error rejects the whole file (422 with the
+/// report, nothing written). Otherwise each row becomes a draft submitted for review (a
+/// revision where the item is published; rows equal to the published item are left alone),
+/// in one transaction. An admin may pass `publish=true` to publish directly.
+#[utoipa::path(
+    tag = "maintenance",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(description = "NDJSON: one power item per line (sent as application/x-ndjson or text/plain)", content(
+        (String = "application/x-ndjson"),
+        (String = "text/plain")
+    )),
+    responses(
+        (status = 200, description = "Imported (or, for a dry run, what would be)", body = ImportResult),
+        (status = 400, description = "A parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "publish=true by a non-admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not NDJSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Rejected: the report lists every problem; nothing was written", body = ImportResult)
+    )
+)]
+#[post("/import")]
+pub async fn import_items(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    require_ndjson(&req)?;
+    let q = QueryParams::parse(req.query_string());
+    let p = caller.0;
+    let mut opts =
+        ImportOptions::strict_by(&p.username, &p.origin, q.text("reason", 200).as_deref());
+    opts.dry_run = flag(&q, "dry_run")?;
+    opts.strict = flag(&q, "strict")?;
+    let publish = flag(&q, "publish")?;
+    let db = state.db.clone();
+    let report = web::block(move || {
+        quanze_registry::import::review::import_items_for_review(
+            &db,
+            std::io::Cursor::new(body),
+            &opts,
+            &p,
+            publish,
+        )
+    })
+    .await??;
+    let status = if report.errors() > 0 {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(ImportResult::from(report)))
+}

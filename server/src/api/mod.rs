@@ -1,0 +1,71 @@
+//! The JSON API under `/api/v1`, one file per resource, plus the operations routes
+//! (`/healthz`, `/readyz`, `/metrics`). Handlers parse the request (`crate::extract`), call
+//! registry or indexer functions off the async workers, and shape the answer; the rules they
+//! apply live in the registry.
+
+pub mod accounts;
+pub mod atom;
+pub mod audit;
+pub mod changes;
+pub mod departments;
+pub mod drafts;
+pub mod export;
+pub mod import;
+pub mod items;
+pub mod laws;
+pub mod regions;
+pub mod search;
+pub mod status;
+pub mod versions;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every documented route. `serve` and [`openapi`] both go through here, so the
+/// served document and the committed `openapi/openapi.json` describe the same app.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(status::healthz)
+        .service(status::readyz)
+        .service(status::metrics)
+        .service(
+            scope("/api/v1")
+                .service(search::search)
+                .service(search::suggest)
+                .service(items::get_item)
+                .service(versions::item_versions)
+                .service(versions::item_version)
+                .service(versions::item_diff)
+                .service(items::categories)
+                .service(departments::list_departments)
+                .service(departments::get_department)
+                .service(departments::department_powers)
+                .service(departments::department_responsibilities)
+                .service(regions::list_regions)
+                .service(regions::get_region)
+                .service(laws::list_laws)
+                .service(laws::get_law)
+                .service(laws::law_items)
+                .service(changes::changes)
+                .service(atom::changes_atom)
+                .service(export::export)
+                .service(accounts::me)
+                .service(drafts::create_draft)
+                .service(drafts::list_drafts)
+                .service(drafts::get_draft)
+                .service(drafts::update_draft)
+                .service(drafts::delete_draft)
+                .service(drafts::submit_draft)
+                .service(drafts::approve_draft)
+                .service(drafts::reject_draft)
+                .service(drafts::revise_item)
+                .service(drafts::revoke_item)
+                .service(drafts::draft_responsibilities)
+                .service(import::import_items)
+                .service(audit::audit_log)
+                .service(accounts::create_user)
+                .service(accounts::list_users)
+                .service(accounts::create_token)
+                .service(accounts::list_tokens)
+                .service(accounts::revoke_token),
+        );
+}

@@ -1,0 +1,78 @@
+//! Operations: liveness, readiness and Prometheus metrics.
+
+use actix_web::{HttpResponse, get, web};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::state::metrics::IndexGauges;
+
+/// Liveness and readiness answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// ok (live) or ready.
+    pub status: String,
+    /// Outbox rows not yet in the search index (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_lag: Option<i64>,
+}
+
+/// Liveness: the process is up.
+///
+/// Answers as long as the HTTP server runs; touches neither the database nor the index.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        index_lag: None,
+    })
+}
+
+/// Readiness: the database answers and the index is reachable.
+///
+/// Reports how many published changes the search index has still to apply.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 500, description = "The database or the index is unreachable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let s = state.clone();
+    let lag = web::block(move || s.index.lag(&s.db)).await??;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ready".into(),
+        index_lag: Some(lag),
+    }))
+}
+
+/// Prometheus metrics.
+///
+/// Request counts by route pattern, method and status; latency histograms by route; the
+/// search index's lag behind the registry in outbox rows. Text exposition format 0.0.4.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 500, description = "The database or the index is unreachable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let s = state.clone();
+    let gauges = web::block(move || -> Result<IndexGauges, ApiError> {
+        let progress = s.index.progress(&s.db)?;
+        Ok(IndexGauges {
+            lag: progress.lag(),
+            applied: progress.applied,
+            outbox: progress.outbox,
+            size_bytes: s.index.size_on_disk(),
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&gauges)))
+}

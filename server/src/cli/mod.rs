@@ -1,0 +1,327 @@
+//! Command-line interface: the arguments, and one function per command. Failures are
+//! [`CliError`]s, mapped to exit codes in `error.rs`.
+
+mod accounts;
+mod demo;
+mod error;
+mod records;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use quanze_registry::Database;
+use quanze_registry::import::ImportReport;
+
+pub use error::CliError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quanze",
+    version,
+    about = "权责 — registry of government power and responsibility lists"
+)]
+pub struct Cli {
+    /// Directory for the embedded database and the search index.
+    #[arg(long, global = true, env = "QUANZE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://… (default: sqlite://<data-dir>/quanze.db).
+    #[arg(long, global = true, env = "QUANZE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RecordKind {
+    /// Power items (权力事项).
+    Items,
+    /// Departments' responsibility lists (责任清单).
+    Responsibilities,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Ndjson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations (also done by every other command).
+    Migrate,
+    /// Import an NDJSON file: all rows or none, with a report line per problem.
+    Import {
+        file: PathBuf,
+        /// Validate and simulate, then roll back; prints what a real run would do.
+        #[arg(long)]
+        dry_run: bool,
+        /// Treat unknown keys as errors.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value = "items")]
+        kind: RecordKind,
+        /// Why the change is made (法规修改, 机构改革, …); recorded in versions and the feed.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who is importing, for the audit log (default: $USER).
+        #[arg(long, env = "USER", default_value = "cli")]
+        actor: String,
+    },
+    /// Write published items (or responsibility lists) in the interchange format.
+    Export {
+        #[arg(long, value_enum, default_value = "ndjson")]
+        format: ExportFormat,
+        #[arg(long, value_enum, default_value = "items")]
+        kind: RecordKind,
+        /// Only this department (name or numeric id); repeatable.
+        #[arg(long)]
+        department: Vec<String>,
+        /// Only this category (key, code or Chinese name).
+        #[arg(long)]
+        category: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Laws and regulations.
+    Laws {
+        #[command(subcommand)]
+        command: LawsCommand,
+    },
+    /// Load the demo dataset (real laws, demo departments, 1,135 real items) into an empty database.
+    Demo {
+        /// Directory of the demo dataset (default: the repository's demo/).
+        #[arg(long, env = "QUANZE_DEMO_DIR")]
+        demo_dir: Option<PathBuf>,
+    },
+    /// Counts of what the registry holds.
+    Status,
+    /// Run the HTTP service (search API), following the registry into the search index.
+    Serve {
+        #[arg(long, env = "QUANZE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Worker threads (default: one per core).
+        #[arg(long, env = "QUANZE_WORKERS")]
+        workers: Option<usize>,
+        /// Load the demo dataset first when the database holds no items (the default on the
+        /// embedded database; with --database-url only when asked).
+        #[arg(long)]
+        demo: bool,
+        /// Never load the demo dataset, even into an empty embedded database.
+        #[arg(long, conflicts_with = "demo")]
+        no_demo: bool,
+        /// Searches and suggestions per client address per minute (bursts of a sixth).
+        #[arg(long, env = "QUANZE_SEARCH_LIMIT", default_value_t = 600)]
+        search_limit: u32,
+        /// Exports per client address per minute.
+        #[arg(long, env = "QUANZE_EXPORT_LIMIT", default_value_t = 12)]
+        export_limit: u32,
+        /// Failed authentications per client address per minute before it gets 429.
+        #[arg(long, env = "QUANZE_AUTH_FAILURE_LIMIT", default_value_t = 30)]
+        auth_failure_limit: u32,
+        /// Take client addresses from the last X-Forwarded-For entry (set only behind a proxy
+        /// that appends the address it saw).
+        #[arg(long, env = "QUANZE_BEHIND_PROXY")]
+        behind_proxy: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "QUANZE_MAX_BODY", default_value_t = 32 << 20)]
+        max_body: usize,
+    },
+    /// User accounts (admins, editors, reviewers).
+    User {
+        #[command(subcommand)]
+        command: accounts::UserCommand,
+    },
+    /// API tokens for the maintenance API.
+    Token {
+        #[command(subcommand)]
+        command: accounts::TokenCommand,
+    },
+    /// Print the OpenAPI document of the HTTP API (what `/openapi.json` serves).
+    Openapi,
+    /// Rebuild the search index from the database beside the live one and swap it in;
+    /// a running server switches to it within a second and keeps answering meanwhile.
+    Reindex,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LawsCommand {
+    /// Import every law file of a LawRefBook tree (Markdown, one file per version).
+    Import { dir: PathBuf },
+}
+
+impl Cli {
+    fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("quanze.db").display()))
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    if let Command::Openapi = cli.command {
+        print_openapi()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let db = Database::open(&cli.database_url())?;
+    let embedded_default = cli.database_url.is_none();
+    match cli.command {
+        Command::Migrate => migrate(&db)?,
+        Command::Import {
+            file,
+            dry_run,
+            strict,
+            kind,
+            reason,
+            actor,
+        } => records::import(&db, &file, kind, dry_run, strict, reason, actor)?,
+        Command::Export {
+            format: ExportFormat::Ndjson,
+            kind,
+            department,
+            category,
+            output,
+        } => records::export(&db, kind, &department, category, output.as_deref())?,
+        Command::Laws {
+            command: LawsCommand::Import { dir },
+        } => import_laws(&db, &dir)?,
+        Command::Demo { demo_dir } => {
+            demo::load_demo(&db, &demo_dir.unwrap_or_else(demo::default_demo_dir))?
+        }
+        Command::Serve {
+            bind,
+            workers,
+            demo,
+            no_demo,
+            search_limit,
+            export_limit,
+            auth_failure_limit,
+            behind_proxy,
+            max_body,
+        } => {
+            if demo || (embedded_default && !no_demo) {
+                demo::load_demo_if_empty(&db)?;
+            }
+            let options = serve::ServeOptions {
+                bind,
+                workers,
+                search_per_minute: search_limit,
+                export_per_minute: export_limit,
+                auth_failures_per_minute: auth_failure_limit,
+                behind_proxy,
+                max_body_bytes: max_body,
+            };
+            serve::serve(db, &cli.data_dir, &options)?
+        }
+        Command::Reindex => serve::reindex(&db, &cli.data_dir)?,
+        Command::Openapi => {}
+        Command::User { command } => accounts::run_user(&db, command)?,
+        Command::Token { command } => accounts::run_token(&db, command)?,
+        Command::Status => status(&db)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quanze openapi`: the document `/openapi.json` serves.
+fn print_openapi() -> Result<(), CliError> {
+    println!("{}", crate::openapi::openapi().to_pretty_json()?);
+    Ok(())
+}
+
+/// `quanze migrate`: opening the database applied whatever was pending; this confirms nothing
+/// is left.
+fn migrate(db: &Database) -> Result<(), CliError> {
+    let pending = db.migrate()?;
+    println!(
+        "database ({}) is up to date; {} migration(s) applied now",
+        db.target().backend_name(),
+        pending.len()
+    );
+    Ok(())
+}
+
+/// `quanze laws import DIR`.
+fn import_laws(db: &Database, dir: &Path) -> Result<(), CliError> {
+    let report = quanze_registry::import::laws::import_law_tree(db, dir)?;
+    for (path, why) in &report.skipped {
+        println!("skipped {path}: {why}");
+    }
+    println!(
+        "{} files: {} law versions stored with {} articles ({} superseded by a newer version), {} skipped; {} item legal bases linked to an article; {:.1}s",
+        report.files,
+        report.laws,
+        report.articles,
+        report.superseded,
+        report.skipped.len(),
+        report.linked_bases,
+        report.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `quanze status`: counts of what the registry holds.
+fn status(db: &Database) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;
+    let departments = quanze_registry::repo::departments::list_departments(&mut conn)?.len();
+    let regions = quanze_registry::repo::regions::count_regions(&mut conn)?;
+    println!("database: {}", db.target().backend_name());
+    println!("regions: {regions}");
+    println!("departments: {departments}");
+    for (status, n) in quanze_registry::repo::items::count_items_by_status(&mut conn)? {
+        println!("items {status}: {n}");
+    }
+    println!("laws: {laws} versions, {articles} articles");
+    Ok(())
+}
+
+/// Department arguments: numeric ids or exact names (a name may match several regions).
+fn resolve_departments(db: &Database, names: &[String]) -> Result<Option<Vec<i64>>, CliError> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut conn = db.conn()?;
+    let mut ids = Vec::new();
+    for n in names {
+        if let Ok(id) = n.parse::<i64>() {
+            ids.push(id);
+            continue;
+        }
+        let found = quanze_registry::repo::departments::find_departments_by_name(&mut conn, n)?;
+        if found.is_empty() {
+            return Err(CliError::Argument(format!("no department named {n:?}")));
+        }
+        ids.extend(found.into_iter().map(|d| d.id));
+    }
+    Ok(Some(ids))
+}
+
+/// Prints the row-by-row report and the summary; a report with errors is a rejection.
+fn print_report(file: &Path, report: &ImportReport) -> Result<(), CliError> {
+    for p in &report.problems {
+        println!("{p}");
+    }
+    let verdict = if report.errors() > 0 {
+        "REJECTED, nothing written"
+    } else if report.dry_run {
+        "dry run, nothing written"
+    } else {
+        "committed"
+    };
+    println!(
+        "{}: {} rows: {} created, {} updated, {} unchanged, {} warnings, {} errors — {verdict}",
+        file.display(),
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.warnings(),
+        report.errors(),
+    );
+    if report.errors() > 0 {
+        return Err(CliError::Rejected);
+    }
+    Ok(())
+}

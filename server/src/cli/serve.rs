@@ -1,0 +1,81 @@
+//! `quanze serve`: opens the index, starts the follower, runs the HTTP service until SIGINT or
+//! SIGTERM, then lets in-flight requests finish and stops the follower after its current
+//! batch (every batch is one index commit).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::HttpServer;
+use quanze_indexer::SearchIndex;
+use quanze_indexer::index::Analysis;
+use quanze_registry::Database;
+
+use super::CliError;
+use crate::follower::Follower;
+use crate::middleware::body_limit::MaxBody;
+use crate::state::AppState;
+use crate::state::metrics::Metrics;
+use crate::state::rate_limits::{RateLimiter, RateLimits};
+
+/// How the service runs: where it listens and what it lets one client do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: String,
+    pub workers: Option<usize>,
+    /// Searches and suggestions per client per minute.
+    pub search_per_minute: u32,
+    /// Exports per client per minute.
+    pub export_per_minute: u32,
+    /// Failed authentications per client per minute before it is refused (429).
+    pub auth_failures_per_minute: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry (the proxy's).
+    pub behind_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// `quanze serve`.
+pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<(), CliError> {
+    let bind = options.bind.as_str();
+    let analysis = Analysis::load(Some(data_dir))?;
+    let index = Arc::new(SearchIndex::open(&data_dir.join("index"), analysis, true)?);
+    let follower = Follower::start(db.clone(), index.clone());
+    let state = AppState {
+        db,
+        index,
+        metrics: Arc::new(Metrics::default()),
+        limits: Arc::new(RateLimits {
+            search: RateLimiter::per_minute(options.search_per_minute),
+            export: RateLimiter::per_minute(options.export_per_minute),
+            auth_failures: RateLimiter::per_minute(options.auth_failures_per_minute),
+            behind_proxy: options.behind_proxy,
+        }),
+        region_tallies: Default::default(),
+    };
+    let max_body = MaxBody(options.max_body_bytes);
+    let mut server = HttpServer::new(move || crate::app::build(state.clone(), max_body))
+        .bind(bind)
+        .map_err(CliError::io(bind))?;
+    if let Some(w) = options.workers {
+        server = server.workers(w.max(1));
+    }
+    eprintln!("quanze listening on http://{bind}");
+    let result = actix_web::rt::System::new()
+        .block_on(server.run())
+        .map_err(CliError::io(bind));
+    follower.stop();
+    result
+}
+
+/// `quanze reindex`: builds a new index beside the live one and swaps it in; a running server
+/// switches to it within a second and keeps answering meanwhile.
+pub fn reindex(db: &Database, data_dir: &Path) -> Result<(), CliError> {
+    let analysis = Analysis::load(Some(data_dir))?;
+    let started = std::time::Instant::now();
+    let count = quanze_indexer::index::rebuild(&data_dir.join("index"), db, &analysis)?;
+    println!(
+        "indexed {count} items in {:.1}s; the new index is live",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

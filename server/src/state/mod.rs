@@ -1,0 +1,43 @@
+//! The state every handler and middleware shares — the database pool, the search index, the
+//! request metrics, the rate-limit buckets, cached region tallies — and the one way handlers
+//! reach the database: off the async workers, since diesel blocks.
+
+pub mod metrics;
+pub mod rate_limits;
+pub mod region_tallies;
+
+use std::sync::Arc;
+
+use quanze_indexer::SearchIndex;
+use quanze_registry::Database;
+
+use crate::error::ApiError;
+use metrics::Metrics;
+use rate_limits::RateLimits;
+use region_tallies::RegionTalliesCache;
+
+/// What every handler and middleware may use; shared by all workers.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub index: Arc<SearchIndex>,
+    pub metrics: Arc<Metrics>,
+    pub limits: Arc<RateLimits>,
+    pub region_tallies: Arc<RegionTalliesCache>,
+}
+
+impl AppState {
+    /// Runs database work off the async workers (diesel blocks) with a pooled connection.
+    pub async fn with_conn<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
