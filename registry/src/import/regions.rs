@@ -58,6 +58,7 @@ pub fn import_region_names(conn: &mut DbConnection, input: impl BufRead) -> Resu
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

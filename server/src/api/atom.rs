@@ -6,7 +6,7 @@ use std::fmt::Write;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::error::ApiError;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 use crate::views::changes::{RecentChange, recent_changes};
 use crate::views::rfc3339;
@@ -14,11 +14,18 @@ use crate::views::rfc3339;
 /// Parameters of the Atom feed.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct AtomParams {
     /// How many of the newest changes, at most 500 (default 50).
     #[param(minimum = 1, maximum = 500, example = 50)]
     limit: Option<u32>,
+}
+
+impl RouteParams for AtomParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(AtomParams {
+            limit: q.number("limit", 1, 500)?,
+        })
+    }
 }
 
 /// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
@@ -121,8 +128,9 @@ pub async fn changes_atom(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let limit = p.positive("limit", 50, 500)?;
+    let limit = AtomParams::from_query(req.query_string())?
+        .limit
+        .map_or(50, |n| n as usize);
     let changes = state
         .with_conn(move |conn| recent_changes(conn, limit as i64))
         .await?;

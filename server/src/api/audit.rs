@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::extract::auth::Caller;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 use crate::views::rfc3339;
 
@@ -44,7 +44,6 @@ pub struct AuditPage {
 /// Filters of the audit log.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct AuditParams {
     /// Only this department (a reviewer's own; admins any).
     #[param(example = 1)]
@@ -53,14 +52,34 @@ pub struct AuditParams {
     #[param(example = "zhang.wei")]
     actor: Option<String>,
     /// Only entries at or after this time (RFC 3339).
-    #[param(example = "2026-11-01T00:00:00Z")]
-    since: Option<String>,
+    #[param(value_type = Option<String>, example = "2026-11-01T00:00:00Z")]
+    since: Option<chrono::NaiveDateTime>,
     /// Entries after this id (from `next_after`).
     #[param(minimum = 0, example = 0)]
     after: Option<i64>,
     /// At most 500 (default 100).
     #[param(minimum = 1, maximum = 500, example = 100)]
     limit: Option<u32>,
+}
+
+impl RouteParams for AuditParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let since = q
+            .text("since", 40)
+            .map(|s| {
+                chrono::DateTime::parse_from_rfc3339(&s)
+                    .map(|t| t.naive_utc())
+                    .map_err(|_| ApiError::bad_request("since", "must be an RFC 3339 time"))
+            })
+            .transpose()?;
+        Ok(AuditParams {
+            department: q.whole("department", 1, i64::MAX)?,
+            actor: q.text("actor", 100),
+            since,
+            after: q.whole("after", 0, i64::MAX)?,
+            limit: q.number("limit", 1, 500)?,
+        })
+    }
 }
 
 /// The audit log.
@@ -84,22 +103,13 @@ pub async fn audit_log(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let p = caller.0;
-    let q = QueryParams::parse(req.query_string());
-    let department = q.whole("department", 1, i64::MAX)?;
-    let since = q
-        .text("since", 40)
-        .map(|s| {
-            chrono::DateTime::parse_from_rfc3339(&s)
-                .map(|t| t.naive_utc())
-                .map_err(|_| ApiError::bad_request("since", "must be an RFC 3339 time"))
-        })
-        .transpose()?;
-    let after = q.whole("after", 0, i64::MAX)?.unwrap_or(0);
-    let limit = q.positive("limit", 100, 500)?;
+    let q = AuditParams::from_query(req.query_string())?;
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.map_or(100, |n| n as usize);
     let query = AuditQuery {
-        department,
-        actor: q.text("actor", 100),
-        since,
+        department: q.department,
+        actor: q.actor,
+        since: q.since,
     };
     let rows = state
         .with_conn(move |conn| {

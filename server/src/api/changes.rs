@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 use crate::views::rfc3339;
 
@@ -37,7 +37,6 @@ pub struct ChangePage {
 /// Parameters of the feed.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ChangeParams {
     /// Return changes after this sequence number (0, the default, starts at the beginning).
     #[param(minimum = 0, example = 0)]
@@ -45,6 +44,15 @@ pub struct ChangeParams {
     /// How many changes, at most 500 (default 100).
     #[param(minimum = 1, maximum = 500, example = 100)]
     limit: Option<u32>,
+}
+
+impl RouteParams for ChangeParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(ChangeParams {
+            since: q.whole("since", 0, i64::MAX)?,
+            limit: q.number("limit", 1, 500)?,
+        })
+    }
 }
 
 /// The change feed.
@@ -64,9 +72,9 @@ pub async fn changes(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let since = p.whole("since", 0, i64::MAX)?.unwrap_or(0);
-    let limit = p.positive("limit", 100, 500)?;
+    let p = ChangeParams::from_query(req.query_string())?;
+    let since = p.since.unwrap_or(0);
+    let limit = p.limit.map_or(100, |n| n as usize);
     let rows = state
         .with_conn(move |conn| {
             Ok(quanze_registry::repo::history::outbox_since(

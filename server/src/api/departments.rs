@@ -2,13 +2,13 @@
 //! responsibility list (责任清单).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use quanze_registry::domain::RegionLevel;
+use quanze_registry::domain::{RegionCode, RegionLevel};
 use quanze_registry::interchange::ResponsibilityListRecord;
 use quanze_registry::repo::departments::DepartmentFilter;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::extract::params::{region_code, region_level};
 use crate::state::AppState;
 use crate::views::departments::{
@@ -27,14 +27,13 @@ pub struct DepartmentPage {
 /// Filters of the department list.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct DepartmentListParams {
     /// Region code (6 or 12 digits); covers every region below it (510000 covers 511602).
-    #[param(example = "511602", pattern = "^[0-9]{6}([0-9]{6})?$")]
-    region: Option<String>,
+    #[param(value_type = Option<String>, example = "511602", pattern = "^[0-9]{6}([0-9]{6})?$")]
+    region: Option<RegionCode>,
     /// Administrative level of the department: province, city, county, township or village.
-    #[param(example = "city")]
-    level: Option<String>,
+    #[param(value_type = Option<String>, example = "city")]
+    level: Option<RegionLevel>,
     /// A fragment of the department's name.
     #[param(example = "交通")]
     name: Option<String>,
@@ -44,6 +43,21 @@ pub struct DepartmentListParams {
     /// Departments per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
     per_page: Option<u32>,
+}
+
+impl RouteParams for DepartmentListParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(DepartmentListParams {
+            region: q
+                .text("region", 20)
+                .map(|r| region_code("region", &r))
+                .transpose()?,
+            level: q.text("level", 20).map(|l| region_level(&l)).transpose()?,
+            name: q.text("name", 100),
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 100)?,
+        })
+    }
 }
 
 /// List departments.
@@ -63,24 +77,14 @@ pub async fn list_departments(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let region = p
-        .one("region")
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(|r| region_code("region", r))
-        .transpose()?;
-    let level = p
-        .text("level", 20)
-        .map(|l| region_level(&l).map(RegionLevel::key))
-        .transpose()?;
+    let p = DepartmentListParams::from_query(req.query_string())?;
     let filter = DepartmentFilter {
-        region,
-        level: level.map(str::to_string),
-        name_contains: p.text("name", 100),
+        region: p.region,
+        level: p.level.map(|l| l.key().to_string()),
+        name_contains: p.name,
     };
-    let page = p.positive("page", 1, 100_000)?;
-    let per_page = p.positive("per_page", 50, 100)?;
+    let page = p.page.map_or(1, |n| n as usize);
+    let per_page = p.per_page.map_or(50, |n| n as usize);
     let (rows, total) = state
         .with_conn(move |conn| {
             Ok(quanze_registry::repo::departments::search_departments(

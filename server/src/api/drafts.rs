@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ApiError;
 use crate::extract::auth::Caller;
 use crate::extract::body::json_body;
-use crate::extract::params::{QueryParams, path_id};
+use crate::extract::params::{QueryParams, RouteParams, path_id};
 use crate::state::AppState;
 use crate::views::rfc3339;
 
@@ -116,7 +116,6 @@ pub struct Approval {
 /// Filters of the draft list.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct DraftListParams {
     /// Only this department's drafts (one of the caller's).
     #[param(example = 1)]
@@ -130,6 +129,27 @@ pub struct DraftListParams {
     /// Drafts per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
     per_page: Option<u32>,
+}
+
+impl RouteParams for DraftListParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let status = q
+            .text("status", 20)
+            .map(|s| match s.as_str() {
+                "draft" | "in_review" => Ok(s),
+                _ => Err(ApiError::bad_request(
+                    "status",
+                    "must be draft or in_review",
+                )),
+            })
+            .transpose()?;
+        Ok(DraftListParams {
+            department: q.whole("department", 1, i64::MAX)?,
+            status,
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 100)?,
+        })
+    }
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -231,20 +251,14 @@ pub async fn list_drafts(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let p = caller.0;
-    let q = QueryParams::parse(req.query_string());
-    let department = q.whole("department", 1, i64::MAX)?;
-    let status = q
-        .text("status", 20)
-        .map(|s| match s.as_str() {
-            "draft" | "in_review" => Ok(s),
-            _ => Err(ApiError::bad_request(
-                "status",
-                "must be draft or in_review",
-            )),
-        })
-        .transpose()?;
-    let page = q.positive("page", 1, 100_000)?;
-    let per_page = q.positive("per_page", 50, 100)?;
+    let DraftListParams {
+        department,
+        status,
+        page,
+        per_page,
+    } = DraftListParams::from_query(req.query_string())?;
+    let page = page.map_or(1, |n| n as usize);
+    let per_page = per_page.map_or(50, |n| n as usize);
     let (rows, total) = state
         .with_conn(move |conn| {
             Ok(workflow::list_drafts(

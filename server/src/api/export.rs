@@ -15,7 +15,7 @@ use quanze_registry::repo::items::ItemFilter;
 use tokio::sync::mpsc;
 
 use crate::error::ApiError;
-use crate::extract::params::{QueryParams, path_id};
+use crate::extract::params::{QueryParams, RouteParams, path_id};
 use crate::state::AppState;
 
 /// Bytes per chunk handed to the response.
@@ -79,18 +79,47 @@ impl Write for ChannelWriter {
 /// Parameters of the export.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ExportParams {
     /// `ndjson` (default; the lossless interchange format) or `csv` (one row per item for
     /// spreadsheets, UTF-8, CRLF).
     #[param(example = "ndjson")]
     format: Option<Format>,
     /// Only this department's items (numeric id); repeatable.
-    #[param(example = 1)]
-    department: Option<i64>,
+    #[param(value_type = Option<i64>, example = 1)]
+    department: Option<Vec<i64>>,
     /// Only this category (key, two-digit code or Chinese name).
-    #[param(example = "行政处罚")]
-    category: Option<String>,
+    #[param(value_type = Option<String>, example = "行政处罚")]
+    category: Option<Category>,
+}
+
+impl RouteParams for ExportParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let format = match q.text("format", 20).as_deref() {
+            None => None,
+            Some("ndjson") => Some(Format::Ndjson),
+            Some("csv") => Some(Format::Csv),
+            Some(_) => return Err(ApiError::bad_request("format", "must be ndjson or csv")),
+        };
+        let category = q
+            .text("category", 20)
+            .map(|c| {
+                Category::parse(&c).ok_or_else(|| {
+                    ApiError::bad_request("category", format!("{c:?} is not a category"))
+                })
+            })
+            .transpose()?;
+        let department = q
+            .all("department")
+            .iter()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| path_id("department", d))
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(ExportParams {
+            format,
+            department: (!department.is_empty()).then_some(department),
+            category,
+        })
+    }
 }
 
 /// The export formats.
@@ -124,32 +153,13 @@ pub async fn export(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let format = match p.text("format", 20).as_deref() {
-        None | Some("ndjson") => Format::Ndjson,
-        Some("csv") => Format::Csv,
-        Some(_) => return Err(ApiError::bad_request("format", "must be ndjson or csv")),
-    };
-    let category = p
-        .text("category", 20)
-        .map(|c| {
-            Category::parse(&c)
-                .map(|c| c.key().to_string())
-                .ok_or_else(|| {
-                    ApiError::bad_request("category", format!("{c:?} is not a category"))
-                })
-        })
-        .transpose()?;
-    let department_ids = p
-        .all("department")
-        .iter()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| path_id("department", d))
-        .collect::<Result<Vec<i64>, _>>()?;
+    let p = ExportParams::from_query(req.query_string())?;
+    let format = p.format.unwrap_or(Format::Ndjson);
+    let department_ids = p.department.unwrap_or_default();
     let filter = ItemFilter {
         status: Some(ItemStatus::Published.as_str().to_string()),
         department_ids: (!department_ids.is_empty()).then_some(department_ids.clone()),
-        category,
+        category: p.category.map(|c| c.key().to_string()),
     };
     // Check the departments (and that the database answers) before the 200 goes out.
     state

@@ -9,13 +9,12 @@ use quanze_registry::import::{ImportOptions, ImportReport};
 use crate::error::ApiError;
 use crate::extract::auth::Caller;
 use crate::extract::body::require_ndjson;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 
 /// Options of an import.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ImportParams {
     /// Validate and simulate, then roll back: the report says what a real run would do.
     #[param(example = false)]
@@ -29,6 +28,17 @@ pub struct ImportParams {
     /// Why the changes are made (法规修改, 机构改革, …).
     #[param(example = "机构改革")]
     reason: Option<String>,
+}
+
+impl RouteParams for ImportParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(ImportParams {
+            dry_run: q.flag("dry_run")?,
+            publish: q.flag("publish")?,
+            strict: q.flag("strict")?,
+            reason: q.text("reason", 200),
+        })
+    }
 }
 
 /// What an import did, row by row.
@@ -82,14 +92,6 @@ impl From<ImportReport> for ImportResult {
     }
 }
 
-fn flag(q: &QueryParams, key: &'static str) -> Result<bool, ApiError> {
-    match q.text(key, 10).as_deref() {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") => Ok(true),
-        Some(_) => Err(ApiError::bad_request(key, "must be true or false")),
-    }
-}
-
 /// Import items (NDJSON) for review.
 ///
 /// One power item per line in the interchange format. Every row is validated and checked
@@ -122,13 +124,12 @@ pub async fn import_items(
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
     require_ndjson(&req)?;
-    let q = QueryParams::parse(req.query_string());
+    let q = ImportParams::from_query(req.query_string())?;
     let p = caller.0;
-    let mut opts =
-        ImportOptions::strict_by(&p.username, &p.origin, q.text("reason", 200).as_deref());
-    opts.dry_run = flag(&q, "dry_run")?;
-    opts.strict = flag(&q, "strict")?;
-    let publish = flag(&q, "publish")?;
+    let mut opts = ImportOptions::strict_by(&p.username, &p.origin, q.reason.as_deref());
+    opts.dry_run = q.dry_run.unwrap_or(false);
+    opts.strict = q.strict.unwrap_or(false);
+    let publish = q.publish.unwrap_or(false);
     let db = state.db.clone();
     let report = web::block(move || {
         quanze_registry::import::review::import_items_for_review(

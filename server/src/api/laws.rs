@@ -7,7 +7,7 @@ use quanze_registry::repo::laws::LawFilter;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::params::{QueryParams, path_id};
+use crate::extract::params::{QueryParams, RouteParams, path_id};
 use crate::state::AppState;
 use crate::views::laws::{
     LawCitations, LawDetail, LawSummary, load_law_citations, load_law_detail,
@@ -25,7 +25,6 @@ pub struct LawPage {
 /// Filters of the law list.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct LawListParams {
     /// Words of the title (full or short; 《》 are ignored).
     #[param(example = "道路运输条例")]
@@ -34,8 +33,8 @@ pub struct LawListParams {
     #[param(example = "行政法规")]
     level: Option<String>,
     /// 现行有效, 已修改 or 已废止.
-    #[param(example = "现行有效")]
-    status: Option<String>,
+    #[param(value_type = Option<String>, example = "现行有效")]
+    status: Option<LawStatus>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
@@ -44,10 +43,29 @@ pub struct LawListParams {
     per_page: Option<u32>,
 }
 
+impl RouteParams for LawListParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let status = q
+            .text("status", 20)
+            .map(|s| {
+                LawStatus::parse(&s).ok_or_else(|| {
+                    ApiError::bad_request("status", format!("must be {}", LawStatus::expected()))
+                })
+            })
+            .transpose()?;
+        Ok(LawListParams {
+            q: q.text("q", 100),
+            level: q.text("level", 20),
+            status,
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 100)?,
+        })
+    }
+}
+
 /// Paging of a law's citing items.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct CitationParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, example = 1)]
@@ -55,6 +73,15 @@ pub struct CitationParams {
     /// Citations per page, at most 500 (default 100).
     #[param(minimum = 1, maximum = 500, example = 100)]
     per_page: Option<u32>,
+}
+
+impl RouteParams for CitationParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(CitationParams {
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 500)?,
+        })
+    }
 }
 
 /// Search laws by title.
@@ -74,24 +101,14 @@ pub async fn list_laws(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let status = p
-        .text("status", 20)
-        .map(|s| {
-            LawStatus::parse(&s)
-                .map(|s| s.as_str().to_string())
-                .ok_or_else(|| {
-                    ApiError::bad_request("status", format!("must be {}", LawStatus::expected()))
-                })
-        })
-        .transpose()?;
+    let p = LawListParams::from_query(req.query_string())?;
     let filter = LawFilter {
-        title_contains: p.text("q", 100),
-        level: p.text("level", 20),
-        status,
+        title_contains: p.q,
+        level: p.level,
+        status: p.status.map(|s| s.as_str().to_string()),
     };
-    let page = p.positive("page", 1, 100_000)?;
-    let per_page = p.positive("per_page", 20, 100)?;
+    let page = p.page.map_or(1, |n| n as usize);
+    let per_page = p.per_page.map_or(20, |n| n as usize);
     let body = state
         .with_conn(move |conn| {
             let (rows, total) = quanze_registry::repo::laws::search_laws(
@@ -160,9 +177,9 @@ pub async fn law_items(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
-    let p = QueryParams::parse(req.query_string());
-    let page = p.positive("page", 1, 100_000)?;
-    let per_page = p.positive("per_page", 100, 500)?;
+    let p = CitationParams::from_query(req.query_string())?;
+    let page = p.page.map_or(1, |n| n as usize);
+    let per_page = p.per_page.map_or(100, |n| n as usize);
     let body = state
         .with_conn(move |conn| load_law_citations(conn, id, page, per_page))
         .await?;

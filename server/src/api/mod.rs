@@ -69,3 +69,74 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(accounts::revoke_token),
         );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::params::documented_and_parsed;
+
+    /// Every route's parameter type reads exactly the parameters it documents.
+    #[test]
+    fn documented_parameters_are_the_parsed_ones() {
+        let checks = [
+            (
+                "changes",
+                documented_and_parsed::<super::changes::ChangeParams>(),
+            ),
+            ("atom", documented_and_parsed::<super::atom::AtomParams>()),
+            (
+                "versions",
+                documented_and_parsed::<super::versions::VersionListParams>(),
+            ),
+            (
+                "diff",
+                documented_and_parsed::<super::versions::DiffParams>(),
+            ),
+            (
+                "search",
+                documented_and_parsed::<super::search::SearchParams>(),
+            ),
+            (
+                "suggest",
+                documented_and_parsed::<super::search::SuggestParams>(),
+            ),
+            (
+                "departments",
+                documented_and_parsed::<super::departments::DepartmentListParams>(),
+            ),
+            (
+                "regions",
+                documented_and_parsed::<super::regions::RegionListParams>(),
+            ),
+            (
+                "laws",
+                documented_and_parsed::<super::laws::LawListParams>(),
+            ),
+            (
+                "law items",
+                documented_and_parsed::<super::laws::CitationParams>(),
+            ),
+            (
+                "export",
+                documented_and_parsed::<super::export::ExportParams>(),
+            ),
+            (
+                "import",
+                documented_and_parsed::<super::import::ImportParams>(),
+            ),
+            (
+                "audit",
+                documented_and_parsed::<super::audit::AuditParams>(),
+            ),
+            (
+                "drafts",
+                documented_and_parsed::<super::drafts::DraftListParams>(),
+            ),
+        ];
+        for (route, (documented, parsed)) in checks {
+            assert_eq!(
+                documented, parsed,
+                "{route}: documented vs parsed parameters"
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ use quanze_registry::repo::regions::RegionTallies;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::params::{QueryParams, region_code, region_level};
+use crate::extract::params::{QueryParams, RouteParams, region_code, region_level};
 use crate::state::AppState;
 
 /// A region with its tallies.
@@ -65,20 +65,33 @@ pub struct RegionDetail {
 /// Filters of the region list.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct RegionListParams {
     /// Only the regions directly below this one (6 or 12 digits).
-    #[param(example = "511600", pattern = "^[0-9]{6}([0-9]{6})?$")]
-    parent: Option<String>,
+    #[param(value_type = Option<String>, example = "511600", pattern = "^[0-9]{6}([0-9]{6})?$")]
+    parent: Option<RegionCode>,
     /// Only regions of this level: province, city, county, township or village.
-    #[param(example = "county")]
-    level: Option<String>,
+    #[param(value_type = Option<String>, example = "county")]
+    level: Option<RegionLevel>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, example = 1)]
     page: Option<u32>,
     /// Regions per page, at most 100 (default 50).
     #[param(minimum = 1, maximum = 100, example = 50)]
     per_page: Option<u32>,
+}
+
+impl RouteParams for RegionListParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(RegionListParams {
+            parent: q
+                .text("parent", 20)
+                .map(|raw| region_code("parent", &raw))
+                .transpose()?,
+            level: q.text("level", 20).map(|l| region_level(&l)).transpose()?,
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 100)?,
+        })
+    }
 }
 
 /// List regions.
@@ -98,14 +111,14 @@ pub async fn list_regions(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let parent = p
-        .text("parent", 20)
-        .map(|raw| region_code("parent", &raw))
-        .transpose()?;
-    let level = p.text("level", 20).map(|l| region_level(&l)).transpose()?;
-    let page = p.positive("page", 1, 100_000)?;
-    let per_page = p.positive("per_page", 50, 100)?;
+    let RegionListParams {
+        parent,
+        level,
+        page,
+        per_page,
+    } = RegionListParams::from_query(req.query_string())?;
+    let page = page.map_or(1, |n| n as usize);
+    let per_page = per_page.map_or(50, |n| n as usize);
     let region_tallies = Arc::clone(&state.region_tallies);
     let body = state
         .with_conn(move |conn| {

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use quanze_indexer::search::{MAX_PER_PAGE, SearchRequest};
 
 use crate::error::ApiError;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 
 /// Longest `q` accepted, in bytes; longer input is cut (at a character boundary), not refused.
@@ -21,10 +21,10 @@ fn clip(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
-/// Query parameters of the search (parsed leniently by [`QueryParams`]; documented here).
+/// Query parameters of the search: any `q` is taken (cut at 10 KB); filters are checked by the
+/// index, which names the parameter at fault.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct SearchParams {
     /// What the citizen typed: words, a fragment of an item name, everyday wording (的士,
     /// 驾照), Traditional or Simplified, an item code or its leading segment. Empty with
@@ -57,6 +57,44 @@ pub struct SearchParams {
     per_page: Option<u32>,
 }
 
+impl RouteParams for SearchParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let category: Vec<String> = q
+            .all("category")
+            .into_iter()
+            .filter(|c| !c.trim().is_empty())
+            .collect();
+        Ok(SearchParams {
+            q: q.one("q").map(|s| clip(s, MAX_Q_BYTES)),
+            category: (!category.is_empty()).then_some(category),
+            department: q.one("department").map(str::to_string),
+            region: q.one("region").map(str::to_string),
+            level: q.one("level").map(str::to_string),
+            law: q.one("law").map(str::to_string),
+            status: q.one("status").map(str::to_string),
+            page: q.number("page", 1, 10_000)?,
+            per_page: q.number("per_page", 1, MAX_PER_PAGE as i64)?,
+        })
+    }
+}
+
+impl SearchParams {
+    /// The index's request, with the documented defaults.
+    fn into_request(self) -> SearchRequest {
+        SearchRequest {
+            q: self.q.unwrap_or_default(),
+            categories: self.category.unwrap_or_default(),
+            department: self.department,
+            region: self.region,
+            level: self.level,
+            law: self.law,
+            status: self.status,
+            page: self.page.map_or(1, |n| n as usize),
+            per_page: self.per_page.map_or(20, |n| n as usize),
+        }
+    }
+}
+
 /// Search published power items.
 ///
 /// Ranks items whose name, department, legal basis or workflow text contains what was
@@ -77,22 +115,7 @@ pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let request = SearchRequest {
-        q: clip(p.one("q").unwrap_or_default(), MAX_Q_BYTES),
-        categories: p
-            .all("category")
-            .into_iter()
-            .filter(|c| !c.trim().is_empty())
-            .collect(),
-        department: p.one("department").map(str::to_string),
-        region: p.one("region").map(str::to_string),
-        level: p.one("level").map(str::to_string),
-        law: p.one("law").map(str::to_string),
-        status: p.one("status").map(str::to_string),
-        page: p.positive("page", 1, 10_000)?,
-        per_page: p.positive("per_page", 20, MAX_PER_PAGE)?,
-    };
+    let request = SearchParams::from_query(req.query_string())?.into_request();
     let index = state.index.clone();
     let response = web::block(move || index.search(&request)).await??;
     Ok(HttpResponse::Ok().json(response))
@@ -101,7 +124,6 @@ pub async fn search(
 /// Query parameters of suggestions.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct SuggestParams {
     /// The beginning of an item name, as typed so far (Traditional input completes too).
     #[param(example = "道路货物")]
@@ -109,6 +131,15 @@ pub struct SuggestParams {
     /// How many completions, at most 10 (the default).
     #[param(minimum = 1, maximum = 10, example = 10)]
     limit: Option<u32>,
+}
+
+impl RouteParams for SuggestParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(SuggestParams {
+            q: q.one("q").map(|s| clip(s, 256)),
+            limit: q.number("limit", 1, 10)?,
+        })
+    }
 }
 
 /// The suggestions of a search box.
@@ -135,9 +166,9 @@ pub async fn suggest(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = QueryParams::parse(req.query_string());
-    let prefix = clip(p.one("q").unwrap_or_default(), 256);
-    let limit = p.positive("limit", 10, 10)?;
+    let p = SuggestParams::from_query(req.query_string())?;
+    let prefix = p.q.unwrap_or_default();
+    let limit = p.limit.map_or(10, |n| n as usize);
     let index = state.index.clone();
     let suggestions = web::block(move || index.suggest(&prefix, limit)).await??;
     Ok(HttpResponse::Ok().json(Suggestions { suggestions }))

@@ -7,7 +7,7 @@ use quanze_registry::models::ItemVersionRow;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::params::QueryParams;
+use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 use crate::views::rfc3339;
 use quanze_registry::repo::items::find_public_item;
@@ -84,7 +84,6 @@ pub struct ItemDiff {
 /// Parameters of the version list.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct VersionListParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, example = 1)]
@@ -94,10 +93,18 @@ pub struct VersionListParams {
     per_page: Option<u32>,
 }
 
+impl RouteParams for VersionListParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(VersionListParams {
+            page: q.number("page", 1, 100_000)?,
+            per_page: q.number("per_page", 1, 100)?,
+        })
+    }
+}
+
 /// Parameters of the diff.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct DiffParams {
     /// The older version (default: the one before `to`; 0 compares with nothing).
     #[param(minimum = 0, example = 1)]
@@ -105,6 +112,15 @@ pub struct DiffParams {
     /// The newer version (default: the newest).
     #[param(minimum = 1, example = 2)]
     to: Option<i32>,
+}
+
+impl RouteParams for DiffParams {
+    fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        Ok(DiffParams {
+            from: q.number("from", 0, i32::MAX.into())?,
+            to: q.number("to", 1, i32::MAX.into())?,
+        })
+    }
 }
 
 const ITEM_KEY_EXAMPLE: &str = "511A0138000000-511602000000-000-115113010833722043-1-00";
@@ -139,9 +155,9 @@ pub async fn item_versions(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
-    let p = QueryParams::parse(req.query_string());
-    let page = p.positive("page", 1, 100_000)?;
-    let per_page = p.positive("per_page", 50, 100)?;
+    let p = VersionListParams::from_query(req.query_string())?;
+    let page = p.page.map_or(1, |n| n as usize);
+    let per_page = p.per_page.map_or(50, |n| n as usize);
     let body = state
         .with_conn(move |conn| {
             let item = find_public_item(conn, &key)?;
@@ -243,9 +259,7 @@ pub async fn item_diff(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
-    let p = QueryParams::parse(req.query_string());
-    let from = p.whole("from", 0, i32::MAX.into())?.map(|n| n as i32);
-    let to = p.whole("to", 1, i32::MAX.into())?.map(|n| n as i32);
+    let DiffParams { from, to } = DiffParams::from_query(req.query_string())?;
     let body = state
         .with_conn(move |conn| {
             use quanze_registry::repo::history::{diff_fields, find_version, latest_version};

@@ -9,24 +9,52 @@ use quanze_registry::domain::{RegionCode, RegionLevel};
 use crate::error::ApiError;
 
 /// All values of every key, in order.
-pub struct QueryParams(HashMap<String, Vec<String>>);
+pub struct QueryParams {
+    values: HashMap<String, Vec<String>>,
+    /// The keys a parser asked for, so a test can compare them with the documented ones.
+    #[cfg(test)]
+    asked: std::cell::RefCell<std::collections::BTreeSet<String>>,
+}
 
 impl QueryParams {
     pub fn parse(query_string: &str) -> QueryParams {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        let mut values: HashMap<String, Vec<String>> = HashMap::new();
         for (k, v) in form_urlencoded::parse(query_string.as_bytes()) {
-            map.entry(k.into_owned()).or_default().push(v.into_owned());
+            values
+                .entry(k.into_owned())
+                .or_default()
+                .push(v.into_owned());
         }
-        QueryParams(map)
+        QueryParams {
+            values,
+            #[cfg(test)]
+            asked: Default::default(),
+        }
+    }
+
+    fn values(&self, key: &str) -> Option<&Vec<String>> {
+        #[cfg(test)]
+        self.asked.borrow_mut().insert(key.to_string());
+        self.values.get(key)
     }
 
     /// The last value of a key (a repeated single-valued key: the last one wins).
     pub fn one(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.last()).map(String::as_str)
+        self.values(key).and_then(|v| v.last()).map(String::as_str)
     }
 
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.get(key).cloned().unwrap_or_default()
+        self.values(key).cloned().unwrap_or_default()
+    }
+
+    /// `true`, `false`, `1`, `0` (or absent), else a 400 naming the key.
+    pub fn flag(&self, key: &'static str) -> Result<Option<bool>, ApiError> {
+        match self.one(key).map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some("true" | "1") => Ok(Some(true)),
+            Some("false" | "0") => Ok(Some(false)),
+            Some(_) => Err(ApiError::bad_request(key, "must be true or false")),
+        }
     }
 
     /// A trimmed, non-blank value (at most `max_chars` characters: longer input is cut, never
@@ -55,6 +83,16 @@ impl QueryParams {
         }
     }
 
+    /// A whole number within `min..=max` as `T` (which holds that range), or None when absent.
+    pub fn number<T: TryFrom<i64>>(
+        &self,
+        key: &'static str,
+        min: i64,
+        max: i64,
+    ) -> Result<Option<T>, ApiError> {
+        Ok(self.whole(key, min, max)?.and_then(|n| T::try_from(n).ok()))
+    }
+
     /// A positive integer, or the default when absent or blank.
     pub fn positive(
         &self,
@@ -76,6 +114,35 @@ impl QueryParams {
             },
         }
     }
+}
+
+/// A route's query parameters, as one type that both documents them (`IntoParams`, for the
+/// OpenAPI document) and parses them (`parse`), so the two lists cannot drift apart; a test
+/// compares the keys each `parse` reads with the documented names.
+pub trait RouteParams: utoipa::IntoParams + Sized {
+    /// Validates every parameter, naming the first bad one in a 400.
+    fn parse(q: &QueryParams) -> Result<Self, ApiError>;
+
+    fn from_query(query_string: &str) -> Result<Self, ApiError> {
+        Self::parse(&QueryParams::parse(query_string))
+    }
+}
+
+/// The names `P` documents and the names its `parse` reads from an empty query (where every
+/// parameter is optional), for the drift test.
+#[cfg(test)]
+pub fn documented_and_parsed<P: RouteParams>() -> (Vec<String>, Vec<String>) {
+    let mut documented: Vec<String> = P::into_params(|| None)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    documented.sort();
+    let q = QueryParams::parse("");
+    let parsed = match P::parse(&q) {
+        Ok(_) => q.asked.borrow().iter().cloned().collect(),
+        Err(e) => vec![format!("parse failed on an empty query: {e}")],
+    };
+    (documented, parsed)
 }
 
 /// A numeric id from the path, or a 400 naming it.
