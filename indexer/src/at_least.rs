@@ -174,7 +174,7 @@ mod tests {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                if state % one_in == 0 {
+                if state.is_multiple_of(one_in) {
                     doc.add_text(field, word);
                 }
             }

@@ -42,6 +42,9 @@ pub struct Generation {
     /// Facet ordinals per segment, kept current by the reader's warmer.
     pub facet_tables: Arc<FacetTables>,
     writer: Mutex<Option<IndexWriter>>,
+    /// The last outbox sequence searches can see: set after the reader reloads, so readiness
+    /// never reports an index in step whose newest commit searches do not see yet.
+    visible_seq: std::sync::atomic::AtomicI64,
 }
 
 /// Shared analysis state: dictionary, synonyms, field handles.
@@ -172,13 +175,16 @@ fn open_generation(
     } else {
         None
     };
-    Ok(Generation {
+    let generation = Generation {
         name: name.to_string(),
         index,
         reader,
         facet_tables,
         writer: Mutex::new(writer),
-    })
+        visible_seq: Default::default(),
+    };
+    generation.set_visible_seq(generation.applied_seq()?);
+    Ok(generation)
 }
 
 fn create_generation(root: &Path, name: &str, analysis: &Analysis) -> Result<Index> {
@@ -190,6 +196,16 @@ fn create_generation(root: &Path, name: &str, analysis: &Analysis) -> Result<Ind
 }
 
 impl Generation {
+    fn set_visible_seq(&self, seq: i64) {
+        self.visible_seq
+            .store(seq, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The last outbox sequence whose changes searches see.
+    pub fn visible_seq(&self) -> i64 {
+        self.visible_seq.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// The last outbox sequence this generation has applied (from its last commit).
     pub fn applied_seq(&self) -> Result<i64> {
         let meta = self.index.load_metas()?;
@@ -270,10 +286,12 @@ impl SearchIndex {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             // Only older generations: a newer one may be a rebuild still being written.
-            if name.starts_with("gen-") && name < live && e.path().is_dir() {
-                if let Err(err) = std::fs::remove_dir_all(e.path()) {
-                    tracing::warn!("could not remove old index generation {name}: {err}");
-                }
+            if name.starts_with("gen-")
+                && name < live
+                && e.path().is_dir()
+                && let Err(err) = std::fs::remove_dir_all(e.path())
+            {
+                tracing::warn!("could not remove old index generation {name}: {err}");
             }
         }
     }
@@ -309,6 +327,7 @@ impl SearchIndex {
         prepared.set_payload(&seq.to_string());
         prepared.commit()?;
         generation.reader.reload()?;
+        generation.set_visible_seq(seq);
         Ok(Some(value))
     }
 
@@ -416,12 +435,12 @@ impl SearchIndex {
         self.live().applied_seq()
     }
 
-    /// How far the index has followed the registry's outbox (for /metrics).
+    /// How far searches have followed the registry's outbox (for /readyz and /metrics).
     pub fn progress(&self, db: &Database) -> Result<IndexProgress> {
         let mut conn = db.conn()?;
         Ok(IndexProgress {
             outbox: max_outbox_seq(&mut conn)?,
-            applied: self.applied_seq()?,
+            applied: self.live().visible_seq(),
         })
     }
 

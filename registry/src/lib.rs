@@ -4,6 +4,12 @@
 //! path), repository functions, versions, audit log and outbox, and the importers (NDJSON
 //! items and responsibility lists, LawRefBook laws). It knows neither HTTP nor the search
 //! index: the server and the indexer build on it.
+//!
+//! Layers, bottom up (a test forbids loops between them): `problem`, `error`, `domain` →
+//! `interchange`, `validate`, `schema`, `models`, `db` → `auth` (who may do what) → `repo`
+//! (queries; the writes are crate-private) → `workflow`, `accounts`, `audit` (the public ways
+//! to change and to read what is not public, each checking `auth`'s rules) → `import`,
+//! `export`.
 
 pub mod accounts;
 pub mod audit;

@@ -1,5 +1,7 @@
-//! Row types for the diesel schema. Repository functions turn these into interchange records;
-//! nothing outside the registry crate sees them.
+//! Row types for the diesel schema. Read functions return them as read-only records: the
+//! server's views and the indexer read their fields. Only the registry's own write path (the
+//! workflow, accounts and the importers, through `pub(crate)` repository functions) creates or
+//! changes rows, so every change carries its audit entry and outbox row.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

@@ -58,10 +58,10 @@ fn operator() -> Principal {
 /// `90d` → now + 90 days; `2027-06-30` → that day, 00:00 UTC.
 fn parse_expiry(raw: &str, now: chrono::NaiveDateTime) -> Result<chrono::NaiveDateTime, CliError> {
     let raw = raw.trim();
-    if let Some(days) = raw.strip_suffix('d').and_then(|d| d.parse::<i64>().ok()) {
-        if days > 0 {
-            return Ok(now + chrono::Duration::days(days));
-        }
+    if let Some(days) = raw.strip_suffix('d').and_then(|d| d.parse::<i64>().ok())
+        && days > 0
+    {
+        return Ok(now + chrono::Duration::days(days));
     }
     chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
