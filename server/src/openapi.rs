@@ -13,6 +13,8 @@ use utoipa_actix_web::AppExt;
         description = "The public API of quanze, a registry of Chinese government departments' power lists (权力清单) and responsibility lists (责任清单): search the registered administrative powers in Chinese and read each one with its legal basis. Errors are application/problem+json (RFC 9457) with a stable `code`.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
+    // Every error answer's body; `finish_openapi` points error statuses at it.
+    components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
     tags(
         (name = "search", description = "Full-text search over published power items, in Simplified or Traditional Chinese"),
@@ -95,9 +97,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     finish_openapi(api)
 }
 
-/// Completes the document utoipa-actix-web assembled from the routes: every route behind the
-/// bearer token answers what the `Caller` extractor answers — 401 without a valid token, 429
-/// after too many failed attempts — documented here once instead of on each route.
+/// Completes the document utoipa-actix-web assembled from the routes, for what every route
+/// shares, so each route documents only its own cases:
+/// - an error status documented without a body is a problem+json `Problem` (the only shape
+///   `ApiError` answers in);
+/// - every route behind the bearer token answers what the `Caller` extractor answers — 401
+///   without a valid token, 429 after too many failed attempts.
 pub fn finish_openapi(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::security::SecurityRequirement;
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -122,6 +127,14 @@ pub fn finish_openapi(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::Ope
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(response) = response
+                    && response.content.is_empty()
+                    && (status.starts_with('4') || status.starts_with('5'))
+                {
+                    *response = problem(&response.description);
+                }
+            }
             if !operation
                 .security
                 .as_ref()

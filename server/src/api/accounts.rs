@@ -141,12 +141,12 @@ pub async fn me(caller: Caller) -> HttpResponse {
     request_body(content = NewUserBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The user", body = UserView),
-        (status = 400, description = "The body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A department does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The username is taken", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid username, role or departments", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The body is malformed"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "A department does not exist"),
+        (status = 409, description = "The username is taken"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "Invalid username, role or departments")
     )
 )]
 #[post("/users")]
@@ -188,7 +188,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The users", body = Vec<UserView>),
-        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not an admin")
     )
 )]
 #[get("/users")]
@@ -212,11 +212,11 @@ pub async fn list_users(
     request_body(content = NewTokenBody, description = "Optional label and expiry", content_type = "application/json"),
     responses(
         (status = 201, description = "The token with its secret", body = TokenView),
-        (status = 400, description = "The id or body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The expiry lies in the past", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id or body is malformed"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "No such user"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The expiry lies in the past")
     )
 )]
 #[post("/users/{id}/tokens")]
@@ -265,8 +265,8 @@ pub async fn create_token(
     params(("id" = i64, Path, description = "The user's id", example = 2)),
     responses(
         (status = 200, description = "The tokens", body = Vec<TokenView>),
-        (status = 400, description = "The id is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin nor this user", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is malformed"),
+        (status = 403, description = "Not an admin nor this user")
     )
 )]
 #[get("/users/{id}/tokens")]
@@ -302,9 +302,9 @@ pub async fn list_tokens(
     params(("id" = i64, Path, description = "The token's id", example = 1)),
     responses(
         (status = 200, description = "The revoked token", body = TokenView),
-        (status = 400, description = "The id is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin nor the owner", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such token", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is malformed"),
+        (status = 403, description = "Not an admin nor the owner"),
+        (status = 404, description = "No such token")
     )
 )]
 #[delete("/tokens/{id}")]

@@ -120,7 +120,7 @@ fn render_feed(changes: &[RecentChange]) -> String {
     params(AtomParams),
     responses(
         (status = 200, description = "An Atom feed (RFC 4287)", body = String, content_type = "application/atom+xml"),
-        (status = 400, description = "`limit` is malformed", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "`limit` is malformed")
     )
 )]
 #[get("/changes.atom")]

@@ -92,8 +92,8 @@ impl RouteParams for AuditParams {
     params(AuditParams),
     responses(
         (status = 200, description = "A page of entries", body = AuditPage),
-        (status = 400, description = "A filter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin or a reviewer of the department", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter is malformed"),
+        (status = 403, description = "Not an admin or a reviewer of the department")
     )
 )]
 #[get("/audit")]

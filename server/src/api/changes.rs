@@ -64,7 +64,7 @@ impl RouteParams for ChangeParams {
     params(ChangeParams),
     responses(
         (status = 200, description = "A page of changes", body = ChangePage),
-        (status = 400, description = "`since` or `limit` is malformed", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "`since` or `limit` is malformed")
     )
 )]
 #[get("/changes")]

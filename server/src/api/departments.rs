@@ -69,7 +69,7 @@ impl RouteParams for DepartmentListParams {
     params(DepartmentListParams),
     responses(
         (status = 200, description = "A page of departments", body = DepartmentPage),
-        (status = 400, description = "A filter or paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter or paging parameter is malformed")
     )
 )]
 #[get("/departments")]
@@ -109,8 +109,8 @@ pub async fn list_departments(
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The department", body = DepartmentView),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such department", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 404, description = "No such department")
     )
 )]
 #[get("/departments/{id}")]
@@ -134,8 +134,8 @@ pub async fn get_department(
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The power list", body = PowerList),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such department", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 404, description = "No such department")
     )
 )]
 #[get("/departments/{id}/powers")]
@@ -159,8 +159,8 @@ pub async fn department_powers(
     params(("id" = i64, Path, description = "The department's id", example = 1)),
     responses(
         (status = 200, description = "The responsibility list (parts may be empty)", body = ResponsibilityListRecord),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such department", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 404, description = "No such department")
     )
 )]
 #[get("/departments/{id}/responsibilities")]

@@ -198,11 +198,11 @@ fn required_if_match(req: &HttpRequest) -> Result<RevisionCondition, ApiError> {
     request_body(content = DraftBody, description = "The new item (record) and the reason", content_type = "application/json"),
     responses(
         (status = 201, description = "The draft; its ETag is its revision", body = DraftView),
-        (status = 400, description = "The body is not the expected JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The item exists or a draft of it is open", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The record is invalid; each problem names its field", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The body is not the expected JSON"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 409, description = "The item exists or a draft of it is open"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The record is invalid; each problem names its field")
     )
 )]
 #[post("/drafts")]
@@ -240,8 +240,8 @@ pub async fn create_draft(
     params(DraftListParams),
     responses(
         (status = 200, description = "A page of drafts", body = DraftPage),
-        (status = 400, description = "A filter or paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not one of the caller's departments", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter or paging parameter is malformed"),
+        (status = 403, description = "Not one of the caller's departments")
     )
 )]
 #[get("/drafts")]
@@ -288,9 +288,9 @@ pub async fn list_drafts(
     params(("id" = i64, Path, description = "The draft's id", example = 1)),
     responses(
         (status = 200, description = "The draft", body = DraftView),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another department's draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 403, description = "Another department's draft"),
+        (status = 404, description = "No such draft")
     )
 )]
 #[get("/drafts/{id}")]
@@ -322,14 +322,14 @@ pub async fn get_draft(
     request_body(content = DraftBody, description = "The new content (record) and reason", content_type = "application/json"),
     responses(
         (status = 200, description = "The updated draft", body = DraftView),
-        (status = 400, description = "The body or If-Match is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is in review", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The draft changed since that revision", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The record is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The body or If-Match is malformed"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such draft"),
+        (status = 409, description = "The draft is in review"),
+        (status = 412, description = "The draft changed since that revision"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The record is invalid"),
+        (status = 428, description = "If-Match is missing")
     )
 )]
 #[put("/drafts/{id}")]
@@ -373,10 +373,10 @@ pub async fn update_draft(
     params(("id" = i64, Path, description = "The draft's id", example = 1)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is in review", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such draft"),
+        (status = 409, description = "The draft is in review")
     )
 )]
 #[delete("/drafts/{id}")]
@@ -403,11 +403,11 @@ pub async fn delete_draft(
     params(("id" = i64, Path, description = "The draft's id", example = 1)),
     responses(
         (status = 200, description = "The draft, now in review", body = DraftView),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already in review", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The draft changed since the If-Match revision", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such draft"),
+        (status = 409, description = "Already in review"),
+        (status = 412, description = "The draft changed since the If-Match revision")
     )
 )]
 #[post("/drafts/{id}/submit")]
@@ -442,12 +442,12 @@ pub async fn submit_draft(
     ),
     responses(
         (status = 200, description = "What was published", body = Approval),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer of this department, or the submitter", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is not in review, or its item changed since", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The draft changed since the reviewed revision", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 403, description = "Not a reviewer of this department, or the submitter"),
+        (status = 404, description = "No such draft"),
+        (status = 409, description = "The draft is not in review, or its item changed since"),
+        (status = 412, description = "The draft changed since the reviewed revision"),
+        (status = 428, description = "If-Match is missing")
     )
 )]
 #[post("/drafts/{id}/approve")]
@@ -493,14 +493,14 @@ pub async fn approve_draft(
     request_body(content = NoteBody, description = "`comment`: why it goes back", content_type = "application/json"),
     responses(
         (status = 200, description = "The draft, back to draft with the comment", body = DraftView),
-        (status = 400, description = "The id or body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer of this department, or the submitter", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The draft is not in review", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The draft changed since the reviewed revision", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The comment is missing", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id or body is malformed"),
+        (status = 403, description = "Not a reviewer of this department, or the submitter"),
+        (status = 404, description = "No such draft"),
+        (status = 409, description = "The draft is not in review"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 412, description = "The draft changed since the reviewed revision"),
+        (status = 422, description = "The comment is missing"),
+        (status = 428, description = "If-Match is missing")
     )
 )]
 #[post("/drafts/{id}/reject")]
@@ -543,12 +543,12 @@ const CODE_EXAMPLE: &str = "519A0001000-519900000000-000-11519900MB0000001P-1-00
     request_body(content = DraftBody, description = "Optional new content and the reason; an empty body copies the published item", content_type = "application/json"),
     responses(
         (status = 201, description = "The revision draft", body = DraftView),
-        (status = 400, description = "The body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A draft of it is open", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The record is invalid", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The body is malformed"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such item"),
+        (status = 409, description = "A draft of it is open"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The record is invalid")
     )
 )]
 #[post("/items/{code}/revise")]
@@ -600,12 +600,12 @@ pub struct Revocation {
     request_body(content = NoteBody, description = "`reason`: why the power is abolished", content_type = "application/json"),
     responses(
         (status = 200, description = "The item, revoked", body = Revocation),
-        (status = 400, description = "The body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The reason is missing", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The body is malformed"),
+        (status = 403, description = "Not a reviewer of this department"),
+        (status = 404, description = "No such item"),
+        (status = 409, description = "Already revoked"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The reason is missing")
     )
 )]
 #[post("/items/{code}/revoke")]
@@ -651,12 +651,12 @@ pub async fn revoke_item(
     request_body(content = DraftBody, description = "Optional new list and the reason; an empty body copies the current list", content_type = "application/json"),
     responses(
         (status = 201, description = "The draft", body = DraftView),
-        (status = 400, description = "The id or body is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor of this department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A draft of the list is open", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The list is invalid", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id or body is malformed"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such department"),
+        (status = 409, description = "A draft of the list is open"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The list is invalid")
     )
 )]
 #[post("/departments/{id}/responsibilities/draft")]

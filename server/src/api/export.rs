@@ -143,9 +143,9 @@ pub enum Format {
             (String = "application/x-ndjson"),
             (String = "text/csv")
         )),
-        (status = 400, description = "A parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A department does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A parameter is malformed"),
+        (status = 404, description = "A department does not exist"),
+        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds")
     )
 )]
 #[get("/export")]

@@ -109,10 +109,10 @@ impl From<ImportReport> for ImportResult {
     )),
     responses(
         (status = 200, description = "Imported (or, for a dry run, what would be)", body = ImportResult),
-        (status = 400, description = "A parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "publish=true by a non-admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not NDJSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed"),
+        (status = 403, description = "publish=true by a non-admin"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "The body is not NDJSON"),
         (status = 422, description = "Rejected: the report lists every problem; nothing was written", body = ImportResult)
     )
 )]

@@ -31,7 +31,7 @@ pub struct CategoryCount {
     params(("id_or_code" = String, Path, description = "The item's numeric id or its code (实施编码)", example = "511A0138000000-511602000000-000-115113010833722043-1-00")),
     responses(
         (status = 200, description = "The item", body = ItemView),
-        (status = 404, description = "No public item has this id or code", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 404, description = "No public item has this id or code")
     )
 )]
 #[get("/items/{id_or_code}")]

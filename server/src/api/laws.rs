@@ -93,7 +93,7 @@ impl RouteParams for CitationParams {
     params(LawListParams),
     responses(
         (status = 200, description = "A page of laws", body = LawPage),
-        (status = 400, description = "A filter or paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter or paging parameter is malformed")
     )
 )]
 #[get("/laws")]
@@ -137,8 +137,8 @@ pub async fn list_laws(
     params(("id" = i64, Path, description = "The law version's id", example = 1)),
     responses(
         (status = 200, description = "The law", body = LawDetail),
-        (status = 400, description = "The id is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such law", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id is not a number"),
+        (status = 404, description = "No such law")
     )
 )]
 #[get("/laws/{id}")]
@@ -166,8 +166,8 @@ pub async fn get_law(
     ),
     responses(
         (status = 200, description = "A page of citing items, grouped by article", body = LawCitations),
-        (status = 400, description = "The id or a paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such law", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The id or a paging parameter is malformed"),
+        (status = 404, description = "No such law")
     )
 )]
 #[get("/laws/{id}/items")]

@@ -103,7 +103,7 @@ impl RouteParams for RegionListParams {
     params(RegionListParams),
     responses(
         (status = 200, description = "A page of regions", body = RegionPage),
-        (status = 400, description = "A filter or paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter or paging parameter is malformed")
     )
 )]
 #[get("/regions")]
@@ -150,8 +150,8 @@ pub async fn list_regions(
     params(("code" = String, Path, description = "Region code (GB/T 2260), 6 or 12 digits", example = "511600", pattern = "^[0-9]{6}([0-9]{6})?$")),
     responses(
         (status = 200, description = "The region", body = RegionDetail),
-        (status = 400, description = "The code is not a region code", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The registry has no such region", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The code is not a region code"),
+        (status = 404, description = "The registry has no such region")
     )
 )]
 #[get("/regions/{code}")]

@@ -106,8 +106,8 @@ impl SearchParams {
     params(SearchParams),
     responses(
         (status = 200, description = "A page of hits with total and facet counts", body = quanze_indexer::SearchResponse),
-        (status = 400, description = "A filter or paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A filter or paging parameter is malformed"),
+        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds")
     )
 )]
 #[get("/search")]
@@ -157,8 +157,8 @@ pub struct Suggestions {
     params(SuggestParams),
     responses(
         (status = 200, description = "Completions", body = Suggestions),
-        (status = 400, description = "`limit` is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "`limit` is malformed"),
+        (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds")
     )
 )]
 #[get("/suggest")]

@@ -35,7 +35,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 500, description = "The database or the index is unreachable", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 500, description = "The database or the index is unreachable")
     )
 )]
 #[get("/readyz")]
@@ -56,7 +56,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     tag = "operations",
     responses(
         (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
-        (status = 500, description = "The database or the index is unreachable", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 500, description = "The database or the index is unreachable")
     )
 )]
 #[get("/metrics")]

@@ -144,8 +144,8 @@ fn snapshot_record(v: &ItemVersionRow) -> Result<serde_json::Value, ApiError> {
     ),
     responses(
         (status = 200, description = "A page of versions", body = VersionPage),
-        (status = 400, description = "A paging parameter is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No public item has this id or code", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "A paging parameter is malformed"),
+        (status = 404, description = "No public item has this id or code")
     )
 )]
 #[get("/items/{id_or_code}/versions")]
@@ -191,8 +191,8 @@ pub async fn item_versions(
     ),
     responses(
         (status = 200, description = "The version", body = VersionView),
-        (status = 400, description = "The version number is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item or version", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "The version number is malformed"),
+        (status = 404, description = "No such item or version")
     )
 )]
 #[get("/items/{id_or_code}/versions/{n}")]
@@ -248,8 +248,8 @@ fn version_number(name: &'static str, raw: &str) -> Result<i32, ApiError> {
     ),
     responses(
         (status = 200, description = "The field-level difference", body = ItemDiff),
-        (status = 400, description = "`from` or `to` is malformed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item or version", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 400, description = "`from` or `to` is malformed"),
+        (status = 404, description = "No such item or version")
     )
 )]
 #[get("/items/{id_or_code}/diff")]
