@@ -11,6 +11,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod browser;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

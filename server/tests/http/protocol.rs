@@ -1,0 +1,209 @@
+//! HTTP behaviour every route shares: conditional GETs and headers, rate limits, the body limit, metrics.
+
+use quanze_testkit::TestDatabase;
+
+use crate::{Server, quanze, repo_root};
+
+#[test]
+fn conditional_gets_and_headers() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let server = Server::start(crate::bin(), &t, &data);
+    let url = format!("{}/api/v1/categories", server.base);
+    let first = server.agent.get(&url).call().unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let etag = header(&first, "etag").expect("an ETag on a GET");
+    assert!(etag.starts_with("W/\""));
+    assert_eq!(
+        header(&first, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        header(&first, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+
+    let again = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", &etag)
+        .call()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(header(&again, "etag").as_deref(), Some(etag.as_str()));
+    let stale = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", "W/\"0000000000000000\"")
+        .call()
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 200);
+
+    // A published change changes the tag.
+    let one = t.dir.path().join("one.ndjson");
+    let line =
+        std::fs::read_to_string(repo_root().join("demo/items/guangan-511602-services.ndjson"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .replace("\"category\": \"other\"", "\"category\": \"reward\"");
+    std::fs::write(&one, line).unwrap();
+    assert!(
+        quanze(&t, &data, &["import", one.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let changed = server
+        .agent
+        .get(&url)
+        .header("If-None-Match", &etag)
+        .call()
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 200);
+    assert_ne!(header(&changed, "etag"), Some(etag));
+    // HEAD is answered like GET without the body; other methods on a route are a 405.
+    let head = server.agent.head(&url).call().unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+    assert!(header(&head, "etag").is_some());
+    let delete = server.agent.delete(&url).call().unwrap();
+    assert_eq!(delete.status().as_u16(), 405);
+    assert_eq!(header(&delete, "allow").as_deref(), Some("GET, HEAD"));
+    // Errors carry no ETag.
+    let missing = server
+        .agent
+        .get(format!("{}/api/v1/items/no-such-code", server.base))
+        .call()
+        .unwrap();
+    assert!(missing.headers().get("etag").is_none());
+}
+
+/// The first line of a demo file whose line contains `needle`, as JSON.
+#[test]
+fn rate_limits_body_limit_and_metrics_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        // Six a minute: a burst of one, then one every ten seconds.
+        let server = Server::start_with(
+            crate::bin(),
+            &t,
+            &data,
+            &[
+                "--search-limit",
+                "6",
+                "--export-limit",
+                "6",
+                "--auth-failure-limit",
+                "6",
+                "--max-body",
+                "1000",
+            ],
+        );
+        let url = |path: &str| format!("{}{path}", server.base);
+
+        assert_eq!(
+            server.get("/api/v1/search?q=%E9%A9%BE%E9%A9%B6").0,
+            200,
+            "{name}"
+        );
+        let limited = server.agent.get(url("/api/v1/suggest?q=a")).call().unwrap();
+        assert_eq!(limited.status().as_u16(), 429);
+        let retry_after: u64 = limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=10).contains(&retry_after), "{retry_after}");
+        let (status, content_type, body) = server.get("/api/v1/search?q=x");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (429, "application/problem+json")
+        );
+        assert_eq!(body["code"], "rate_limited");
+        // Other routes and the export's own budget are untouched.
+        assert_eq!(server.get("/api/v1/categories").0, 200);
+        let export = server
+            .agent
+            .get(url("/api/v1/export?format=csv"))
+            .call()
+            .unwrap();
+        assert_eq!(export.status().as_u16(), 200);
+        drop(export);
+        assert_eq!(server.get("/api/v1/export").0, 429);
+
+        // Failed authentications are limited too: after the first, the address must wait.
+        let bad = format!("Bearer qz_{}", "f".repeat(64));
+        let first = server
+            .agent
+            .get(url("/api/v1/me"))
+            .header("Authorization", &bad)
+            .call()
+            .unwrap();
+        assert_eq!(first.status().as_u16(), 401);
+        let second = server
+            .agent
+            .get(url("/api/v1/me"))
+            .header("Authorization", &bad)
+            .call()
+            .unwrap();
+        assert_eq!(second.status().as_u16(), 429);
+        assert!(second.headers().contains_key("retry-after"));
+
+        // A body over the limit is refused before it is read.
+        let (status, body) = {
+            let mut r = server
+                .agent
+                .post(url("/api/v1/search"))
+                .header("content-type", "application/json")
+                .send(vec![b' '; 5_000])
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.body_mut().read_to_string().unwrap_or_default(),
+            )
+        };
+        assert_eq!(status, 413);
+        assert!(body.contains("payload_too_large"), "{body}");
+        assert_eq!(server.get("/no/such/route").0, 404);
+
+        let mut r = server.agent.get(url("/metrics")).call().unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let metrics = r.body_mut().read_to_string().unwrap();
+        for line in [
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"429\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/suggest\",method=\"GET\",status=\"429\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/export\",method=\"GET\",status=\"200\"} 1",
+            "quanze_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/search\",method=\"POST\",status=\"413\"} 1",
+            "quanze_http_request_duration_seconds_count{route=\"/api/v1/categories\"} 1",
+            "quanze_index_lag_rows 0",
+        ] {
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "{name}: no {line:?} in\n{metrics}"
+            );
+        }
+        let outbox: i64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("quanze_outbox_seq "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(outbox, 1135 + 254);
+    }
+}

@@ -1,0 +1,881 @@
+//! The maintenance API: the whole life of an item under review.
+
+use quanze_testkit::TestDatabase;
+use quanze_testkit::server::{department_id_named, page};
+
+use crate::{Server, demo_record, quanze};
+
+/// The whole life of an item through two departments and three users (plus the admin who
+/// made them): every refusal (401, 403, 412, 428, four eyes), and after each step the public
+/// item, search and change feed show exactly the published state.
+#[test]
+fn the_life_of_an_item_under_review_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        // The first admin comes from the command line.
+        let out = quanze(&t, &data, &["user", "add", "root", "--role", "admin"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = quanze(
+            &t,
+            &data,
+            &["token", "create", "--user", "root", "--expires", "30d"],
+        );
+        assert!(out.status.success());
+        let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert!(admin.starts_with("qz_") && admin.len() == 67, "{admin}");
+        let server = Server::start(crate::bin(), &t, &data);
+        let transport = department_id_named(&server, "临江市交通运输局");
+        let market = department_id_named(&server, "临江市市场监督管理局");
+
+        // Admin makes three users over the API, one token each.
+        let mut tokens = std::collections::HashMap::new();
+        for (user, role, department) in [
+            ("editor.t", "editor", transport),
+            ("reviewer.t", "reviewer", transport),
+            ("editor.m", "editor", market),
+        ] {
+            let created = server.call(
+                "POST",
+                "/api/v1/users",
+                Some(&admin),
+                Some(&serde_json::json!({"username": user, "role": role, "departments": [department]})),
+                &[],
+            );
+            assert_eq!(created.status, 201, "{name}: {}", created.body);
+            let id = created.body["id"].as_i64().unwrap();
+            let token = server.call(
+                "POST",
+                &format!("/api/v1/users/{id}/tokens"),
+                Some(&admin),
+                Some(&serde_json::json!({"label": "test"})),
+                &[],
+            );
+            assert_eq!(token.status, 201);
+            tokens.insert(
+                user,
+                (
+                    token.body["token"].as_str().unwrap().to_string(),
+                    token.body["id"].as_i64().unwrap(),
+                ),
+            );
+        }
+        let tok = |u: &str| tokens[u].0.clone();
+        let (editor_t, reviewer_t, editor_m) =
+            (tok("editor.t"), tok("reviewer.t"), tok("editor.m"));
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    "/api/v1/users",
+                    Some(&editor_t),
+                    Some(&serde_json::json!({"username": "x", "role": "admin"})),
+                    &[]
+                )
+                .status,
+            403,
+            "only admins manage accounts"
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&reviewer_t), None, &[])
+                .body["role"],
+            "reviewer"
+        );
+
+        // A new item of the transport department.
+        let mut record = demo_record("transport.ndjson", "\"licensing\"");
+        let code = "519A0999000-519900000000-000-11519900MB0000001P-1-00";
+        record["code"] = serde_json::json!(code);
+        record["name"] = serde_json::json!("低空飞行器试验场地备案");
+        record["base_code"] = serde_json::json!("519A0999000");
+        let body = serde_json::json!({"record": record, "reason": "新增事项"});
+
+        // 401 without or with a bad token; 403 for another department's editor.
+        let anonymous = server.call("POST", "/api/v1/drafts", None, Some(&body), &[]);
+        assert_eq!(anonymous.status, 401);
+        assert!(
+            anonymous
+                .header("www-authenticate")
+                .unwrap()
+                .starts_with("Bearer")
+        );
+        assert_eq!(anonymous.body["code"], "unauthenticated");
+        let forged = format!("qz_{}", "0".repeat(64));
+        assert_eq!(
+            server
+                .call("POST", "/api/v1/drafts", Some(&forged), Some(&body), &[])
+                .status,
+            401
+        );
+        assert_eq!(
+            server
+                .call("POST", "/api/v1/drafts", Some(&editor_m), Some(&body), &[])
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    "/api/v1/drafts",
+                    Some(&reviewer_t),
+                    Some(&body),
+                    &[]
+                )
+                .status,
+            403,
+            "reviewers do not write"
+        );
+        let mut invalid = body.clone();
+        invalid["record"]["category"] = serde_json::json!("许可证");
+        let rejected = server.call(
+            "POST",
+            "/api/v1/drafts",
+            Some(&editor_t),
+            Some(&invalid),
+            &[],
+        );
+        assert_eq!(rejected.status, 422);
+        assert_eq!(rejected.body["problems"][0]["field"], "category");
+
+        let created = server.call("POST", "/api/v1/drafts", Some(&editor_t), Some(&body), &[]);
+        assert_eq!(created.status, 201, "{}", created.body);
+        assert_eq!(created.header("etag").as_deref(), Some("\"1\""));
+        let draft = created.body["id"].as_i64().unwrap();
+        let draft_path = format!("/api/v1/drafts/{draft}");
+        assert_eq!(
+            server
+                .call("POST", "/api/v1/drafts", Some(&editor_t), Some(&body), &[])
+                .status,
+            409,
+            "one open draft per code"
+        );
+        // Drafts are private: not public, not searchable, not in the feed, not for others.
+        assert_eq!(server.get(&format!("/api/v1/items/{code}")).0, 404);
+        assert!(server.search_codes("低空飞行器", "all").is_empty());
+        assert!(server.feed_for(code).is_empty());
+        assert_eq!(
+            server
+                .call("GET", &draft_path, Some(&editor_m), None, &[])
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
+                .body["total"],
+            0
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&reviewer_t), None, &[])
+                .body["total"],
+            1
+        );
+
+        // Edits need the current revision.
+        let mut edited = body.clone();
+        edited["record"]["remarks"] = serde_json::json!("试点期间实行告知承诺制");
+        assert_eq!(
+            server
+                .call("PUT", &draft_path, Some(&editor_t), Some(&edited), &[])
+                .status,
+            428
+        );
+        let stale = server.call(
+            "PUT",
+            &draft_path,
+            Some(&editor_t),
+            Some(&edited),
+            &[("If-Match", "\"0\"")],
+        );
+        assert_eq!(stale.status, 412);
+        assert_eq!(stale.body["code"], "precondition_failed");
+        let updated = server.call(
+            "PUT",
+            &draft_path,
+            Some(&editor_t),
+            Some(&edited),
+            &[("If-Match", "\"1\"")],
+        );
+        assert_eq!(updated.status, 200, "{}", updated.body);
+        assert_eq!(updated.header("etag").as_deref(), Some("\"2\""));
+        assert_eq!(
+            server
+                .call(
+                    "PUT",
+                    &draft_path,
+                    Some(&editor_m),
+                    Some(&edited),
+                    &[("If-Match", "\"2\"")]
+                )
+                .status,
+            403
+        );
+
+        // Submit; in review it cannot be edited; editors cannot approve.
+        let submitted = server.call(
+            "POST",
+            &format!("{draft_path}/submit"),
+            Some(&editor_t),
+            None,
+            &[],
+        );
+        assert_eq!(submitted.body["status"], "in_review");
+        assert_eq!(
+            server
+                .call(
+                    "PUT",
+                    &draft_path,
+                    Some(&editor_t),
+                    Some(&edited),
+                    &[("If-Match", "\"3\"")]
+                )
+                .status,
+            409
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{draft_path}/approve"),
+                    Some(&editor_t),
+                    None,
+                    &[("If-Match", "*")]
+                )
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{draft_path}/approve"),
+                    Some(&editor_m),
+                    None,
+                    &[("If-Match", "*")]
+                )
+                .status,
+            403
+        );
+
+        // The reviewer sends it back with a comment (required), the editor fixes and resubmits.
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{draft_path}/reject"),
+                    Some(&reviewer_t),
+                    Some(&serde_json::json!({})),
+                    &[("If-Match", "*")]
+                )
+                .status,
+            422
+        );
+        let seen = submitted.header("etag").unwrap();
+        let back = server.call(
+            "POST",
+            &format!("{draft_path}/reject"),
+            Some(&reviewer_t),
+            Some(&serde_json::json!({"comment": "请补充收费依据"})),
+            &[("If-Match", seen.as_str())],
+        );
+        assert_eq!(back.status, 200);
+        assert_eq!(back.body["status"], "draft");
+        assert_eq!(back.body["review_comment"], "请补充收费依据");
+        let revision = back.header("etag").unwrap();
+        let fixed = server.call(
+            "PUT",
+            &draft_path,
+            Some(&editor_t),
+            Some(&edited),
+            &[("If-Match", revision.as_str())],
+        );
+        assert_eq!(fixed.status, 200);
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{draft_path}/submit"),
+                    Some(&editor_t),
+                    None,
+                    &[]
+                )
+                .status,
+            200
+        );
+        assert!(
+            server.feed_for(code).is_empty(),
+            "nothing public before approval"
+        );
+
+        // The reviewer approves the revision they read (If-Match): the item is public,
+        // searchable, in the feed and in its region's tally.
+        let published_in_linjiang = || {
+            server.get("/api/v1/regions/519900").2["published_items"]
+                .as_i64()
+                .unwrap()
+        };
+        let before_approval = published_in_linjiang();
+        let approve = format!("{draft_path}/approve");
+        assert_eq!(
+            server
+                .call("POST", &approve, Some(&reviewer_t), None, &[])
+                .status,
+            428
+        );
+        let reviewed = server
+            .call("GET", &draft_path, Some(&reviewer_t), None, &[])
+            .header("etag")
+            .unwrap();
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &approve,
+                    Some(&reviewer_t),
+                    None,
+                    &[("If-Match", "\"1\"")]
+                )
+                .status,
+            412,
+            "approving a revision the reviewer did not read"
+        );
+        let approved = server.call(
+            "POST",
+            &approve,
+            Some(&reviewer_t),
+            None,
+            &[("If-Match", reviewed.as_str())],
+        );
+        assert_eq!(approved.status, 200, "{}", approved.body);
+        assert_eq!(approved.body["version"], 1);
+        assert_eq!(
+            server
+                .call("GET", &draft_path, Some(&editor_t), None, &[])
+                .status,
+            404,
+            "the draft is closed"
+        );
+        let (status, _, item) = server.get(&format!("/api/v1/items/{code}"));
+        assert_eq!(status, 200);
+        assert_eq!(item["item"]["remarks"], "试点期间实行告知承诺制");
+        assert_eq!(server.search_codes("低空飞行器", "published"), [code]);
+        assert_eq!(server.feed_for(code), [("published".to_string(), 1)]);
+        assert_eq!(published_in_linjiang(), before_approval + 1);
+
+        // A revision lives beside the published version until approved.
+        let mut revised = edited["record"].clone();
+        revised["time_limit"]["promised_days"] = serde_json::json!(3);
+        let revision = server.call(
+            "POST",
+            &format!("/api/v1/items/{code}/revise"),
+            Some(&editor_t),
+            Some(&serde_json::json!({"record": revised, "reason": "法规修改"})),
+            &[],
+        );
+        assert_eq!(revision.status, 201, "{}", revision.body);
+        assert_eq!(revision.body["item_id"], item["id"]);
+        let revision_path = format!("/api/v1/drafts/{}", revision.body["id"]);
+        assert_eq!(server.get(&format!("/api/v1/items/{code}")).2["version"], 1);
+        // Four eyes: the admin submits, so the admin may not approve.
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{revision_path}/submit"),
+                    Some(&admin),
+                    None,
+                    &[]
+                )
+                .status,
+            200
+        );
+        let own = server.call(
+            "POST",
+            &format!("{revision_path}/approve"),
+            Some(&admin),
+            None,
+            &[("If-Match", "*")],
+        );
+        assert_eq!(own.status, 403, "{}", own.body);
+        assert_eq!(server.get(&format!("/api/v1/items/{code}")).2["version"], 1);
+        assert_eq!(server.feed_for(code).len(), 1);
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{revision_path}/approve"),
+                    Some(&reviewer_t),
+                    None,
+                    &[("If-Match", "*")]
+                )
+                .body["version"],
+            2
+        );
+        let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
+        assert_eq!(item["version"], 2);
+        assert_eq!(item["item"]["time_limit"]["promised_days"], 3);
+        assert_eq!(
+            server.feed_for(code),
+            [("published".to_string(), 1), ("revised".to_string(), 2)]
+        );
+        let diff = server.get(&format!("/api/v1/items/{code}/diff")).2;
+        assert_eq!(diff["changes"][0]["field"], "time_limit");
+        let (_, _, item_page) = page(&server, &format!("/items/{code}"));
+        assert!(
+            item_page.contains("修改了：办理时限"),
+            "{name}: the page's history shows the change"
+        );
+
+        // A revision in review when the item is revoked cannot undo the revocation.
+        let stale = server.call(
+            "POST",
+            &format!("/api/v1/items/{code}/revise"),
+            Some(&editor_t),
+            Some(&serde_json::json!({"reason": "补充材料清单"})),
+            &[],
+        );
+        assert_eq!(stale.status, 201);
+        let stale_path = format!("/api/v1/drafts/{}", stale.body["id"]);
+        let stale_submitted = server.call(
+            "POST",
+            &format!("{stale_path}/submit"),
+            Some(&editor_t),
+            None,
+            &[],
+        );
+
+        // Revocation: reviewers only, with a reason; the item stays readable, marked revoked.
+        let revoke = format!("/api/v1/items/{code}/revoke");
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &revoke,
+                    Some(&editor_t),
+                    Some(&serde_json::json!({"reason": "x"})),
+                    &[]
+                )
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call("POST", &revoke, Some(&reviewer_t), None, &[])
+                .status,
+            422
+        );
+        let revoked = server.call(
+            "POST",
+            &revoke,
+            Some(&reviewer_t),
+            Some(&serde_json::json!({"reason": "上位法废止"})),
+            &[],
+        );
+        assert_eq!(revoked.status, 200, "{}", revoked.body);
+        assert_eq!(revoked.body["status"], "revoked");
+        let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
+        assert_eq!(
+            (item["status"].as_str(), item["revoke_reason"].as_str()),
+            (Some("revoked"), Some("上位法废止"))
+        );
+        assert!(server.search_codes("低空飞行器", "published").is_empty());
+        assert_eq!(server.search_codes("低空飞行器", "revoked"), [code]);
+        assert_eq!(
+            server.feed_for(code).last().unwrap(),
+            &("revoked".to_string(), 3)
+        );
+        let (_, _, item_page) = page(&server, &format!("/items/{code}"));
+        assert!(item_page.contains("本事项已撤销") && item_page.contains("上位法废止"));
+        let etag = stale_submitted.header("etag").unwrap();
+        let undo = server.call(
+            "POST",
+            &format!("{stale_path}/approve"),
+            Some(&reviewer_t),
+            None,
+            &[("If-Match", etag.as_str())],
+        );
+        assert_eq!(undo.status, 409, "{}", undo.body);
+        assert_eq!(
+            server.get(&format!("/api/v1/items/{code}")).2["status"],
+            "revoked"
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &revoke,
+                    Some(&reviewer_t),
+                    Some(&serde_json::json!({"reason": "again"})),
+                    &[]
+                )
+                .status,
+            409
+        );
+
+        // A never-published draft can be deleted.
+        let mut other = body.clone();
+        other["record"]["code"] =
+            serde_json::json!("519A0998000-519900000000-000-11519900MB0000001P-1-00");
+        other["record"]["base_code"] = serde_json::json!("519A0998000");
+        let scratch = server.call("POST", "/api/v1/drafts", Some(&editor_t), Some(&other), &[]);
+        let scratch_path = format!("/api/v1/drafts/{}", scratch.body["id"]);
+        assert_eq!(
+            server
+                .call("DELETE", &scratch_path, Some(&editor_m), None, &[])
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call("DELETE", &scratch_path, Some(&editor_t), None, &[])
+                .status,
+            204
+        );
+        assert_eq!(
+            server
+                .call("GET", &scratch_path, Some(&editor_t), None, &[])
+                .status,
+            404
+        );
+
+        // The responsibility list goes through the same path.
+        let duties = server.call(
+            "POST",
+            &format!("/api/v1/departments/{transport}/responsibilities/draft"),
+            Some(&editor_t),
+            Some(&serde_json::json!({"reason": "职责调整"})),
+            &[],
+        );
+        assert_eq!(duties.status, 201, "{}", duties.body);
+        assert_eq!(duties.body["kind"], "responsibility_list");
+        let mut list = duties.body["record"].clone();
+        list["main_duties"][0]["duty"] =
+            serde_json::json!("负责全市道路运输和城市客运的行业管理。");
+        let duties_path = format!("/api/v1/drafts/{}", duties.body["id"]);
+        let etag = duties.header("etag").unwrap();
+        assert_eq!(
+            server
+                .call(
+                    "PUT",
+                    &duties_path,
+                    Some(&editor_t),
+                    Some(&serde_json::json!({"record": list})),
+                    &[("If-Match", etag.as_str())]
+                )
+                .status,
+            200
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{duties_path}/submit"),
+                    Some(&editor_t),
+                    None,
+                    &[]
+                )
+                .status,
+            200
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{duties_path}/approve"),
+                    Some(&reviewer_t),
+                    None,
+                    &[("If-Match", "*")]
+                )
+                .body["kind"],
+            "responsibility_list"
+        );
+        let (_, _, published) =
+            server.get(&format!("/api/v1/departments/{transport}/responsibilities"));
+        assert_eq!(
+            published["main_duties"][0]["duty"],
+            "负责全市道路运输和城市客运的行业管理。"
+        );
+
+        // Bulk import over HTTP: into review, within the caller's departments, all or nothing.
+        let mut new_item = demo_record("market-regulation.ndjson", "\"licensing\"");
+        let market_code = new_item["code"].as_str().unwrap().to_string();
+        let mut changed = new_item.clone();
+        changed["remarks"] = serde_json::json!("实行告知承诺");
+        new_item["code"] =
+            serde_json::json!("519A0399000-519900000000-000-11519900MB0000003X-1-00");
+        new_item["name"] = serde_json::json!("小餐饮登记");
+        let foreign = demo_record("transport.ndjson", "\"penalty\"");
+        let bad = format!("{new_item}\n{changed}\n{foreign}\n");
+        let report = server.post_ndjson("/api/v1/import", &editor_m, bad);
+        assert_eq!(report.status, 422, "{}", report.body);
+        assert_eq!(report.body["problems"][0]["row"], 3);
+        assert_eq!(report.body["problems"][0]["field"], "department");
+        assert_eq!(report.body["committed"], false);
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
+                .body["total"],
+            0,
+            "nothing written"
+        );
+        let good = format!("{new_item}\n{changed}\n");
+        let dry = server.post_ndjson("/api/v1/import?dry_run=true", &editor_m, good.clone());
+        assert_eq!(
+            (
+                dry.body["created"].as_i64(),
+                dry.body["updated"].as_i64(),
+                dry.body["committed"].as_bool()
+            ),
+            (Some(1), Some(1), Some(false))
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
+                .body["total"],
+            0
+        );
+        assert_eq!(
+            server
+                .post_ndjson("/api/v1/import?publish=true", &editor_m, good.clone())
+                .status,
+            403
+        );
+        let imported =
+            server.post_ndjson("/api/v1/import?reason=%E6%89%B9%E9%87%8F", &editor_m, good);
+        assert_eq!(imported.status, 200, "{}", imported.body);
+        assert_eq!(
+            (
+                imported.body["created"].as_i64(),
+                imported.body["updated"].as_i64()
+            ),
+            (Some(1), Some(1))
+        );
+        let listed = server.call(
+            "GET",
+            "/api/v1/drafts?status=in_review",
+            Some(&editor_m),
+            None,
+            &[],
+        );
+        assert_eq!(listed.body["total"], 2);
+        let (_, _, live) = server.get(&format!("/api/v1/items/{market_code}"));
+        assert_eq!(live["version"], 1);
+        assert_ne!(live["item"]["remarks"], "实行告知承诺");
+        assert!(
+            server.feed_for(&market_code).len() == 1,
+            "the import is not public before review"
+        );
+
+        // The audit trail: who, what, from where; reviewers see their department only.
+        let mut entries = vec![];
+        let mut after = 0;
+        loop {
+            let trail = server.call(
+                "GET",
+                &format!("/api/v1/audit?department={transport}&after={after}&limit=500"),
+                Some(&reviewer_t),
+                None,
+                &[],
+            );
+            assert_eq!(trail.status, 200);
+            let page = trail.body["entries"].as_array().unwrap().clone();
+            if page.is_empty() {
+                break;
+            }
+            after = trail.body["next_after"].as_i64().unwrap();
+            entries.extend(page);
+        }
+        let done: Vec<(String, String)> = entries
+            .iter()
+            .filter(|e| e["entity_key"] == code)
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["actor"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for expected in [
+            ("draft.create", "editor.t"),
+            ("draft.update", "editor.t"),
+            ("draft.submit", "editor.t"),
+            ("draft.reject", "reviewer.t"),
+            ("draft.approve", "reviewer.t"),
+            ("item.create", "reviewer.t"),
+            ("draft.revise", "editor.t"),
+            ("item.update", "reviewer.t"),
+            ("item.revoke", "reviewer.t"),
+        ] {
+            assert!(
+                done.contains(&(expected.0.to_string(), expected.1.to_string())),
+                "{name}: {expected:?} not in {done:?}"
+            );
+        }
+        assert!(
+            entries
+                .iter()
+                .filter(|e| e["entity_key"] == code)
+                .all(|e| e["origin"] == "127.0.0.1")
+        );
+        let update = entries
+            .iter()
+            .find(|e| e["action"] == "draft.update" && e["entity_key"] == code)
+            .unwrap();
+        assert_eq!(
+            update["details"]["changes"]["remarks"]["after"],
+            "试点期间实行告知承诺制"
+        );
+        assert_eq!(
+            server
+                .call(
+                    "GET",
+                    &format!("/api/v1/audit?department={market}"),
+                    Some(&reviewer_t),
+                    None,
+                    &[]
+                )
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/audit", Some(&editor_t), None, &[])
+                .status,
+            403
+        );
+        let everything = server.call(
+            "GET",
+            "/api/v1/audit?actor=root&limit=500",
+            Some(&admin),
+            None,
+            &[],
+        );
+        assert!(
+            everything.body["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "token.create")
+        );
+        // Tokens never appear in the audit log or any answer but their creation.
+        let whole = server.call("GET", "/api/v1/audit?limit=500", Some(&admin), None, &[]);
+        assert!(!whole.body.to_string().contains(&editor_t[3..]));
+
+        // A revoked token stops working at once.
+        let (_, editor_m_token) = tokens["editor.m"].clone();
+        assert_eq!(
+            server
+                .call(
+                    "DELETE",
+                    &format!("/api/v1/tokens/{editor_m_token}"),
+                    Some(&editor_t),
+                    None,
+                    &[]
+                )
+                .status,
+            403
+        );
+        assert_eq!(
+            server
+                .call(
+                    "DELETE",
+                    &format!("/api/v1/tokens/{editor_m_token}"),
+                    Some(&admin),
+                    None,
+                    &[]
+                )
+                .status,
+            200
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&editor_m), None, &[])
+                .status,
+            401
+        );
+        let listed = server.call("GET", "/api/v1/users", Some(&admin), None, &[]);
+        assert_eq!(listed.body.as_array().unwrap().len(), 4);
+        let editor_m_id = listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "editor.m")
+            .unwrap()["id"]
+            .clone();
+        let their_tokens = server.call(
+            "GET",
+            &format!("/api/v1/users/{editor_m_id}/tokens"),
+            Some(&admin),
+            None,
+            &[],
+        );
+        assert_eq!(their_tokens.status, 200);
+        assert!(their_tokens.body[0]["revoked_at"].is_string());
+        assert!(
+            !their_tokens
+                .body
+                .to_string()
+                .contains(&tokens["editor.m"].0[12..]),
+            "no secrets in listings"
+        );
+        assert!(
+            their_tokens.body[0].get("token").is_none(),
+            "secrets are shown once only"
+        );
+
+        // The operator's commands: disabling a user and revoking a token take effect at once.
+        assert!(
+            quanze(&t, &data, &["user", "disable", "editor.t"])
+                .status
+                .success()
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&editor_t), None, &[])
+                .status,
+            401
+        );
+        let users = String::from_utf8(quanze(&t, &data, &["user", "list"]).stdout).unwrap();
+        assert!(
+            users
+                .lines()
+                .any(|l| l.contains("editor.t") && l.ends_with("disabled")),
+            "{users}"
+        );
+        let tokens =
+            String::from_utf8(quanze(&t, &data, &["token", "list", "--user", "root"]).stdout)
+                .unwrap();
+        let root_token = tokens
+            .lines()
+            .next()
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            !tokens.contains(&admin[3..]),
+            "listings never show the secret"
+        );
+        assert!(
+            quanze(&t, &data, &["token", "revoke", &root_token])
+                .status
+                .success()
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&admin), None, &[])
+                .status,
+            401
+        );
+    }
+}
