@@ -14,6 +14,19 @@ use crate::openapi::{ApiDoc, RouteMethods, finish_openapi};
 use crate::pages;
 use crate::state::AppState;
 
+/// Reads are public: any site may call them from a browser (preflight answered, no
+/// credentials). Writes are not offered cross-origin: a preflight for them is refused.
+fn cors() -> actix_cors::Cors {
+    use actix_web::http::header;
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods(["GET", "HEAD"])
+        .allow_any_header()
+        .expose_headers([header::ETAG, header::RETRY_AFTER, header::LINK])
+        .max_age(86_400)
+}
+
 /// The whole app over `state`, accepting bodies up to `max_body`.
 pub fn build(
     state: AppState,
@@ -56,10 +69,9 @@ pub fn build(
             crate::middleware::etag::conditional_get,
         ))
         .wrap(middleware::from_fn(crate::middleware::head::head_as_get))
-        // Reads are public: any site may call them; the usual hardening headers.
+        // The usual hardening headers.
         .wrap(
             middleware::DefaultHeaders::new()
-                .add(("Access-Control-Allow-Origin", "*"))
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("X-Frame-Options", "DENY"))
                 .add(("Referrer-Policy", "no-referrer")),
@@ -75,6 +87,8 @@ pub fn build(
         .wrap(middleware::from_fn(
             crate::middleware::body_limit::limit_body,
         ))
+        // Outside the limits, so a refusal (413, 429) is readable by the calling page too.
+        .wrap(cors())
         // Outermost: counts every answer, refusals included.
         .wrap(middleware::from_fn(crate::middleware::metrics::record))
 }

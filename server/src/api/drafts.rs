@@ -156,31 +156,38 @@ fn now() -> chrono::NaiveDateTime {
     quanze_registry::repo::now()
 }
 
-/// The condition an If-Match states (RFC 9110 §13.1.1): `*`, or a list of entity tags, of
-/// which only strong ones (`"3"`) can match a draft's revision. None when the header is absent.
+/// The condition an If-Match states (RFC 9110 §13.1.1), parsed by actix-web's typed header:
+/// `*`, or a list of entity tags, of which only strong ones whose value is a number (`"3"`) can
+/// match a draft's revision. None when the header is absent.
 fn if_match(req: &HttpRequest) -> Result<Option<RevisionCondition>, ApiError> {
-    let Some(raw) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+    use actix_web::http::header::{Header, IF_MATCH, IfMatch};
+    if !req.headers().contains_key(IF_MATCH) {
         return Ok(None);
-    };
-    let text = raw.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(Some(RevisionCondition::Any));
     }
-    let mut revisions = Vec::new();
-    for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        if tag.starts_with("W/") {
-            continue; // a weak tag never matches in If-Match
+    let malformed =
+        || ApiError::bad_request("If-Match", "must be the draft's ETag, e.g. \"3\", or *");
+    match IfMatch::parse(req).map_err(|_| malformed())? {
+        IfMatch::Any => Ok(Some(RevisionCondition::Any)),
+        IfMatch::Items(tags) => {
+            // The typed header skips items that are not entity tags (`3`); a client that sent
+            // one meant something, so say what is expected instead of matching nothing.
+            let sent = req
+                .headers()
+                .get_all(IF_MATCH)
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter(|t| !t.trim().is_empty())
+                .count();
+            if sent != tags.len() {
+                return Err(malformed());
+            }
+            let mut revisions = Vec::new();
+            for tag in tags.iter().filter(|t| !t.weak) {
+                revisions.push(tag.tag().parse::<i32>().map_err(|_| malformed())?);
+            }
+            Ok(Some(RevisionCondition::OneOf(revisions)))
         }
-        let revision = tag
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .and_then(|t| t.parse::<i32>().ok())
-            .ok_or_else(|| {
-                ApiError::bad_request("If-Match", "must be the draft's ETag, e.g. \"3\", or *")
-            })?;
-        revisions.push(revision);
     }
-    Ok(Some(RevisionCondition::OneOf(revisions)))
 }
 
 /// An If-Match that must be there (428 without).

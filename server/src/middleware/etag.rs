@@ -6,7 +6,7 @@
 use actix_web::HttpResponse;
 use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{ETAG, HeaderValue, IF_NONE_MATCH};
+use actix_web::http::header::{ETAG, ETag, EntityTag, Header, IfNoneMatch, TryIntoHeaderPair};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 
@@ -22,12 +22,14 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
     hash
 }
 
-/// Whether an `If-None-Match` value names `tag` (weak comparison, `*` matches anything).
-fn matches(if_none_match: &str, tag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    if_none_match
-        .split(',')
-        .any(|candidate| candidate.trim() == "*" || bare(candidate) == bare(tag))
+/// Whether an `If-None-Match` names `tag` (weak comparison, as RFC 9110 asks for it; `*`
+/// matches anything). A malformed header names nothing.
+fn matches(if_none_match: Option<&IfNoneMatch>, tag: &EntityTag) -> bool {
+    match if_none_match {
+        Some(IfNoneMatch::Any) => true,
+        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(tag)),
+        None => false,
+    }
 }
 
 pub async fn conditional_get(
@@ -35,11 +37,7 @@ pub async fn conditional_get(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_get = req.method() == Method::GET;
-    let if_none_match = req
-        .headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let if_none_match = IfNoneMatch::parse(req.request()).ok();
     let res = next.call(req).await?;
     let small = matches!(res.response().body().size(), BodySize::Sized(n) if n <= MAX_TAGGED_BYTES);
     // A handler that set its own tag (a draft's revision, for If-Match) keeps it.
@@ -50,10 +48,11 @@ pub async fn conditional_get(
     let (req, response) = res.into_parts();
     let (head, body) = response.into_parts();
     let bytes = to_bytes(body).await.map_err(Into::into)?;
-    let tag = format!("W/\"{:016x}\"", fnv1a64(&bytes));
-    let tag_value =
-        HeaderValue::from_str(&tag).map_err(actix_web::error::ErrorInternalServerError)?;
-    if if_none_match.as_deref().is_some_and(|v| matches(v, &tag)) {
+    let tag = EntityTag::new_weak(format!("{:016x}", fnv1a64(&bytes)));
+    let (_, tag_value) = ETag(tag.clone())
+        .try_into_pair()
+        .map_err(actix_web::error::ErrorInternalServerError)?;
+    if matches(if_none_match.as_ref(), &tag) {
         let mut not_modified = HttpResponse::NotModified().finish();
         not_modified.headers_mut().insert(ETAG, tag_value);
         return Ok(ServiceResponse::new(req, not_modified));
@@ -69,12 +68,19 @@ mod tests {
 
     #[test]
     fn if_none_match_comparison() {
-        let tag = "W/\"00ff\"";
-        assert!(matches("W/\"00ff\"", tag));
-        assert!(matches("\"00ff\"", tag));
-        assert!(matches("\"aa\", W/\"00ff\"", tag));
-        assert!(matches("*", tag));
-        assert!(!matches("\"00fe\"", tag));
+        let tag = EntityTag::new_weak("00ff".into());
+        let header = |v: &str| {
+            let req = actix_web::test::TestRequest::default()
+                .insert_header(("If-None-Match", v))
+                .to_http_request();
+            IfNoneMatch::parse(&req).ok()
+        };
+        assert!(matches(header("W/\"00ff\"").as_ref(), &tag));
+        assert!(matches(header("\"00ff\"").as_ref(), &tag));
+        assert!(matches(header("\"aa\", W/\"00ff\"").as_ref(), &tag));
+        assert!(matches(header("*").as_ref(), &tag));
+        assert!(!matches(header("\"00fe\"").as_ref(), &tag));
+        assert!(!matches(None, &tag));
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_ne!(fnv1a64(b"a"), fnv1a64(b"b"));
     }

@@ -11,7 +11,12 @@ fn conditional_gets_and_headers() {
     assert!(quanze(&t, &data, &["demo"]).status.success());
     let server = Server::start(crate::bin(), &t, &data);
     let url = format!("{}/api/v1/categories", server.base);
-    let first = server.agent.get(&url).call().unwrap();
+    let first = server
+        .agent
+        .get(&url)
+        .header("Origin", "https://example.org")
+        .call()
+        .unwrap();
     assert_eq!(first.status().as_u16(), 200);
     let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
         r.headers()
@@ -28,6 +33,39 @@ fn conditional_gets_and_headers() {
         header(&first, "x-content-type-options").as_deref(),
         Some("nosniff")
     );
+    // A page on another site may read the public API: its preflight is answered (a
+    // conditional GET sends If-None-Match, which is not a simple header) and the ETag exposed.
+    let preflight = server
+        .agent
+        .options(&url)
+        .header("Origin", "https://example.org")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "if-none-match")
+        .call()
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 200);
+    assert_eq!(
+        header(&preflight, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert!(
+        header(&preflight, "access-control-allow-methods")
+            .is_some_and(|m| m.contains("GET") && !m.contains("POST"))
+    );
+    assert!(
+        header(&first, "access-control-expose-headers")
+            .is_some_and(|h| h.to_ascii_lowercase().contains("etag"))
+    );
+    // Writes are not offered to other sites.
+    let write_preflight = server
+        .agent
+        .options(format!("{}/api/v1/drafts", server.base))
+        .header("Origin", "https://example.org")
+        .header("Access-Control-Request-Method", "POST")
+        .call()
+        .unwrap();
+    assert_ne!(write_preflight.status().as_u16(), 200);
+    assert!(header(&write_preflight, "access-control-allow-origin").is_none());
 
     let again = server
         .agent
