@@ -1,5 +1,10 @@
 //! `GET /api/v1/changes.atom`: the change feed as Atom (RFC 4287), so a journalist or a
 //! supervision office can follow the registry in any feed reader.
+//!
+//! Written by hand rather than with atom_syndication: the feed is one fixed shape, and the
+//! crate (quick-xml underneath) escapes markup but passes characters XML 1.0 forbids (control
+//! characters a department may paste into a name), which makes the whole feed unreadable;
+//! `xml_escape` drops them, and a test pins that.
 
 use std::fmt::Write;
 

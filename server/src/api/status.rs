@@ -73,6 +73,6 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     })
     .await??;
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(prometheus_client::encoding::prometheus_text::CONTENT_TYPE)
         .body(state.metrics.render(&gauges)))
 }

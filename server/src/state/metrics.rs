@@ -1,123 +1,129 @@
-//! What `/metrics` reports, in the Prometheus text format: requests by route, method and status, latency
-//! histograms by route, and how far the search index is behind the registry. Routes are
-//! labelled by their pattern (`/api/v1/items/{id_or_code}`), never by the raw path, so the
-//! number of series stays fixed whatever clients request.
+//! What `/metrics` reports, in the Prometheus text format (0.0.4), through the
+//! prometheus-client registry: requests by route, method and status, latency histograms by
+//! route, and how far the search index is behind the registry. Routes are labelled by their
+//! pattern (`/api/v1/items/{id_or_code}`), never by the raw path, so the number of series stays
+//! fixed whatever clients request.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    /// Observations at or below each bound (cumulative when rendered).
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
 }
 
-#[derive(Default)]
-struct Recorded {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
 }
 
-/// Request counts and latencies since the process started.
-#[derive(Default)]
-pub struct Metrics(Mutex<Recorded>);
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS)
+}
+
+/// Request counts and latencies since the process started, and the index gauges (set at each
+/// scrape).
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    index_lag: Gauge,
+    index_applied: Gauge,
+    outbox: Gauge,
+    index_size: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let [index_lag, index_applied, outbox, index_size] =
+            std::array::from_fn(|_| Gauge::default());
+        registry.register(
+            "quanze_http_requests",
+            "HTTP requests answered, by route pattern, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "quanze_http_request_duration_seconds",
+            "Time to the response head, by route pattern",
+            latency.clone(),
+        );
+        registry.register(
+            "quanze_index_lag_rows",
+            "Published changes (outbox rows) not yet in the search index",
+            index_lag.clone(),
+        );
+        registry.register(
+            "quanze_index_applied_seq",
+            "Last outbox sequence number applied to the search index",
+            index_applied.clone(),
+        );
+        registry.register(
+            "quanze_outbox_seq",
+            "Newest outbox sequence number in the registry",
+            outbox.clone(),
+        );
+        registry.register(
+            "quanze_index_size_bytes",
+            "Size of the live search index on disk",
+            index_size.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            index_lag,
+            index_applied,
+            outbox,
+            index_size,
+        }
+    }
+}
 
 impl Metrics {
     pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let mut r = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *r.requests
-            .entry((route.to_string(), method.to_string(), status))
-            .or_default() += 1;
-        let h = r.latency.entry(route.to_string()).or_default();
-        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
-            h.counts[i] += 1;
-        }
-        h.sum += seconds;
-        h.count += 1;
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_string(),
+                method: method.to_string(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.to_string(),
+            })
+            .observe(seconds);
     }
 
-    /// The Prometheus text exposition of what was recorded, plus the index gauges.
+    /// The Prometheus text exposition of what was recorded, with the index gauges as given.
     pub fn render(&self, index: &IndexGauges) -> String {
-        let r = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.index_lag.set(index.lag);
+        self.index_applied.set(index.applied);
+        self.outbox.set(index.outbox);
+        self.index_size
+            .set(i64::try_from(index.size_bytes).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing to a String cannot fail.
-        let _ = writeln!(
-            out,
-            "# HELP quanze_http_requests_total HTTP requests answered, by route pattern, method and status.\n\
-             # TYPE quanze_http_requests_total counter"
-        );
-        for ((route, method, status), n) in &r.requests {
-            let _ = writeln!(
-                out,
-                "quanze_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                label(route),
-                label(method)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP quanze_http_request_duration_seconds Time to the response head, by route pattern.\n\
-             # TYPE quanze_http_request_duration_seconds histogram"
-        );
-        for (route, h) in &r.latency {
-            let route = label(route);
-            let mut cumulative = 0;
-            for (bound, n) in BUCKETS.iter().zip(h.counts) {
-                cumulative += n;
-                let _ = writeln!(
-                    out,
-                    "quanze_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "quanze_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n\
-                 quanze_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n\
-                 quanze_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count, h.sum, h.count
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP quanze_index_lag_rows Published changes (outbox rows) not yet in the search index.\n\
-             # TYPE quanze_index_lag_rows gauge\n\
-             quanze_index_lag_rows {}\n\
-             # HELP quanze_index_applied_seq Last outbox sequence number applied to the search index.\n\
-             # TYPE quanze_index_applied_seq gauge\n\
-             quanze_index_applied_seq {}\n\
-             # HELP quanze_outbox_seq Newest outbox sequence number in the registry.\n\
-             # TYPE quanze_outbox_seq gauge\n\
-             quanze_outbox_seq {}\n\
-             # HELP quanze_index_size_bytes Size of the live search index on disk.\n\
-             # TYPE quanze_index_size_bytes gauge\n\
-             quanze_index_size_bytes {}",
-            index.lag, index.applied, index.outbox, index.size_bytes
-        );
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
         out
     }
 }
 
-/// Escapes a label value (backslash, quote, newline).
-fn label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
+/// The search index's progress, read at each scrape.
 pub struct IndexGauges {
     pub lag: i64,
     pub applied: i64,
@@ -151,6 +157,16 @@ mod tests {
             "quanze_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"+Inf\"} 3"
         ));
         assert!(text.contains("quanze_index_lag_rows 3\n"));
-        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
+        // Label values are escaped.
+        m.observe("/a\"b\\c", "GET", 200, 0.1);
+        assert!(
+            m.render(&IndexGauges {
+                lag: 0,
+                applied: 0,
+                outbox: 0,
+                size_bytes: 0
+            })
+            .contains("route=\"/a\\\"b\\\\c\"")
+        );
     }
 }

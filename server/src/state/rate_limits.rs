@@ -1,6 +1,12 @@
 //! The buckets of the per-client rate limits on the expensive public routes (search,
 //! suggestions, export) and on failed authentications: a token bucket per client address, so
 //! one script cannot starve everyone else. `crate::middleware::rate_limit` refuses with 429.
+//!
+//! Kept here rather than taken from actix-extensible-rate-limit or governor: the same buckets
+//! serve a middleware (search, export) and the bearer-token extractor (only *failed*
+//! authentications count, which a request-counting middleware cannot express); the clock is a
+//! parameter, so tests check refill exactly; IPv6 clients are grouped by /64; and memory is
+//! bounded by dropping full buckets. The arithmetic is a dozen lines.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -1,6 +1,11 @@
 //! A real headless Chromium for page tests, driven over WebDriver (W3C) by chromedriver: the
 //! Debian packages `chromium` and `chromium-driver`. Where they are missing the browser tests
 //! skip with a message, unless `QUANZE_REQUIRE_BROWSER=1` (set by CI), where they fail.
+//!
+//! Why not fantoccini or thirtyfour: both are async clients that bring tokio, hyper and their
+//! TLS stacks into every test build for the dozen WebDriver commands used here (new session,
+//! navigate, find, click, type, read, screenshot). These are plain JSON over HTTP to a local
+//! chromedriver; ureq (already the tests' HTTP client) does them synchronously in ~150 lines.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
