@@ -97,8 +97,8 @@ impl Server {
         }
     }
 
-    /// GET a path (already percent-encoded): status, content type, JSON body.
-    pub fn get(&self, path_and_query: &str) -> (u16, String, serde_json::Value) {
+    /// GET a path (already percent-encoded): status, content type, body text (up to 50 MiB).
+    pub fn get_text(&self, path_and_query: &str) -> (u16, String, String) {
         let mut r = self
             .agent
             .get(format!("{}{path_and_query}", self.base))
@@ -110,7 +110,18 @@ impl Server {
             .get("content-type")
             .map(|v| v.to_str().unwrap_or_default().to_string())
             .unwrap_or_default();
-        let text = r.body_mut().read_to_string().unwrap();
+        let text = r
+            .body_mut()
+            .with_config()
+            .limit(50 << 20)
+            .read_to_string()
+            .unwrap();
+        (status, content_type, text)
+    }
+
+    /// GET a path (already percent-encoded): status, content type, JSON body (Null if none).
+    pub fn get(&self, path_and_query: &str) -> (u16, String, serde_json::Value) {
+        let (status, content_type, text) = self.get_text(path_and_query);
         (
             status,
             content_type,
@@ -272,24 +283,5 @@ pub fn department_id_named(server: &Server, name: &str) -> i64 {
 
 /// Fetches a page: status, content type, body text.
 pub fn page(server: &Server, path: &str) -> (u16, String, String) {
-    let mut r = server
-        .agent
-        .get(format!("{}{path}", server.base))
-        .call()
-        .unwrap();
-    let status = r.status().as_u16();
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        status,
-        content_type,
-        r.body_mut()
-            .with_config()
-            .limit(50 << 20)
-            .read_to_string()
-            .unwrap(),
-    )
+    server.get_text(path)
 }
