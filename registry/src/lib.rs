@@ -24,6 +24,7 @@ pub mod models;
 pub mod problem;
 pub mod repo;
 pub mod schema;
+pub mod sheet;
 pub mod validate;
 pub mod workflow;
 

@@ -1,0 +1,220 @@
+//! A spreadsheet as rows of text, whatever it came as: XLSX (calamine, merged cells filled in
+//! from their top-left cell, as a reader of the sheet sees them) or CSV in UTF-8 (with or
+//! without BOM) or GBK/GB18030 (what Excel on zh-CN Windows writes), detected, never garbled.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+
+/// One sheet: its name and its rows of cell text (trailing empty cells trimmed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Sheet {
+    /// The text of a cell (empty past the end of a row).
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// What a file is, from its name or its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Xlsx,
+    Csv,
+}
+
+impl SheetFormat {
+    /// From a file name's extension (`list.xlsx`, `清单.CSV`).
+    pub fn from_extension(path: &str) -> Option<SheetFormat> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "xlsx" | "xlsm" => Some(SheetFormat::Xlsx),
+            "csv" | "txt" => Some(SheetFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// From a key (`xlsx`, `csv`).
+    pub fn parse(key: &str) -> Option<SheetFormat> {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "xlsx" => Some(SheetFormat::Xlsx),
+            "csv" => Some(SheetFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// An XLSX file is a zip archive (`PK\x03\x04`); anything else is read as CSV.
+    pub fn sniff(bytes: &[u8]) -> SheetFormat {
+        if bytes.starts_with(b"PK\x03\x04") {
+            SheetFormat::Xlsx
+        } else {
+            SheetFormat::Csv
+        }
+    }
+}
+
+/// Reads every sheet of a file. The error says, in Chinese, why the file cannot be read.
+pub fn read_workbook(bytes: &[u8], format: SheetFormat, name: &str) -> Result<Vec<Sheet>, String> {
+    match format {
+        SheetFormat::Xlsx => read_xlsx(bytes),
+        SheetFormat::Csv => Ok(vec![read_csv(bytes, name)?]),
+    }
+}
+
+fn cell_text(data: &Data) -> String {
+    match data {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        // Whole numbers as written (序号 1, not 1.0); long digit strings stay exact as Int.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|t| {
+                if t.time() == chrono::NaiveTime::MIN {
+                    t.date().to_string()
+                } else {
+                    t.to_string()
+                }
+            })
+            .unwrap_or_else(|| d.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+    let mut book = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| format!("不是可读取的 XLSX 文件（{e}）"))?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| format!("工作表“{name}”无法读取（{e}）"))?;
+        let merged = book
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| format!("工作表“{name}”的合并单元格无法读取（{e}）"))?;
+        // Absolute positions: the range starts at its first used cell.
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let height = range.end().map_or(0, |(r, _)| r + 1) as usize;
+        let width = range.end().map_or(0, |(_, c)| c + 1) as usize;
+        let mut rows = vec![vec![String::new(); width]; height];
+        for (r, row) in range.rows().enumerate() {
+            for (c, data) in row.iter().enumerate() {
+                let (ar, ac) = (r + row0 as usize, c + col0 as usize);
+                if ar < height && ac < width {
+                    rows[ar][ac] = cell_text(data);
+                }
+            }
+        }
+        for m in merged {
+            let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
+            let value = rows.get(r0).and_then(|r| r.get(c0)).cloned().unwrap_or_default();
+            for r in r0..=(m.end.0 as usize).min(height.saturating_sub(1)) {
+                for c in c0..=(m.end.1 as usize).min(width.saturating_sub(1)) {
+                    rows[r][c] = value.clone();
+                }
+            }
+        }
+        for row in &mut rows {
+            while row.last().is_some_and(|c| c.trim().is_empty()) {
+                row.pop();
+            }
+        }
+        sheets.push(Sheet { name, rows });
+    }
+    Ok(sheets)
+}
+
+/// Decodes CSV bytes: a UTF-8 BOM or valid UTF-8 is UTF-8; anything else is GB18030 (a
+/// superset of GBK and GB2312). Returns the text and the encoding's name.
+pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
+            (text.into_owned(), "GB18030")
+        }
+    }
+}
+
+fn read_csv(bytes: &[u8], name: &str) -> Result<Sheet, String> {
+    let (text, _) = decode_text(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("第{}行无法按 CSV 读取（{e}）", i + 1))?;
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        while row.last().is_some_and(|c| c.trim().is_empty()) {
+            row.pop();
+        }
+        rows.push(row);
+    }
+    Ok(Sheet {
+        name: name.to_string(),
+        rows,
+    })
+}
+
+/// The spreadsheet name of a column: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn csv_in_every_encoding_reads_the_same() {
+        let text = "序号,事项名称\r\n1,\"道路运输经营许可\"\r\n";
+        let utf8 = read_csv(text.as_bytes(), "a").unwrap();
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(read_csv(&bom, "a").unwrap(), utf8);
+        assert_eq!(read_csv(&gbk, "a").unwrap(), utf8);
+        assert_eq!(utf8.rows[1], vec!["1", "道路运输经营许可"]);
+        assert_eq!(decode_text(&gbk).1, "GB18030");
+    }
+
+    #[test]
+    fn formats_from_names_and_bytes() {
+        assert_eq!(SheetFormat::from_extension("清单.XLSX"), Some(SheetFormat::Xlsx));
+        assert_eq!(SheetFormat::from_extension("a.csv"), Some(SheetFormat::Csv));
+        assert_eq!(SheetFormat::from_extension("a.ndjson"), None);
+        assert_eq!(SheetFormat::sniff(b"PK\x03\x04rest"), SheetFormat::Xlsx);
+        assert_eq!(SheetFormat::sniff("序号".as_bytes()), SheetFormat::Csv);
+    }
+}
