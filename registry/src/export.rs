@@ -5,9 +5,9 @@
 use std::io::Write;
 
 use crate::db::Database;
-use crate::domain::Category;
 use crate::error::{RegistryError, Result};
 use crate::interchange::PowerItemRecord;
+use crate::problem::Problem;
 use crate::repo::departments::list_departments;
 use crate::repo::items::{ItemFilter, list_items_after, load_item_records};
 use crate::repo::responsibilities::load_responsibility_list;
@@ -58,93 +58,55 @@ fn for_each_item(
     Ok(written)
 }
 
-/// The columns of the CSV export: one row per item, lists joined with "；" (legal bases as
-/// 《law》article), so a department can open its list in a spreadsheet. The NDJSON export is
-/// the lossless one.
-pub const CSV_COLUMNS: [&str; 22] = [
-    "code",
-    "name",
-    "category",
-    "category_label",
-    "parent_code",
-    "base_code",
-    "department",
-    "department_uscc",
-    "region",
-    "undertaking_office",
-    "joint_departments",
-    "power_source",
-    "exercise_levels",
-    "statutory_days",
-    "promised_days",
-    "time_limit_unit",
-    "fee_charged",
-    "fee_standard",
-    "legal_bases",
-    "workflow",
-    "consultation",
-    "supervision",
-];
-
-fn csv_row(r: &PowerItemRecord) -> [String; 22] {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let num = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
-    let time_limit = r.time_limit.clone().unwrap_or_default();
-    let fee = r.fee.clone().unwrap_or_default();
-    [
-        r.code.clone(),
-        r.name.clone(),
-        r.category.clone(),
-        Category::label_of(&r.category),
-        opt(&r.parent_code),
-        opt(&r.base_code),
-        r.department.name.clone(),
-        opt(&r.department.uscc),
-        r.department.region.clone(),
-        opt(&r.undertaking_office),
-        r.joint_departments
-            .iter()
-            .map(|j| j.name.as_str())
-            .collect::<Vec<_>>()
-            .join("；"),
-        opt(&r.power_source),
-        r.exercise_levels.join("；"),
-        num(time_limit.statutory_days),
-        num(time_limit.promised_days),
-        opt(&time_limit.unit),
-        if r.fee.is_some() {
-            fee.charged.to_string()
-        } else {
-            String::new()
-        },
-        opt(&fee.standard),
-        r.legal_bases
-            .iter()
-            .map(|b| {
-                let law = b.law.trim_start_matches('《').trim_end_matches('》');
-                format!("《{law}》{}", b.article.as_deref().unwrap_or(""))
-            })
-            .collect::<Vec<_>>()
-            .join("；"),
-        r.workflow
-            .iter()
-            .map(|s| s.stage.as_str())
-            .collect::<Vec<_>>()
-            .join("→"),
-        opt(&r.consultation),
-        opt(&r.supervision),
-    ]
-}
-
-/// Writes every item matching `filter` as CSV with a header row; returns how many items.
-/// RFC 4180: fields with a comma, quote or line break quoted, quotes doubled, CRLF line ends.
+/// Writes every item matching `filter` as CSV in the sheet form (the Chinese headers a
+/// department's list uses, one row per item; see `crate::sheet`), UTF-8 with a BOM so Excel on
+/// zh-CN Windows reads it, cells Excel would run as formulas neutralised. It imports back
+/// unchanged. Returns how many items.
 pub fn export_items_csv(db: &Database, filter: &ItemFilter, out: &mut impl Write) -> Result<usize> {
+    out.write_all(b"\xEF\xBB\xBF").map_err(output_error)?;
     let mut csv = csv_writer(out);
-    csv.write_record(CSV_COLUMNS).map_err(csv_error)?;
+    csv.write_record(crate::sheet::write::headers())
+        .map_err(csv_error)?;
+    let mut seq = 0usize;
     let written = for_each_item(db, filter, |record| {
-        csv.write_record(csv_row(record)).map_err(csv_error)
+        seq += 1;
+        let cells = crate::sheet::write::record_cells(&seq.to_string(), record);
+        csv.write_record(cells.iter().map(|c| crate::sheet::write::neutralise(c)))
+            .map_err(csv_error)
     })?;
     csv.flush().map_err(output_error)?;
+    Ok(written)
+}
+
+/// Most items an XLSX export holds: the workbook is built in memory, and a spreadsheet is
+/// for one department's list, not the registry (NDJSON and CSV stream any number).
+pub const MAX_XLSX_ITEMS: usize = 20_000;
+
+/// Writes every item matching `filter` as an XLSX workbook in the sheet form (with the
+/// category drop-down); refuses more than [`MAX_XLSX_ITEMS`]. Returns how many items.
+pub fn export_items_xlsx(
+    db: &Database,
+    filter: &ItemFilter,
+    out: &mut impl Write,
+) -> Result<usize> {
+    let mut book = crate::sheet::write::XlsxItems::new().map_err(RegistryError::Corrupt)?;
+    let mut seq = 0usize;
+    let written = for_each_item(db, filter, |record| {
+        seq += 1;
+        if seq > MAX_XLSX_ITEMS {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "format",
+                format!(
+                    "an XLSX export holds at most {MAX_XLSX_ITEMS} items; choose a department or category, or export CSV or NDJSON"
+                ),
+            )]));
+        }
+        book.push(&crate::sheet::write::record_cells(&seq.to_string(), record))
+            .map_err(RegistryError::Corrupt)
+    })?;
+    let bytes = book.finish().map_err(RegistryError::Corrupt)?;
+    out.write_all(&bytes).map_err(output_error)?;
+    out.flush().map_err(output_error)?;
     Ok(written)
 }
 

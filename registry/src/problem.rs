@@ -18,6 +18,9 @@ pub struct Problem {
     pub field: String,
     pub message: String,
     pub severity: Severity,
+    /// The spreadsheet cell at fault (`权力清单!E12`), for rows read from a sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
 }
 
 impl Problem {
@@ -27,6 +30,7 @@ impl Problem {
             field: field.into(),
             message: message.into(),
             severity: Severity::Error,
+            cell: None,
         }
     }
 
@@ -42,6 +46,12 @@ impl Problem {
         self
     }
 
+    /// At a spreadsheet cell: shown as `权力清单!E12: …` instead of row and field.
+    pub fn at_cell(mut self, cell: impl Into<String>) -> Problem {
+        self.cell = Some(cell.into());
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -49,6 +59,14 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(cell) = &self.cell {
+            // Sheets are filled in by people who read Chinese.
+            let tag = match self.severity {
+                Severity::Warning => "提示：",
+                Severity::Error => "",
+            };
+            return write!(f, "{cell}: {tag}{}", self.message);
+        }
         if let Some(row) = self.row {
             write!(f, "row {row}: ")?;
         }

@@ -6,7 +6,8 @@ use std::io::BufRead;
 use crate::db::Database;
 use crate::error::Result;
 use crate::import::{
-    ImportOptions, ImportReport, read_and_validate, sort_problems, write_all_or_nothing,
+    ImportOptions, ImportReport, RecordOrigin, read_and_validate, sort_problems,
+    write_all_or_nothing,
 };
 use crate::interchange::PowerItemRecord;
 use crate::problem::Problem;
@@ -22,10 +23,24 @@ pub fn import_items_ndjson(
     input: impl BufRead,
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    let (mut report, valid) =
+    let (report, valid) =
         read_and_validate::<PowerItemRecord, _>(input, opts, validate_item, |item| {
             ("code", item.code.clone())
         })?;
+    let valid = valid
+        .into_iter()
+        .map(|(line, item)| (RecordOrigin::line(line), item))
+        .collect();
+    import_items(db, report, valid, opts)
+}
+
+/// Writes validated items, all or none (the report so far carries the reading's problems).
+pub(crate) fn import_items(
+    db: &Database,
+    mut report: ImportReport,
+    valid: Vec<(RecordOrigin, PowerItemRecord)>,
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
     check_parent_codes(db, &valid, &mut report)?;
     sort_problems(&mut report.problems);
     if report.errors() > 0 {
@@ -61,7 +76,7 @@ pub fn import_items_ndjson(
 /// kept, and resolves when the main item arrives).
 fn check_parent_codes(
     db: &Database,
-    valid: &[(usize, PowerItemRecord)],
+    valid: &[(RecordOrigin, PowerItemRecord)],
     report: &mut ImportReport,
 ) -> Result<()> {
     let in_file: HashSet<&str> = valid.iter().map(|(_, r)| r.code.as_str()).collect();
@@ -77,18 +92,15 @@ fn check_parent_codes(
     }
     let mut conn = db.conn()?;
     let stored = existing_codes(&mut conn, &missing)?;
-    for (line, r) in valid {
+    for (origin, r) in valid {
         if let Some(p) = &r.parent_code
             && !in_file.contains(p.as_str())
             && !stored.contains(p)
         {
-            report.problems.push(
-                Problem::warning(
-                    "parent_code",
-                    format!("main item {p} is neither in this file nor in the registry"),
-                )
-                .at_row(*line),
-            );
+            report.problems.push(origin.place(Problem::warning(
+                "parent_code",
+                format!("main item {p} is neither in this file nor in the registry"),
+            )));
         }
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod ndjson;
 pub mod regions;
 pub mod responsibilities;
 pub mod review;
+pub mod sheet;
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -122,9 +123,53 @@ fn read_and_validate<R: DeserializeOwned, T>(
     Ok((report, valid))
 }
 
-/// Problems in row order (stable: within a row, in the order found).
+/// Problems in row order (stable: within a row, in the order found). A sheet's problems are
+/// found sheet by sheet, row by row, and keep that order.
 fn sort_problems(problems: &mut [Problem]) {
-    problems.sort_by_key(|p| p.row.unwrap_or(0));
+    if problems.iter().all(|p| p.cell.is_none()) {
+        problems.sort_by_key(|p| p.row.unwrap_or(0));
+    }
+}
+
+/// Where a validated record came from, to place a problem found later: an NDJSON line, or a
+/// sheet row with the cell of each field.
+#[derive(Debug, Clone, Default)]
+pub struct RecordOrigin {
+    /// 1-based line, or row within its sheet.
+    pub row: usize,
+    /// For a sheet row: the cell of each top-level field (`legal_bases` → `权力清单!N12`).
+    pub cells: Option<HashMap<&'static str, String>>,
+    /// For a sheet row: the cell that names the item, for problems of the whole row.
+    pub row_cell: Option<String>,
+}
+
+impl RecordOrigin {
+    pub fn line(row: usize) -> RecordOrigin {
+        RecordOrigin {
+            row,
+            ..Default::default()
+        }
+    }
+
+    /// The problem at this origin: the line, or the cell of the field it concerns.
+    pub fn place(&self, problem: Problem) -> Problem {
+        let problem = problem.at_row(self.row);
+        let Some(cells) = &self.cells else {
+            return problem;
+        };
+        // `department.region` has a cell of its own where the sheet has the column;
+        // `legal_bases[2].article` is in the cell of `legal_bases`.
+        let path = problem.field.split('[').next().unwrap_or("");
+        let top = path.split('.').next().unwrap_or("");
+        match cells
+            .get(path)
+            .or(cells.get(top))
+            .or(self.row_cell.as_ref())
+        {
+            Some(cell) => problem.at_cell(cell.clone()),
+            None => problem,
+        }
+    }
 }
 
 /// Outcome of the write phase: a dry run rolls back by returning this as the error.

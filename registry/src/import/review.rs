@@ -8,7 +8,8 @@ use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::Result;
 use crate::import::{
-    ImportOptions, ImportReport, read_and_validate, sort_problems, write_all_or_nothing,
+    ImportOptions, ImportReport, RecordOrigin, read_and_validate, sort_problems,
+    write_all_or_nothing,
 };
 use crate::interchange::PowerItemRecord;
 use crate::problem::Problem;
@@ -29,19 +30,38 @@ pub fn import_items_for_review(
 ) -> Result<ImportReport> {
     if publish {
         p.require(p.is_admin(), "publish an import without review")?;
-        return crate::import::items::import_items_ndjson(db, input, opts);
     }
-    let (mut report, valid) =
+    let (report, valid) =
         read_and_validate::<PowerItemRecord, _>(input, opts, validate_item, |item| {
             ("code", item.code.clone())
         })?;
+    let valid = valid
+        .into_iter()
+        .map(|(line, item)| (RecordOrigin::line(line), item))
+        .collect();
+    review_items(db, report, valid, opts, p, publish)
+}
+
+/// Validated items for review (or published, for an admin with `publish`), all or none.
+pub(crate) fn review_items(
+    db: &Database,
+    mut report: ImportReport,
+    valid: Vec<(RecordOrigin, PowerItemRecord)>,
+    opts: &ImportOptions,
+    p: &Principal,
+    publish: bool,
+) -> Result<ImportReport> {
+    if publish {
+        p.require(p.is_admin(), "publish an import without review")?;
+        return crate::import::items::import_items(db, report, valid, opts);
+    }
     {
         let mut conn = db.conn()?;
-        for (line, item) in &valid {
+        for (origin, item) in &valid {
             let mut problem = |field: &str, message: String| {
                 report
                     .problems
-                    .push(Problem::error(field, message).at_row(*line));
+                    .push(origin.place(Problem::error(field, message)));
             };
             match find_department(&mut conn, &item.department)? {
                 None => problem(

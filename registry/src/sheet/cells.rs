@@ -188,7 +188,9 @@ pub fn find_date(text: &str) -> Option<String> {
         if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_digit()) {
             continue;
         }
-        let Some(year) = number(&mut i, 4) else { continue };
+        let Some(year) = number(&mut i, 4) else {
+            continue;
+        };
         if !(1949..=2200).contains(&year) || i >= chars.len() {
             continue;
         }
@@ -197,12 +199,16 @@ pub fn find_date(text: &str) -> Option<String> {
             continue;
         }
         i += 1;
-        let Some(month) = number(&mut i, 2) else { continue };
+        let Some(month) = number(&mut i, 2) else {
+            continue;
+        };
         if i >= chars.len() || !matches!(chars[i], '月' | '-' | '.' | '/') {
             continue;
         }
         i += 1;
-        let Some(day) = number(&mut i, 2) else { continue };
+        let Some(day) = number(&mut i, 2) else {
+            continue;
+        };
         if let Some(date) = chrono::NaiveDate::from_ymd_opt(year as i32, month, day) {
             return Some(date.to_string());
         }
@@ -386,11 +392,7 @@ pub fn format_bases(bases: &[LegalBasis]) -> String {
 // ---- lists beside a basis column ----
 
 /// Pairs entries with their bases: one basis each, or one basis for all.
-fn align_bases(
-    count: usize,
-    basis_cell: &str,
-    what: &str,
-) -> Result<Vec<Option<String>>, String> {
+fn align_bases(count: usize, basis_cell: &str, what: &str) -> Result<Vec<Option<String>>, String> {
     let bases = split_entries(basis_cell);
     match bases.len() {
         0 => Ok(vec![None; count]),
@@ -399,6 +401,10 @@ fn align_bases(
         n => Err(format!("{what}依据有{n}条，与{what}的{count}条对不上")),
     }
 }
+
+/// The longest 责任事项 stage name (`其他法律法规规章文件规定应履行的责任` has 18): a longer text
+/// before the first colon is a duty without a stage.
+const MAX_STAGE_CHARS: usize = 30;
 
 /// 责任事项 (`1.受理责任：……`) with their 责任事项依据 (numbered alike, or one for all).
 pub fn parse_responsibilities(cell: &str, basis_cell: &str) -> Result<Vec<Responsibility>, String> {
@@ -411,7 +417,7 @@ pub fn parse_responsibilities(cell: &str, basis_cell: &str) -> Result<Vec<Respon
         .map(|(i, (entry, basis))| {
             let (stage, duty) = entry
                 .split_once(['：', ':'])
-                .filter(|(stage, _)| stage.chars().count() <= 16)
+                .filter(|(stage, _)| stage.chars().count() <= MAX_STAGE_CHARS)
                 .ok_or_else(|| {
                     format!(
                         "第{}项没有环节名称，应写成“受理责任：……”：{}",
@@ -434,7 +440,10 @@ pub fn format_responsibilities(list: &[Responsibility]) -> (String, String) {
         .iter()
         .map(|r| format!("{}：{}", r.stage, r.duty))
         .collect();
-    (format_entries(&duties), format_aligned_bases(list.iter().map(|r| &r.basis)))
+    (
+        format_entries(&duties),
+        format_aligned_bases(list.iter().map(|r| &r.basis)),
+    )
 }
 
 fn format_aligned_bases<'a>(bases: impl Iterator<Item = &'a Option<String>>) -> String {
@@ -473,7 +482,11 @@ pub fn format_accountability(list: &[Accountability]) -> (String, String) {
 
 /// `5日` / `5个工作日` / `5` → 5.
 fn days_of(text: &str) -> Option<i32> {
-    let digits: String = text.trim().chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -755,7 +768,10 @@ mod tests {
 
     #[test]
     fn numbered_entries_in_every_style() {
-        assert_eq!(split_entries("1.受理\n2、审查\n（3）决定\n(4)送达"), ["受理", "审查", "决定", "送达"]);
+        assert_eq!(
+            split_entries("1.受理\n2、审查\n（3）决定\n(4)送达"),
+            ["受理", "审查", "决定", "送达"]
+        );
         assert_eq!(split_entries("一、甲\n二、乙"), ["甲", "乙"]);
         assert_eq!(split_entries("①甲\n②乙"), ["甲", "乙"]);
         assert_eq!(
@@ -780,7 +796,10 @@ mod tests {
             Some("申请从事客运经营的，应当……\n（一）从事县级行政区域内……")
         );
         assert_eq!(bases[0].role, "设定依据");
-        assert_eq!(bases[1].article.as_deref(), Some("第十二条第一款第（一）项"));
+        assert_eq!(
+            bases[1].article.as_deref(),
+            Some("第十二条第一款第（一）项")
+        );
         assert_eq!(bases[1].version, None);
     }
 
@@ -794,7 +813,8 @@ mod tests {
         assert_eq!(bases.len(), 2);
         assert_eq!(bases[0].article.as_deref(), Some("第二十九条、第三十条"));
         assert_eq!(bases[0].text, None);
-        let (_, warnings) = parse_bases("《道路运输条例》（2019年修正）第八条", "实施依据").unwrap();
+        let (_, warnings) =
+            parse_bases("《道路运输条例》（2019年修正）第八条", "实施依据").unwrap();
         assert_eq!(warnings.len(), 1, "a version that is not a date is said");
         assert!(parse_bases("依照有关规定办理", "实施依据").is_err());
         assert!(parse_bases("《道路运输条例第八条", "实施依据").is_err());
@@ -802,9 +822,15 @@ mod tests {
 
     #[test]
     fn dates_in_every_spelling() {
-        assert_eq!(find_date("2023年7月20日修订").as_deref(), Some("2023-07-20"));
+        assert_eq!(
+            find_date("2023年7月20日修订").as_deref(),
+            Some("2023-07-20")
+        );
         assert_eq!(find_date("2019-03-02").as_deref(), Some("2019-03-02"));
-        assert_eq!(find_date("国务院令第 2023.7.20").as_deref(), Some("2023-07-20"));
+        assert_eq!(
+            find_date("国务院令第 2023.7.20").as_deref(),
+            Some("2023-07-20")
+        );
         assert_eq!(find_date("2019年修正"), None);
         assert_eq!(find_date("2023年2月30日"), None);
     }
@@ -819,7 +845,11 @@ mod tests {
         assert_eq!(list[1].stage, "审查责任");
         assert_eq!(list[1].basis.as_deref(), Some("《行政许可法》第三十四条"));
         let shared = parse_accountability("1.甲\n2.乙", "《行政许可法》第七十二条").unwrap();
-        assert!(shared.iter().all(|a| a.basis.as_deref() == Some("《行政许可法》第七十二条")));
+        assert!(
+            shared
+                .iter()
+                .all(|a| a.basis.as_deref() == Some("《行政许可法》第七十二条"))
+        );
         assert!(parse_accountability("1.甲\n2.乙\n3.丙", "1.a\n2.b").is_err());
         assert!(parse_responsibilities("公示材料目录，一次告知补正内容", "").is_err());
     }
@@ -846,10 +876,11 @@ mod tests {
 
     fn text() -> impl Strategy<Value = String> {
         // Official wording: no field separators, no lines that look like list markers.
-        "[一-龥，。；、（）0-9a-z ]{1,30}".prop_filter("no marker at the start", |s| {
-            marker_len(s.trim_start()).is_none() && !s.trim().is_empty()
-        })
-        .prop_map(|s| s.trim().to_string())
+        "[一-龥，。；、（）0-9a-z ]{1,30}"
+            .prop_filter("no marker at the start", |s| {
+                marker_len(s.trim_start()).is_none() && !s.trim().is_empty()
+            })
+            .prop_map(|s| s.trim().to_string())
     }
 
     fn opt<T: std::fmt::Debug>(s: impl Strategy<Value = T>) -> impl Strategy<Value = Option<T>> {

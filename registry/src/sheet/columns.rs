@@ -53,11 +53,27 @@ pub const COLUMNS: &[(Column, &[&str])] = &[
     (Column::BaseCode, &["基本编码"]),
     (
         Column::Category,
-        &["权力分类", "事项类型", "职权类别", "权力类别", "权力类型", "事项类别", "类别"],
+        &[
+            "权力分类",
+            "事项类型",
+            "职权类别",
+            "权力类别",
+            "权力类型",
+            "事项类别",
+            "类别",
+        ],
     ),
     (
         Column::Name,
-        &["项目名称", "事项名称", "职权名称", "权力事项名称", "权力名称", "主项名称", "主项"],
+        &[
+            "项目名称",
+            "事项名称",
+            "职权名称",
+            "权力事项名称",
+            "权力名称",
+            "主项名称",
+            "主项",
+        ],
     ),
     (Column::SubItem, &["子项名称", "子项"]),
     (Column::ParentCode, &["主项编码"]),
@@ -76,13 +92,23 @@ pub const COLUMNS: &[(Column, &[&str])] = &[
     (Column::ExerciseLevels, &["行使层级"]),
     (
         Column::Basis("实施依据"),
-        &["实施依据", "依据", "法律依据", "行使依据", "法定依据", "法律法规依据"],
+        &[
+            "实施依据",
+            "依据",
+            "法律依据",
+            "行使依据",
+            "法定依据",
+            "法律法规依据",
+        ],
     ),
     (Column::Basis("设定依据"), &["设定依据"]),
     (Column::Basis("处罚依据"), &["处罚依据"]),
     (Column::Responsibilities, &["责任事项", "责任事项内容"]),
     (Column::ResponsibilityBasis, &["责任事项依据"]),
-    (Column::Accountability, &["追责情形", "问责情形", "追责情形及依据"]),
+    (
+        Column::Accountability,
+        &["追责情形", "问责情形", "追责情形及依据"],
+    ),
     (Column::AccountabilityBasis, &["追责依据", "问责依据"]),
     (Column::Workflow, &["运行流程", "办理流程", "流程"]),
     (Column::Discretion, &["裁量基准", "自由裁量基准"]),
@@ -102,7 +128,13 @@ pub const COLUMNS: &[(Column, &[&str])] = &[
     (Column::Consultation, &["咨询电话", "咨询方式", "咨询渠道"]),
     (
         Column::Supervision,
-        &["监督电话", "投诉电话", "监督投诉电话", "监督投诉方式", "投诉方式"],
+        &[
+            "监督电话",
+            "投诉电话",
+            "监督投诉电话",
+            "监督投诉方式",
+            "投诉方式",
+        ],
     ),
     (Column::Remedies, &["救济途径", "救济渠道"]),
     (Column::EffectiveFrom, &["生效日期", "实施日期"]),
@@ -128,7 +160,11 @@ fn column_of_exact(normalised: &str) -> Option<Column> {
     COLUMNS.iter().find_map(|(column, names)| {
         names
             .iter()
-            .any(|n| n.nfkc().filter(|c| !c.is_whitespace()).eq(normalised.chars()))
+            .any(|n| {
+                n.nfkc()
+                    .filter(|c| !c.is_whitespace())
+                    .eq(normalised.chars())
+            })
             .then_some(*column)
     })
 }
@@ -194,6 +230,7 @@ pub fn find_header(rows: &[Vec<String>]) -> Option<HeaderRow> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -232,7 +269,12 @@ mod tests {
         let rows = vec![
             vec!["广安区交通运输局权力清单".to_string()],
             vec![],
-            vec!["序号".into(), "事项名称".into(), "权力分类".into(), "审批人".into()],
+            vec![
+                "序号".into(),
+                "事项名称".into(),
+                "权力分类".into(),
+                "审批人".into(),
+            ],
         ];
         let header = find_header(&rows).unwrap();
         assert_eq!(header.row, 2);

@@ -6,3 +6,4 @@
 pub mod cells;
 pub mod columns;
 pub mod workbook;
+pub mod write;

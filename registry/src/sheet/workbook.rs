@@ -90,8 +90,8 @@ fn cell_text(data: &Data) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    let mut book = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| format!("不是可读取的 XLSX 文件（{e}）"))?;
+    let mut book =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("不是可读取的 XLSX 文件（{e}）"))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
         let range = book
@@ -115,10 +115,15 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
         }
         for m in merged {
             let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
-            let value = rows.get(r0).and_then(|r| r.get(c0)).cloned().unwrap_or_default();
-            for r in r0..=(m.end.0 as usize).min(height.saturating_sub(1)) {
-                for c in c0..=(m.end.1 as usize).min(width.saturating_sub(1)) {
-                    rows[r][c] = value.clone();
+            let value = rows
+                .get(r0)
+                .and_then(|r| r.get(c0))
+                .cloned()
+                .unwrap_or_default();
+            let last_col = (m.end.1 as usize).min(width.saturating_sub(1));
+            for row in rows.iter_mut().take(m.end.0 as usize + 1).skip(r0) {
+                for cell in row.iter_mut().take(last_col + 1).skip(c0) {
+                    cell.clone_from(&value);
                 }
             }
         }
@@ -156,7 +161,10 @@ fn read_csv(bytes: &[u8], name: &str) -> Result<Sheet, String> {
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第{}行无法按 CSV 读取（{e}）", i + 1))?;
-        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut row: Vec<String> = record
+            .iter()
+            .map(|c| crate::sheet::write::unneutralise(c).to_string())
+            .collect();
         while row.last().is_some_and(|c| c.trim().is_empty()) {
             row.pop();
         }
@@ -211,7 +219,10 @@ mod tests {
 
     #[test]
     fn formats_from_names_and_bytes() {
-        assert_eq!(SheetFormat::from_extension("清单.XLSX"), Some(SheetFormat::Xlsx));
+        assert_eq!(
+            SheetFormat::from_extension("清单.XLSX"),
+            Some(SheetFormat::Xlsx)
+        );
         assert_eq!(SheetFormat::from_extension("a.csv"), Some(SheetFormat::Csv));
         assert_eq!(SheetFormat::from_extension("a.ndjson"), None);
         assert_eq!(SheetFormat::sniff(b"PK\x03\x04rest"), SheetFormat::Xlsx);

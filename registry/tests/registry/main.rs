@@ -6,6 +6,7 @@ mod items;
 mod laws;
 mod responsibilities;
 mod schema;
+mod sheets;
 
 use std::path::PathBuf;
 

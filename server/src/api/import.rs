@@ -64,6 +64,9 @@ pub struct ImportResult {
 pub struct ImportProblem {
     pub row: Option<usize>,
     pub field: String,
+    /// The spreadsheet cell at fault (`权力清单!E12`), for sheets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
     pub message: String,
     /// error or warning.
     pub severity: String,
@@ -85,6 +88,7 @@ impl From<ImportReport> for ImportResult {
                     severity: if p.is_error() { "error" } else { "warning" }.into(),
                     row: p.row,
                     field: p.field,
+                    cell: p.cell,
                     message: p.message,
                 })
                 .collect(),
