@@ -170,6 +170,18 @@ pub fn get_draft(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Draf
     Ok(draft)
 }
 
+/// A department the caller may edit, as its items name it (an import's default department).
+pub fn department_for_editing(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+) -> Result<crate::interchange::DepartmentRef> {
+    let department = crate::repo::departments::get_department(conn, id)?
+        .ok_or_else(|| RegistryError::NotFound(format!("department {id}")))?;
+    p.require(p.can_edit(id), "import into this department's list")?;
+    Ok(department.as_ref_record())
+}
+
 /// A page of the drafts the caller may see: of `department` when asked for (and visible), else
 /// of all the caller's departments; `status` narrows to `draft` or `in_review`. Oldest first,
 /// with the total.

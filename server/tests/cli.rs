@@ -147,3 +147,113 @@ fn bad_database_url_and_missing_file_fail_cleanly() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/items.ndjson"));
 }
+
+/// The Excel path as the README gives it: template, dry run, import; then export as XLSX and
+/// CSV and import both back with nothing changed.
+#[test]
+fn a_sheet_from_the_template_through_dry_run_to_import() {
+    for t in TestDatabase::each() {
+        assert!(quanze(&t, &["demo"]).status.success());
+        let template = t.dir.path().join("list.xlsx");
+        let out = quanze(&t, &["template", "-o", template.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The template's example row is never imported; a department adds its own row as CSV.
+        let csv = t.dir.path().join("list.csv");
+        let out = quanze(
+            &t,
+            &["template", "--format", "csv", "-o", csv.to_str().unwrap()],
+        );
+        assert!(out.status.success());
+        let mut text = std::fs::read_to_string(&csv).unwrap();
+        text.push_str("1,,,行政确认,出租汽车驾驶员从业资格注册,,,,,,,,,\r\n");
+        std::fs::write(&csv, text).unwrap();
+        let args = |extra: &[&str]| {
+            let mut a = vec![
+                "import",
+                csv.to_str().unwrap(),
+                "--department",
+                "临江市交通运输局",
+            ];
+            a.extend_from_slice(extra);
+            a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        };
+        let run = |extra: &[&str]| {
+            let a = args(extra);
+            quanze(&t, &a.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let dry = run(&["--dry-run"]);
+        assert!(
+            dry.status.success(),
+            "{}{}",
+            stdout(&dry),
+            String::from_utf8_lossy(&dry.stderr)
+        );
+        assert!(
+            stdout(&dry).contains("1 created") && stdout(&dry).contains("dry run"),
+            "{}",
+            stdout(&dry)
+        );
+        let real = run(&[]);
+        assert!(stdout(&real).contains("1 created") && stdout(&real).contains("committed"));
+        let again = run(&[]);
+        assert!(
+            stdout(&again).contains("1 unchanged"),
+            "the generated code is stable: {}",
+            stdout(&again)
+        );
+
+        // A broken row: exit 3, the cell named in Chinese, nothing written.
+        let broken = write(
+            t.dir.path(),
+            "broken.csv",
+            "序号,事项名称,权力分类\n1,某事项,行政监管\n",
+        );
+        let out = quanze(
+            &t,
+            &[
+                "import",
+                broken.to_str().unwrap(),
+                "--department",
+                "临江市交通运输局",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(3));
+        assert!(
+            stdout(&out).contains("broken!C2: 未知的权力分类“行政监管”"),
+            "{}",
+            stdout(&out)
+        );
+
+        for format in ["xlsx", "csv"] {
+            let file = t.dir.path().join(format!("export.{format}"));
+            let out = quanze(
+                &t,
+                &[
+                    "export",
+                    "--format",
+                    format,
+                    "--department",
+                    "临江市交通运输局",
+                    "-o",
+                    file.to_str().unwrap(),
+                ],
+            );
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let out = quanze(&t, &["import", file.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stdout(&out));
+            assert!(
+                stdout(&out).contains(" 0 created, 0 updated"),
+                "{format}: {}",
+                stdout(&out)
+            );
+        }
+    }
+}

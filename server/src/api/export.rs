@@ -76,12 +76,20 @@ impl Write for ChannelWriter {
     }
 }
 
+/// Writes a streamed export into the channel.
+type StreamWriter = fn(
+    &quanze_registry::Database,
+    &ItemFilter,
+    &mut ChannelWriter,
+) -> quanze_registry::Result<usize>;
+
 /// Parameters of the export.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `ndjson` (default; the lossless interchange format) or `csv` (one row per item for
-    /// spreadsheets, UTF-8, CRLF).
+    /// `ndjson` (default; the lossless interchange format, streamed), `csv` (the sheet form:
+    /// Chinese headers, one row per item, UTF-8 with a BOM, streamed) or `xlsx` (the same as
+    /// an Excel workbook, at most 20,000 items). The sheet forms import back unchanged.
     #[param(example = "ndjson")]
     format: Option<Format>,
     /// Only this department's items (numeric id); repeatable.
@@ -98,7 +106,13 @@ impl RouteParams for ExportParams {
             None => None,
             Some("ndjson") => Some(Format::Ndjson),
             Some("csv") => Some(Format::Csv),
-            Some(_) => return Err(ApiError::bad_request("format", "must be ndjson or csv")),
+            Some("xlsx") => Some(Format::Xlsx),
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "format",
+                    "must be ndjson, csv or xlsx",
+                ));
+            }
         };
         let category = q
             .text("category", 20)
@@ -123,11 +137,12 @@ impl RouteParams for ExportParams {
 }
 
 /// The export formats.
-#[derive(Clone, Copy, utoipa::ToSchema)]
+#[derive(Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
 #[schema(rename_all = "lowercase")]
 pub enum Format {
     Ndjson,
     Csv,
+    Xlsx,
 }
 
 /// Export published items.
@@ -141,9 +156,10 @@ pub enum Format {
     responses(
         (status = 200, description = "The items, streamed", content(
             (String = "application/x-ndjson"),
-            (String = "text/csv")
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )),
-        (status = 400, description = "A parameter is malformed"),
+        (status = 400, description = "A parameter is malformed, or too many items for one XLSX workbook"),
         (status = 404, description = "A department does not exist"),
         (status = 429, description = "Too many requests from this client; retry after the `Retry-After` seconds")
     )
@@ -175,6 +191,19 @@ pub async fn export(
         })
         .await?;
 
+    let (write, content_type, file): (StreamWriter, &str, &str) = match format {
+        Format::Ndjson => (
+            |db, filter, out| quanze_registry::export::export_items_ndjson(db, filter, out),
+            "application/x-ndjson; charset=utf-8",
+            "quanze-items.ndjson",
+        ),
+        Format::Csv => (
+            |db, filter, out| quanze_registry::export::export_items_csv(db, filter, out),
+            "text/csv; charset=utf-8; header=present",
+            "quanze-items.csv",
+        ),
+        Format::Xlsx => return export_xlsx(&state, filter).await,
+    };
     let (tx, rx) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let db = state.db.clone();
     actix_web::rt::task::spawn_blocking(move || {
@@ -182,10 +211,7 @@ pub async fn export(
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK),
         };
-        let result = match format {
-            Format::Ndjson => quanze_registry::export::export_items_ndjson(&db, &filter, &mut out),
-            Format::Csv => quanze_registry::export::export_items_csv(&db, &filter, &mut out),
-        };
+        let result = write(&db, &filter, &mut out);
         if let Err(e) = result {
             // The status line is long gone: end the body with an error so the client sees a
             // broken transfer rather than a short file that looks complete.
@@ -193,13 +219,6 @@ pub async fn export(
             let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
         }
     });
-    let (content_type, file) = match format {
-        Format::Ndjson => ("application/x-ndjson; charset=utf-8", "quanze-items.ndjson"),
-        Format::Csv => (
-            "text/csv; charset=utf-8; header=present",
-            "quanze-items.csv",
-        ),
-    };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
@@ -207,4 +226,34 @@ pub async fn export(
             format!("attachment; filename=\"{file}\""),
         ))
         .body(ChannelBody(rx)))
+}
+
+/// An XLSX workbook is written whole (it is a zip archive), so it is built before the answer
+/// starts: a refusal (too many items for one workbook) is still a 400.
+async fn export_xlsx(
+    state: &web::Data<AppState>,
+    filter: ItemFilter,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let bytes = web::block(move || {
+        let mut out = Vec::new();
+        quanze_registry::export::export_items_xlsx(&db, &filter, &mut out).map(|_| out)
+    })
+    .await?
+    .map_err(|e| match e {
+        quanze_registry::RegistryError::Invalid(problems) => ApiError::bad_request(
+            "format",
+            problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => other.into(),
+    })?;
+    Ok(crate::api::import::attachment(
+        crate::extract::body::XLSX,
+        "quanze-items.xlsx",
+        bytes,
+    ))
 }

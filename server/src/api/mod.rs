@@ -61,6 +61,8 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(drafts::revoke_item)
                 .service(drafts::draft_responsibilities)
                 .service(import::import_items)
+                .service(import::template_xlsx)
+                .service(import::template_csv)
                 .service(audit::audit_log)
                 .service(accounts::create_user)
                 .service(accounts::list_users)

@@ -41,18 +41,39 @@ pub enum RecordKind {
     Responsibilities,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
+/// A file format of records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// The interchange format, one JSON object per line (lossless, any number of items).
     Ndjson,
+    /// The sheet form with Chinese headers, UTF-8 with a BOM.
+    Csv,
+    /// The sheet form as an Excel workbook.
+    Xlsx,
+}
+
+/// A spreadsheet format (for the template).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetKind {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending database migrations (also done by every other command).
     Migrate,
-    /// Import an NDJSON file: all rows or none, with a report line per problem.
+    /// Import a file of items (NDJSON, or a department's XLSX/CSV sheet with Chinese headers):
+    /// all rows or none, with a report line per problem.
     Import {
         file: PathBuf,
+        /// The file's format (default: from its extension; .xlsx and .csv are sheets).
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// For sheets: the department (exact name or numeric id) whose list it is, for rows
+        /// that do not name their 实施主体.
+        #[arg(long)]
+        department: Option<String>,
         /// Validate and simulate, then roll back; prints what a real run would do.
         #[arg(long)]
         dry_run: bool,
@@ -68,10 +89,11 @@ pub enum Command {
         #[arg(long, env = "USER", default_value = "cli")]
         actor: String,
     },
-    /// Write published items (or responsibility lists) in the interchange format.
+    /// Write published items (or responsibility lists): NDJSON in the interchange format, or
+    /// items in the sheet form (CSV, XLSX) that imports back unchanged.
     Export {
         #[arg(long, value_enum, default_value = "ndjson")]
-        format: ExportFormat,
+        format: FileFormat,
         #[arg(long, value_enum, default_value = "items")]
         kind: RecordKind,
         /// Only this department (name or numeric id); repeatable.
@@ -81,6 +103,15 @@ pub enum Command {
         #[arg(long)]
         category: Option<String>,
         /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Write an empty list to fill in: the Chinese headers, an example row (序号 示例, never
+    /// imported), the category drop-down and how to fill each column.
+    Template {
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: SheetKind,
+        /// Write here (default: quanze-template.xlsx / .csv).
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
@@ -161,9 +192,16 @@ impl Cli {
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
-    if let Command::Openapi = cli.command {
-        print_openapi()?;
-        return Ok(ExitCode::SUCCESS);
+    match &cli.command {
+        Command::Openapi => {
+            print_openapi()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Template { format, output } => {
+            records::template(*format, output.as_deref())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let db = Database::open(&cli.database_url())?;
     let embedded_default = cli.database_url.is_none();
@@ -171,19 +209,34 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Migrate => migrate(&db)?,
         Command::Import {
             file,
+            format,
+            department,
             dry_run,
             strict,
             kind,
             reason,
             actor,
-        } => records::import(&db, &file, kind, dry_run, strict, reason, actor)?,
+        } => records::import(
+            &db,
+            &records::ImportArgs {
+                file,
+                format,
+                department,
+                kind,
+                dry_run,
+                strict,
+                reason,
+                actor,
+            },
+        )?,
         Command::Export {
-            format: ExportFormat::Ndjson,
+            format,
             kind,
             department,
             category,
             output,
-        } => records::export(&db, kind, &department, category, output.as_deref())?,
+        } => records::export(&db, format, kind, &department, category, output.as_deref())?,
+        Command::Openapi | Command::Template { .. } => {}
         Command::Laws {
             command: LawsCommand::Import { dir },
         } => import_laws(&db, &dir)?,
@@ -216,7 +269,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             serve::serve(db, &cli.data_dir, &options)?
         }
         Command::Reindex => serve::reindex(&db, &cli.data_dir)?,
-        Command::Openapi => {}
         Command::User { command } => accounts::run_user(&db, command)?,
         Command::Token { command } => accounts::run_token(&db, command)?,
         Command::Status => status(&db)?,

@@ -51,12 +51,27 @@ pub fn json_body<T: DeserializeOwned + Default>(
     })
 }
 
-/// Checks that a body meant as NDJSON is labelled as such (or as plain text).
-pub fn require_ndjson(req: &HttpRequest) -> Result<(), ApiError> {
+/// The media type of an XLSX workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What a file upload holds, by its Content-Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    Ndjson,
+    Sheet(quanze_registry::sheet::workbook::SheetFormat),
+}
+
+/// The kind of an uploaded list: NDJSON (or plain text), CSV, XLSX; a generic binary body is
+/// taken for what its bytes show.
+pub fn upload_kind(req: &HttpRequest, body: &[u8]) -> Result<Upload, ApiError> {
+    use quanze_registry::sheet::workbook::SheetFormat;
     match content_type(req).as_str() {
-        "application/x-ndjson" | "application/jsonl" | "text/plain" | "" => Ok(()),
-        _ => Err(ApiError::UnsupportedMediaType(
-            "application/x-ndjson".into(),
-        )),
+        "application/x-ndjson" | "application/jsonl" | "text/plain" | "" => Ok(Upload::Ndjson),
+        "text/csv" => Ok(Upload::Sheet(SheetFormat::Csv)),
+        XLSX => Ok(Upload::Sheet(SheetFormat::Xlsx)),
+        "application/octet-stream" => Ok(Upload::Sheet(SheetFormat::sniff(body))),
+        _ => Err(ApiError::UnsupportedMediaType(format!(
+            "application/x-ndjson, text/csv or {XLSX}"
+        ))),
     }
 }

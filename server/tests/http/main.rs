@@ -11,6 +11,7 @@ mod reads;
 mod schemathesis;
 mod search;
 mod serve;
+mod sheets;
 mod workflow;
 
 use std::path::{Path, PathBuf};

@@ -119,6 +119,28 @@ impl Server {
         (status, content_type, text)
     }
 
+    /// GET a path (already percent-encoded): status, content type, body bytes (up to 50 MiB).
+    pub fn get_bytes(&self, path_and_query: &str) -> (u16, String, Vec<u8>) {
+        let mut r = self
+            .agent
+            .get(format!("{}{path_and_query}", self.base))
+            .call()
+            .unwrap();
+        let status = r.status().as_u16();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(50 << 20)
+            .read_to_vec()
+            .unwrap();
+        (status, content_type, bytes)
+    }
+
     /// GET a path (already percent-encoded): status, content type, JSON body (Null if none).
     pub fn get(&self, path_and_query: &str) -> (u16, String, serde_json::Value) {
         let (status, content_type, text) = self.get_text(path_and_query);
@@ -202,11 +224,16 @@ impl Server {
     }
 
     pub fn post_ndjson(&self, path: &str, token: &str, body: String) -> Answer {
+        self.post_file(path, token, "application/x-ndjson", body.into_bytes())
+    }
+
+    /// POST a file's bytes with a bearer token and a content type.
+    pub fn post_file(&self, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Answer {
         let mut r = self
             .agent
             .post(format!("{}{path}", self.base))
             .header("Authorization", format!("Bearer {token}"))
-            .header("Content-Type", "application/x-ndjson")
+            .header("Content-Type", content_type)
             .send(body)
             .unwrap();
         let text = r.body_mut().read_to_string().unwrap_or_default();

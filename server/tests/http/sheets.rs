@@ -1,0 +1,161 @@
+//! A department's sheet over HTTP: the template, export as XLSX, an editor's upload (a broken
+//! one refused cell by cell, a good one into review), the reviewer's approval, and the new item
+//! public and searchable — on SQLite and PostgreSQL.
+
+use quanze_testkit::TestDatabase;
+use quanze_testkit::server::{department_id_named, enc};
+
+use crate::{Server, quanze};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A token for a new user of the CLI's making.
+fn user_token(t: &TestDatabase, data: &std::path::Path, user: &str, role: &str) -> String {
+    let out = quanze(
+        t,
+        data,
+        &[
+            "user",
+            "add",
+            user,
+            "--role",
+            role,
+            "--department",
+            "临江市交通运输局",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = quanze(t, data, &["token", "create", "--user", user]);
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A sheet as a clerk fills the template: no code, no department (the upload names it).
+fn new_item_sheet(category: &str) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        ["序号", "事项名称", "权力分类", "设定依据", "法定期限"],
+        [
+            "1",
+            "道路运输从业人员从业资格证件补发",
+            category,
+            "【行政法规】《中华人民共和国道路运输条例》（2023年7月20日修订）第九条",
+            "20个工作日",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_department_uploads_its_sheet_for_review_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let editor = user_token(&t, &data, "clerk", "editor");
+        let reviewer = user_token(&t, &data, "chief", "reviewer");
+        let server = Server::start(crate::bin(), &t, &data);
+        let transport = department_id_named(&server, "临江市交通运输局");
+
+        let (status, content_type, template) = server.get_bytes("/api/v1/import/template.xlsx");
+        assert_eq!((status, content_type.as_str()), (200, XLSX), "{name}");
+        assert!(template.starts_with(b"PK"));
+
+        // The department's list as XLSX imports back as it is: nothing to review.
+        let (status, _, exported) = server.get_bytes(&format!(
+            "/api/v1/export?format=xlsx&department={transport}"
+        ));
+        assert_eq!(status, 200);
+        let again = server.post_file("/api/v1/import", &editor, XLSX, exported);
+        assert_eq!(again.status, 200, "{name}: {}", again.body);
+        assert_eq!(again.body["created"], 0);
+        assert_eq!(again.body["updated"], 0);
+        assert!(again.body["unchanged"].as_i64().unwrap() > 100);
+
+        // A broken sheet: refused, the cell named, nothing in review.
+        let broken = server.post_file(
+            &format!("/api/v1/import?department={transport}"),
+            &editor,
+            XLSX,
+            new_item_sheet("行政监管"),
+        );
+        assert_eq!(broken.status, 422, "{name}: {}", broken.body);
+        assert_eq!(broken.body["problems"][0]["cell"], "Sheet1!C2");
+        assert!(
+            broken.body["problems"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("未知的权力分类“行政监管”")
+        );
+        let drafts = server.call("GET", "/api/v1/drafts", Some(&editor), None, &[]);
+        assert_eq!(drafts.body["total"], 0);
+
+        // Another department's id is refused before anything is read.
+        let market = department_id_named(&server, "临江市市场监督管理局");
+        let foreign = server.post_file(
+            &format!("/api/v1/import?department={market}"),
+            &editor,
+            XLSX,
+            new_item_sheet("行政许可"),
+        );
+        assert_eq!(foreign.status, 403);
+
+        // The good sheet goes into review; the reviewer approves; the public sees it.
+        let good = server.post_file(
+            &format!(
+                "/api/v1/import?department={transport}&reason={}",
+                enc("清单调整")
+            ),
+            &editor,
+            XLSX,
+            new_item_sheet("行政许可"),
+        );
+        assert_eq!(good.status, 200, "{name}: {}", good.body);
+        assert_eq!(good.body["created"], 1);
+        let drafts = server.call(
+            "GET",
+            "/api/v1/drafts?status=in_review",
+            Some(&reviewer),
+            None,
+            &[],
+        );
+        assert_eq!(drafts.body["total"], 1, "{name}");
+        let draft = &drafts.body["drafts"][0];
+        let code = draft["code"].as_str().unwrap().to_string();
+        assert!(
+            code.starts_with("QZ-519900-"),
+            "a stable code for a list without codes"
+        );
+        assert!(
+            !server
+                .search_codes("从业资格证件补发", "published")
+                .contains(&code)
+        );
+        let approved = server.call(
+            "POST",
+            &format!("/api/v1/drafts/{}/approve", draft["id"]),
+            Some(&reviewer),
+            None,
+            &[("If-Match", "*")],
+        );
+        assert_eq!(approved.status, 200, "{name}: {}", approved.body);
+        assert!(
+            server
+                .search_codes("从业资格证件补发", "published")
+                .contains(&code)
+        );
+        let (_, _, item) = server.get(&format!("/api/v1/items/{}", enc(&code)));
+        assert_eq!(item["item"]["department"]["name"], "临江市交通运输局");
+        assert_eq!(item["item"]["legal_bases"][0]["article"], "第九条");
+        assert_eq!(item["item"]["time_limit"]["statutory_days"], 20);
+    }
+}
