@@ -152,6 +152,31 @@ impl Checker {
         parsed
     }
 
+    /// A value of a vocabulary that lists what real lists use but cannot list everything a
+    /// department may write (依据类别, 权力来源, 裁量阶次, …): a known spelling becomes the
+    /// canonical one; anything else is kept as written, with a warning, not refused.
+    fn open_vocabulary<T: Copy>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: fn(&str) -> Option<T>,
+        canonical: fn(T) -> &'static str,
+        expected: String,
+    ) -> Option<String> {
+        if let Some(known) = parse(value) {
+            return Some(canonical(known).to_string());
+        }
+        let kept = self.text(field, value, MAX_SHORT_CHARS)?;
+        self.warn(
+            field,
+            format!(
+                "{:?} is not one of: {expected}; kept as written",
+                truncate_for_message(&kept)
+            ),
+        );
+        Some(kept)
+    }
+
     /// Validates an item code: printable ASCII without spaces, at most [`MAX_CODE_LEN`].
     fn code(&mut self, field: &str, value: &str, required: bool) -> Option<String> {
         let v = value.trim();
@@ -282,13 +307,13 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         if v.trim().is_empty() {
             return None;
         }
-        c.vocabulary(
+        c.open_vocabulary(
             "power_source",
             v,
             PowerSource::parse,
+            PowerSource::as_str,
             PowerSource::expected(),
         )
-        .map(|p| p.as_str().to_string())
     });
     c.list_len("exercise_levels", &record.exercise_levels);
     let mut exercise_levels: Vec<String> = Vec::new();
@@ -338,10 +363,19 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         .enumerate()
         .map(|(i, b)| {
             let f = |k: &str| format!("legal_bases[{i}].{k}");
-            let role = c
-                .vocabulary(&f("role"), &b.role, BasisRole::parse, BasisRole::expected())
-                .map(|r| r.as_str().to_string())
-                .unwrap_or_default();
+            let role = if b.role.trim().is_empty() {
+                c.err(&f("role"), "is required and must not be empty");
+                String::new()
+            } else {
+                c.open_vocabulary(
+                    &f("role"),
+                    &b.role,
+                    BasisRole::parse,
+                    BasisRole::as_str,
+                    BasisRole::expected(),
+                )
+                .unwrap_or_default()
+            };
             let article = c.optional(&f("article"), &b.article, MAX_SHORT_CHARS);
             if let Some(a) = &article
                 && article_number(a).is_none()
@@ -433,13 +467,13 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
                 MAX_TEXT_CHARS,
             ),
             tier: c
-                .vocabulary(
+                .open_vocabulary(
                     &format!("discretion[{i}].tier"),
                     &d.tier,
                     DiscretionTier::parse,
+                    DiscretionTier::as_str,
                     DiscretionTier::expected(),
                 )
-                .map(|t| t.as_str().to_string())
                 .unwrap_or_default(),
             conditions: c.optional(
                 &format!("discretion[{i}].conditions"),
@@ -462,13 +496,13 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         .enumerate()
         .map(|(i, e)| Exemption {
             kind: c
-                .vocabulary(
+                .open_vocabulary(
                     &format!("exemptions[{i}].kind"),
                     &e.kind,
                     ExemptionKind::parse,
+                    ExemptionKind::as_str,
                     ExemptionKind::expected(),
                 )
-                .map(|k| k.as_str().to_string())
                 .unwrap_or_default(),
             conditions: c.required(
                 &format!("exemptions[{i}].conditions"),
@@ -486,13 +520,13 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         .enumerate()
         .map(|(i, r)| Remedy {
             kind: c
-                .vocabulary(
+                .open_vocabulary(
                     &format!("remedies[{i}].kind"),
                     &r.kind,
                     RemedyKind::parse,
+                    RemedyKind::as_str,
                     RemedyKind::expected(),
                 )
-                .map(|k| k.as_str().to_string())
                 .unwrap_or_default(),
             body: c.optional(&format!("remedies[{i}].body"), &r.body, MAX_NAME_CHARS),
             time_limit: c.optional(
@@ -571,13 +605,13 @@ pub fn validate_responsibility_list(
         .map(|l| l.key().to_string())
     });
     let kind = d.kind.as_deref().and_then(|v| {
-        c.vocabulary(
+        c.open_vocabulary(
             "department.kind",
             v,
             DepartmentKind::parse,
+            DepartmentKind::as_str,
             DepartmentKind::expected(),
         )
-        .map(|k| k.as_str().to_string())
     });
     let department = dept_ref.map(|r| DepartmentRecord {
         name: r.name,
@@ -781,6 +815,42 @@ mod tests {
                 "legal_bases[0].version"
             ]
         );
+    }
+
+    #[test]
+    fn roles_real_lists_use_are_accepted_and_others_kept_as_written() {
+        let mut r = minimal();
+        for role in [
+            "违法依据",
+            "强制依据",
+            "检查依据",
+            "征收依据",
+            "给付依据",
+            "确认依据",
+            "奖励依据",
+            "裁决依据",
+            "问责依据",
+            "参照依据",
+        ] {
+            r.legal_bases.push(LegalBasis {
+                role: role.into(),
+                law: "中华人民共和国行政许可法".into(),
+                ..Default::default()
+            });
+        }
+        let mut c = Checker::default();
+        let item = validate_item(&r, &mut c).unwrap_or_else(|| panic!("{:?}", c.problems));
+        assert_eq!(
+            item.legal_bases[8].role, "追责依据",
+            "an alias becomes the canonical role"
+        );
+        assert_eq!(
+            item.legal_bases[9].role, "参照依据",
+            "an unknown role is kept"
+        );
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].severity, Severity::Warning);
+        assert_eq!(c.problems[0].field, "legal_bases[9].role");
     }
 
     #[test]

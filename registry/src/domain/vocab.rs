@@ -62,13 +62,23 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// 依据类别: what a cited provision does for this item.
+    /// 依据类别: what a cited provision does for this item — the roles real lists use. A role
+    /// outside this list is kept as written (with a warning), never refused.
     BasisRole {
         Establishing => "设定依据",
         Implementing => "实施依据",
         Penalty => "处罚依据",
+        Violated => "违法依据" | "违法行为依据",
+        Enforcement => "强制依据",
+        Inspection => "检查依据",
+        Levy => "征收依据",
+        Payment => "给付依据",
+        Confirmation => "确认依据",
+        Reward => "奖励依据",
+        Adjudication => "裁决依据",
         Fee => "收费依据",
-        Accountability => "追责依据",
+        Accountability => "追责依据" | "问责依据",
+        Other => "其他依据",
     }
 );
 

@@ -825,6 +825,11 @@ fn zh_message(message: &str) -> String {
     if let Some(got) = m.strip_prefix("must be a date YYYY-MM-DD, got ") {
         return format!("应写成 2024-01-01 这样的日期，实为{got}");
     }
+    if let Some((value, rest)) = m.split_once(" is not one of: ")
+        && let Some(expected) = rest.strip_suffix("; kept as written")
+    {
+        return format!("{value}不在常用值中（{expected}），已按原文保留");
+    }
     if let Some((value, expected)) = m.split_once(" is not one of: ") {
         return format!("{value}不是可用的值（可用：{expected}）");
     }

@@ -290,7 +290,9 @@ fn parse_citation(citation: &str, role: &str) -> Result<(LegalBasis, Option<Stri
         && let Some(end) = after.find('】')
     {
         let tag = after[..end].trim();
-        if BasisRole::parse(tag).is_some() {
+        // A role (设定依据, or any 依据 a list names); otherwise a law's level (行政法规).
+        if BasisRole::parse(tag).is_some() || (tag.ends_with("依据") && tag.chars().count() <= 10)
+        {
             role = tag.to_string();
         }
         rest = after[end + '】'.len_utf8()..].trim_start();

@@ -281,3 +281,21 @@ mod tests {
         assert_eq!(header.unknown, vec![(3, "审批人".to_string())]);
     }
 }
+
+#[cfg(test)]
+mod documented {
+    /// docs/sheets.md lists every header name the importer knows.
+    #[test]
+    fn every_header_name_is_in_the_docs() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/sheets.md");
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        for (_, names) in super::COLUMNS {
+            for name in *names {
+                assert!(
+                    docs.contains(name),
+                    "docs/sheets.md does not mention {name}"
+                );
+            }
+        }
+    }
+}
