@@ -42,6 +42,7 @@ pub(crate) fn import_items(
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
     check_parent_codes(db, &valid, &mut report)?;
+    crate::import::warn_unresolved_citations(db, &valid, &mut report)?;
     sort_problems(&mut report.problems);
     if report.errors() > 0 {
         return Ok(report);

@@ -143,6 +143,59 @@ pub struct RecordOrigin {
     pub row_cell: Option<String>,
 }
 
+/// Warns, item by item, of legal bases the registry cannot link to a stored article: a law it
+/// does not hold (or not that version), or an article the law does not have. Kept as given —
+/// local rules are often not stored — but said, so a typo in a title does not go unnoticed.
+fn warn_unresolved_citations(
+    db: &crate::db::Database,
+    valid: &[(RecordOrigin, crate::interchange::PowerItemRecord)],
+    report: &mut ImportReport,
+) -> crate::error::Result<()> {
+    use crate::repo::laws::{CitationResolver, Unresolved, unresolved_citations};
+    let mut conn = db.conn()?;
+    let mut resolver = CitationResolver::default();
+    for (origin, item) in valid {
+        for (i, missing) in unresolved_citations(&mut conn, &mut resolver, item)? {
+            let basis = &item.legal_bases[i];
+            let article = basis.article.as_deref().unwrap_or("");
+            let message = match (missing, origin.cells.is_some()) {
+                (Unresolved::Law, true) => format!(
+                    "依据第{}项：登记库中没有《{}》{}，已保留，未链接到法条原文",
+                    i + 1,
+                    basis.law,
+                    basis
+                        .version
+                        .as_deref()
+                        .map(|v| format!("（{v}版）"))
+                        .unwrap_or_default()
+                ),
+                (Unresolved::Article, true) => format!(
+                    "依据第{}项：《{}》中没有{article}，已保留，未链接到法条原文",
+                    i + 1,
+                    basis.law
+                ),
+                (Unresolved::Law, false) => format!(
+                    "{} is not among the stored laws{}; kept, not linked to its text",
+                    basis.law,
+                    basis
+                        .version
+                        .as_deref()
+                        .map(|v| format!(" (version {v})"))
+                        .unwrap_or_default()
+                ),
+                (Unresolved::Article, false) => format!(
+                    "{} has no {article}; kept, not linked to its text",
+                    basis.law
+                ),
+            };
+            report
+                .problems
+                .push(origin.place(Problem::warning(format!("legal_bases[{i}].law"), message)));
+        }
+    }
+    Ok(())
+}
+
 impl RecordOrigin {
     pub fn line(row: usize) -> RecordOrigin {
         RecordOrigin {

@@ -96,6 +96,7 @@ pub(crate) fn review_items(
             }
         }
     }
+    crate::import::warn_unresolved_citations(db, &valid, &mut report)?;
     sort_problems(&mut report.problems);
     if report.errors() > 0 {
         return Ok(report);

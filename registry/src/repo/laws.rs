@@ -87,10 +87,113 @@ fn normalise_title(t: &str) -> String {
         .collect()
 }
 
-/// Resolves legal bases to stored laws and articles: by title (full or short) and version
-/// date when given, else the version in force (or the newest). Only bases whose link changes
-/// are written. `item_ids` limits the work to some items; `None` relinks everything (after a
-/// laws import). Returns the number of bases linked to an article.
+/// What a citation resolved to: the stored law version and article, where there are such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Resolution {
+    pub law_id: Option<i64>,
+    pub article_id: Option<i64>,
+}
+
+/// Finds the stored law version and article a citation names: by title (full or short, 《》
+/// and spaces ignored) and version date when given, else the version in force (or the newest);
+/// the article by number (第六十三条 and 第63条 alike, 之一 kept). Remembers what it looked up,
+/// so resolving many citations of few laws costs few queries.
+#[derive(Default)]
+pub struct CitationResolver {
+    /// Normalised title → its versions (id, version date, status).
+    versions: HashMap<String, Vec<(i64, Option<NaiveDate>, String)>>,
+    articles: HashMap<(i64, i32, i32), Option<i64>>,
+}
+
+impl CitationResolver {
+    /// Loads the versions of these titles in one query per 500 (titles already known are
+    /// skipped).
+    fn load_titles(&mut self, conn: &mut DbConnection, titles: &[String]) -> Result<()> {
+        let mut wanted: Vec<String> = titles
+            .iter()
+            .map(|t| normalise_title(t))
+            .filter(|t| !self.versions.contains_key(t))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        for chunk in wanted.chunks(500) {
+            for t in chunk {
+                self.versions.entry(t.clone()).or_default();
+            }
+            let rows: Vec<(i64, String, String, Option<NaiveDate>, String)> = laws::table
+                .filter(
+                    laws::title
+                        .eq_any(chunk)
+                        .or(laws::short_title.eq_any(chunk)),
+                )
+                .select((
+                    laws::id,
+                    laws::title,
+                    laws::short_title,
+                    laws::version_date,
+                    laws::status,
+                ))
+                .load(conn)?;
+            for (id, title, short, date, status) in rows {
+                for key in [title, short] {
+                    if let Some(list) = self.versions.get_mut(&key) {
+                        list.push((id, date, status.clone()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves one citation.
+    pub fn resolve(
+        &mut self,
+        conn: &mut DbConnection,
+        title: &str,
+        version: Option<NaiveDate>,
+        article: Option<&str>,
+    ) -> Result<Resolution> {
+        let key = normalise_title(title);
+        if !self.versions.contains_key(&key) {
+            self.load_titles(conn, &[key.clone()])?;
+        }
+        let law_id = self.versions.get(&key).and_then(|versions| match version {
+            Some(v) => versions.iter().find(|(_, d, _)| *d == Some(v)).map(|x| x.0),
+            None => versions
+                .iter()
+                .filter(|(_, _, s)| s == LawStatus::InForce.as_str())
+                .max_by_key(|(_, d, _)| *d)
+                .or_else(|| versions.iter().max_by_key(|(_, d, _)| *d))
+                .map(|x| x.0),
+        });
+        let number = article.and_then(crate::domain::numerals::parse_article_label);
+        let article_id = match (law_id, number) {
+            (Some(law), Some((number, sub))) => {
+                let key = (law, number, sub);
+                match self.articles.get(&key) {
+                    Some(found) => *found,
+                    None => {
+                        let found = law_articles::table
+                            .filter(law_articles::law_id.eq(law))
+                            .filter(law_articles::number.eq(number))
+                            .filter(law_articles::sub_number.eq(sub))
+                            .select(law_articles::id)
+                            .first::<i64>(conn)
+                            .optional()?;
+                        self.articles.insert(key, found);
+                        found
+                    }
+                }
+            }
+            _ => None,
+        };
+        Ok(Resolution { law_id, article_id })
+    }
+}
+
+/// Resolves legal bases to stored laws and articles ([`CitationResolver`]). Only bases whose
+/// link changes are written. `item_ids` limits the work to some items; `None` relinks
+/// everything (after a laws import). Returns the number of bases linked to an article.
 pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Result<usize> {
     type BasisKey = (
         i64,
@@ -129,73 +232,13 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
     if bases.is_empty() {
         return Ok(0);
     }
-    let mut titles: Vec<String> = bases.iter().map(|b| normalise_title(&b.1)).collect();
-    titles.sort();
-    titles.dedup();
-    let mut candidates: HashMap<String, Vec<(i64, Option<NaiveDate>, String)>> = HashMap::new();
-    for chunk in titles.chunks(500) {
-        let rows: Vec<(i64, String, String, Option<NaiveDate>, String)> = laws::table
-            .filter(
-                laws::title
-                    .eq_any(chunk)
-                    .or(laws::short_title.eq_any(chunk)),
-            )
-            .select((
-                laws::id,
-                laws::title,
-                laws::short_title,
-                laws::version_date,
-                laws::status,
-            ))
-            .load(conn)?;
-        for (id, title, short, date, status) in rows {
-            for key in [title, short] {
-                candidates
-                    .entry(key)
-                    .or_default()
-                    .push((id, date, status.clone()));
-            }
-        }
-    }
-    let mut article_cache: HashMap<(i64, i32, i32), Option<i64>> = HashMap::new();
+    let mut resolver = CitationResolver::default();
+    let titles: Vec<String> = bases.iter().map(|b| b.1.clone()).collect();
+    resolver.load_titles(conn, &titles)?;
     let mut linked = 0;
     for (basis_id, title, version, label, old_law, old_article) in bases {
-        let law_id = candidates
-            .get(&normalise_title(&title))
-            .and_then(|versions| match version {
-                Some(v) => versions.iter().find(|(_, d, _)| *d == Some(v)).map(|x| x.0),
-                None => versions
-                    .iter()
-                    .filter(|(_, _, s)| s == LawStatus::InForce.as_str())
-                    .max_by_key(|(_, d, _)| *d)
-                    .or_else(|| versions.iter().max_by_key(|(_, d, _)| *d))
-                    .map(|x| x.0),
-            });
-        let article_id = match (
-            law_id,
-            label
-                .as_deref()
-                .and_then(crate::domain::numerals::parse_article_label),
-        ) {
-            (Some(law), Some((number, sub))) => {
-                let key = (law, number, sub);
-                match article_cache.get(&key) {
-                    Some(found) => *found,
-                    None => {
-                        let found = law_articles::table
-                            .filter(law_articles::law_id.eq(law))
-                            .filter(law_articles::number.eq(number))
-                            .filter(law_articles::sub_number.eq(sub))
-                            .select(law_articles::id)
-                            .first::<i64>(conn)
-                            .optional()?;
-                        article_cache.insert(key, found);
-                        found
-                    }
-                }
-            }
-            _ => None,
-        };
+        let Resolution { law_id, article_id } =
+            resolver.resolve(conn, &title, version, label.as_deref())?;
         if article_id.is_some() {
             linked += 1;
         }
@@ -209,6 +252,39 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         }
     }
     Ok(linked)
+}
+
+/// The citations of a record the registry cannot resolve: (index of the basis, what is
+/// missing). A law not in the registry is common (local rules) and only worth a warning.
+pub fn unresolved_citations(
+    conn: &mut DbConnection,
+    resolver: &mut CitationResolver,
+    record: &crate::interchange::PowerItemRecord,
+) -> Result<Vec<(usize, Unresolved)>> {
+    let mut out = Vec::new();
+    for (i, basis) in record.legal_bases.iter().enumerate() {
+        let version = basis
+            .version
+            .as_deref()
+            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+        let found = resolver.resolve(conn, &basis.law, version, basis.article.as_deref())?;
+        let missing = match (found.law_id, &basis.article, found.article_id) {
+            (None, _, _) => Some(Unresolved::Law),
+            (Some(_), Some(_), None) => Some(Unresolved::Article),
+            _ => None,
+        };
+        out.extend(missing.map(|m| (i, m)));
+    }
+    Ok(out)
+}
+
+/// What part of a citation the registry does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No stored law (of that version) has the title.
+    Law,
+    /// The law is stored, the article number is not in it.
+    Article,
 }
 
 /// The stored laws each item's legal bases are linked to.

@@ -357,3 +357,28 @@ fn export_then_import_of_the_demo_changes_nothing_on_both_backends() {
         }
     }
 }
+
+/// Citations the registry cannot link are kept and said: a law it does not hold, an article
+/// the law does not have (第10条 and 第十条 alike resolve).
+#[test]
+fn unresolved_citations_are_warnings_at_their_cell() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let db = open(&t);
+    quanze_registry::import::laws::import_law_tree(&db, &repo_root().join("demo/laws")).unwrap();
+    let text = "事项名称,权力分类,实施依据\n某许可,行政许可,\"《中华人民共和国道路运输条例》第10条\n《中华人民共和国道路运输条例》第九百条\n《某某市客运管理办法》第三条\"\n";
+    let file = SheetFile {
+        bytes: text.as_bytes(),
+        format: SheetFormat::Csv,
+        name: "清单.csv",
+    };
+    let report = import_items_sheet(&db, &file, &defaults(), &options()).unwrap();
+    assert!(report.committed, "{:#?}", report.problems);
+    let lines: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "清单!C2: 提示：依据第2项：《中华人民共和国道路运输条例》中没有第九百条，已保留，未链接到法条原文",
+            "清单!C2: 提示：依据第3项：登记库中没有《某某市客运管理办法》，已保留，未链接到法条原文",
+        ]
+    );
+}
