@@ -155,7 +155,7 @@ impl CitationResolver {
     ) -> Result<Resolution> {
         let key = normalise_title(title);
         if !self.versions.contains_key(&key) {
-            self.load_titles(conn, &[key.clone()])?;
+            self.load_titles(conn, std::slice::from_ref(&key))?;
         }
         let law_id = self.versions.get(&key).and_then(|versions| match version {
             Some(v) => versions.iter().find(|(_, d, _)| *d == Some(v)).map(|x| x.0),
