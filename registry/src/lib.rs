@@ -22,6 +22,7 @@ pub mod import;
 pub mod interchange;
 pub mod models;
 pub mod problem;
+pub mod quality;
 pub mod repo;
 pub mod schema;
 pub mod sheet;

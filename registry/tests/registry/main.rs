@@ -4,6 +4,7 @@
 
 mod items;
 mod laws;
+mod quality;
 mod responsibilities;
 mod schema;
 mod sheets;
