@@ -130,6 +130,9 @@ fn name_key(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// A legal basis as the report reads it: item, law title, article label, linked law and article.
+type BasisLink = (i64, String, Option<String>, Option<i64>, Option<i64>);
+
 /// The report over the published items (of one department, or all).
 pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<QualityReport> {
     type ItemKey = (i64, String, String, String, i64, chrono::NaiveDateTime);
@@ -188,17 +191,16 @@ pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<Quali
     let mut outdated: HashMap<i64, Vec<String>> = HashMap::new();
     let mut unresolved: HashMap<i64, Vec<String>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<i64>)> =
-            item_legal_bases::table
-                .filter(item_legal_bases::item_id.eq_any(chunk))
-                .select((
-                    item_legal_bases::item_id,
-                    item_legal_bases::law_title,
-                    item_legal_bases::article_label,
-                    item_legal_bases::law_id,
-                    item_legal_bases::article_id,
-                ))
-                .load(conn)?;
+        let rows: Vec<BasisLink> = item_legal_bases::table
+            .filter(item_legal_bases::item_id.eq_any(chunk))
+            .select((
+                item_legal_bases::item_id,
+                item_legal_bases::law_title,
+                item_legal_bases::article_label,
+                item_legal_bases::law_id,
+                item_legal_bases::article_id,
+            ))
+            .load(conn)?;
         let law_ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
         let stale: HashMap<i64, (String, Option<chrono::NaiveDate>, String)> = laws::table
             .filter(laws::id.eq_any(&law_ids))
