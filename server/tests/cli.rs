@@ -206,6 +206,13 @@ fn a_sheet_from_the_template_through_dry_run_to_import() {
             stdout(&again)
         );
 
+        // The imported row has no legal basis, no 责任事项, no 追责情形: the quality report says so.
+        let out = quanze(&t, &["quality", "--department", "临江市交通运输局"]);
+        assert!(out.status.success());
+        let report = stdout(&out);
+        assert!(report.contains("没有法定依据的权力\t"), "{report}");
+        assert!(report.contains("出租汽车驾驶员从业资格注册"), "{report}");
+
         // A broken row: exit 3, the cell named in Chinese, nothing written.
         let broken = write(
             t.dir.path(),

@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod items;
 pub mod laws;
+pub mod quality;
 pub mod regions;
 pub mod search;
 pub mod status;
@@ -48,6 +49,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(changes::changes)
                 .service(atom::changes_atom)
                 .service(export::export)
+                .service(quality::quality)
                 .service(accounts::me)
                 .service(drafts::create_draft)
                 .service(drafts::list_drafts)

@@ -128,6 +128,15 @@ pub enum Command {
     },
     /// Counts of what the registry holds.
     Status,
+    /// The data-quality report: what in the published lists needs attention.
+    Quality {
+        /// Only this department (exact name or numeric id).
+        #[arg(long)]
+        department: Option<String>,
+        /// An item last changed longer ago than this many days is due for review.
+        #[arg(long, default_value_t = 365)]
+        stale_days: i64,
+    },
     /// Run the HTTP service (search API), following the registry into the search index.
     Serve {
         #[arg(long, env = "QUANZE_BIND", default_value = "127.0.0.1:8080")]
@@ -272,6 +281,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::User { command } => accounts::run_user(&db, command)?,
         Command::Token { command } => accounts::run_token(&db, command)?,
         Command::Status => status(&db)?,
+        Command::Quality {
+            department,
+            stale_days,
+        } => quality(&db, department.as_deref(), stale_days)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -326,6 +339,56 @@ fn status(db: &Database) -> Result<(), CliError> {
         println!("items {status}: {n}");
     }
     println!("laws: {laws} versions, {articles} articles");
+    Ok(())
+}
+
+/// `quanze quality`: counts per kind and department, then every finding.
+fn quality(db: &Database, department: Option<&str>, stale_days: i64) -> Result<(), CliError> {
+    use quanze_registry::quality::{FindingKind, QualityQuery, quality_report};
+    let department = match department {
+        Some(d) => match resolve_departments(db, &[d.to_string()])?.as_deref() {
+            Some([one]) => Some(*one),
+            _ => {
+                return Err(CliError::Argument(format!(
+                    "{d:?} names several departments; give its numeric id"
+                )));
+            }
+        },
+        None => None,
+    };
+    let report = quality_report(
+        &mut *db.conn()?,
+        &QualityQuery {
+            department,
+            stale_after_days: stale_days,
+            now: quanze_registry::repo::now(),
+        },
+    )?;
+    println!("{} published items checked", report.items_checked);
+    for kind in FindingKind::ALL {
+        let n = report.findings.iter().filter(|f| f.kind == kind).count();
+        println!("{n:>7}  {}", kind.label());
+    }
+    let name = |id: i64| {
+        report
+            .department_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for (id, counts) in report.counts() {
+        println!("{}  {}（{}）", counts.values().sum::<usize>(), name(id), id);
+    }
+    for f in &report.findings {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            f.kind.label(),
+            f.code,
+            f.name,
+            name(f.department_id),
+            f.detail.as_deref().unwrap_or("")
+        );
+    }
     Ok(())
 }
 

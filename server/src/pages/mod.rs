@@ -7,6 +7,7 @@ mod department;
 mod flowchart;
 mod item;
 mod law;
+mod quality;
 mod search;
 
 use actix_web::http::StatusCode;
@@ -100,6 +101,7 @@ pub fn layout(title: &str, content: Markup) -> Markup {
                         a.brand href="/" { "权责清单" }
                         a href="/" { "搜索" }
                         a href="/changes" { "最近变更" }
+                        a href="/quality" { "数据质量" }
                         a href="/docs/" { "开放接口" }
                     }
                 }
@@ -156,6 +158,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         )
         .route("/laws/{id}", web::get().to(law::law_page))
         .route("/changes", web::get().to(changes::changes_page))
+        .route("/quality", web::get().to(quality::quality_page))
         .route("/static/style.css", web::get().to(style))
         .route("/static/app.js", web::get().to(script));
 }

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod departments;
 pub mod items;
 pub mod laws;
+pub mod quality;
 
 /// A path segment, percent-encoded (every byte but unreserved ASCII).
 pub fn path_segment(s: &str) -> String {

@@ -489,3 +489,31 @@ fn versions_regions_laws_atom_and_export_on_both_backends() {
         assert_eq!(server.get("/api/v1/export?department=99999999").0, 404);
     }
 }
+
+/// The data-quality report over HTTP and as a page: the demo's real 广安区 service items are
+/// public services or carry no legal basis in the source (they are counted), the fictional
+/// city's transport list is clean.
+#[test]
+fn the_quality_report_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let server = Server::start(crate::bin(), &t, &data);
+        let (status, _, all) = server.get("/api/v1/quality?limit=5");
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(all["items_checked"], 1135 + 254);
+        assert_eq!(all["kinds"].as_array().unwrap().len(), 8);
+        assert!(all["total_findings"].as_u64().unwrap() > 5);
+        assert_eq!(all["truncated"], true);
+        assert_eq!(all["findings"].as_array().unwrap().len(), 5);
+        let transport = quanze_testkit::server::department_id_named(&server, "临江市交通运输局");
+        let (_, _, one) = server.get(&format!("/api/v1/quality?department={transport}"));
+        assert_eq!(one["total_findings"], 0, "{name}: {one}");
+        let (_, _, bad) = server.get("/api/v1/quality?kind=everything");
+        assert_eq!(bad["parameter"], "kind");
+        let (status, _, html) = quanze_testkit::server::page(&server, "/quality");
+        assert_eq!(status, 200);
+        assert!(html.contains("清单数据质量") && html.contains("没有法定依据的权力"));
+    }
+}
