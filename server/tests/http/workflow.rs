@@ -1,93 +1,136 @@
-//! The maintenance API: the whole life of an item under review.
+//! The maintenance API: the life of an item under review, a responsibility list, an NDJSON
+//! import into review, and accounts and tokens — each on SQLite and PostgreSQL, from the same
+//! starting desk.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use quanze_testkit::TestDatabase;
 use quanze_testkit::server::{department_id_named, page};
 
 use crate::{Server, demo_record, quanze};
 
+/// What every maintenance test starts from: the demo, the first admin from the command line,
+/// a running server, and three users (an editor and a reviewer of the transport bureau, an
+/// editor of the market bureau) with a token each, made by the admin over the API.
+struct Desk {
+    server: Server,
+    admin: String,
+    transport: i64,
+    market: i64,
+    /// Username → (token, token id).
+    tokens: HashMap<&'static str, (String, i64)>,
+    editor_t: String,
+    reviewer_t: String,
+    editor_m: String,
+}
+
+fn desk(t: &TestDatabase, data: &Path) -> Desk {
+    let name = t.backend.name();
+    assert!(quanze(t, data, &["demo"]).status.success());
+    // The first admin comes from the command line.
+    let out = quanze(t, data, &["user", "add", "root", "--role", "admin"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = quanze(
+        t,
+        data,
+        &["token", "create", "--user", "root", "--expires", "30d"],
+    );
+    assert!(out.status.success());
+    let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(admin.starts_with("qz_") && admin.len() == 67, "{admin}");
+    let server = Server::start(crate::bin(), t, data);
+    let transport = department_id_named(&server, "临江市交通运输局");
+    let market = department_id_named(&server, "临江市市场监督管理局");
+
+    // Admin makes three users over the API, one token each.
+    let mut tokens = HashMap::new();
+    for (user, role, department) in [
+        ("editor.t", "editor", transport),
+        ("reviewer.t", "reviewer", transport),
+        ("editor.m", "editor", market),
+    ] {
+        let created = server.call(
+            "POST",
+            "/api/v1/users",
+            Some(&admin),
+            Some(&serde_json::json!({"username": user, "role": role, "departments": [department]})),
+            &[],
+        );
+        assert_eq!(created.status, 201, "{name}: {}", created.body);
+        let id = created.body["id"].as_i64().unwrap();
+        let token = server.call(
+            "POST",
+            &format!("/api/v1/users/{id}/tokens"),
+            Some(&admin),
+            Some(&serde_json::json!({"label": "test"})),
+            &[],
+        );
+        assert_eq!(token.status, 201);
+        tokens.insert(
+            user,
+            (
+                token.body["token"].as_str().unwrap().to_string(),
+                token.body["id"].as_i64().unwrap(),
+            ),
+        );
+    }
+    let tok = |u: &str| tokens[u].0.clone();
+    let (editor_t, reviewer_t, editor_m) = (tok("editor.t"), tok("reviewer.t"), tok("editor.m"));
+    assert_eq!(
+        server
+            .call(
+                "POST",
+                "/api/v1/users",
+                Some(&editor_t),
+                Some(&serde_json::json!({"username": "x", "role": "admin"})),
+                &[]
+            )
+            .status,
+        403,
+        "only admins manage accounts"
+    );
+    assert_eq!(
+        server
+            .call("GET", "/api/v1/me", Some(&reviewer_t), None, &[])
+            .body["role"],
+        "reviewer"
+    );
+    Desk {
+        server,
+        admin,
+        transport,
+        market,
+        tokens,
+        editor_t,
+        reviewer_t,
+        editor_m,
+    }
+}
+
 /// The whole life of an item through two departments and three users (plus the admin who
 /// made them): every refusal (401, 403, 412, 428, four eyes), and after each step the public
-/// item, search and change feed show exactly the published state.
+/// item, search and change feed show exactly the published state; then the audit trail of it
+/// all: who, what, from where, each department's reviewers seeing only theirs.
 #[test]
 fn the_life_of_an_item_under_review_on_both_backends() {
     for t in TestDatabase::each() {
         let name = t.backend.name();
         let data = t.dir.path().join("data");
-        assert!(quanze(&t, &data, &["demo"]).status.success());
-        // The first admin comes from the command line.
-        let out = quanze(&t, &data, &["user", "add", "root", "--role", "admin"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = quanze(
-            &t,
-            &data,
-            &["token", "create", "--user", "root", "--expires", "30d"],
-        );
-        assert!(out.status.success());
-        let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
-        assert!(admin.starts_with("qz_") && admin.len() == 67, "{admin}");
-        let server = Server::start(crate::bin(), &t, &data);
-        let transport = department_id_named(&server, "临江市交通运输局");
-        let market = department_id_named(&server, "临江市市场监督管理局");
-
-        // Admin makes three users over the API, one token each.
-        let mut tokens = std::collections::HashMap::new();
-        for (user, role, department) in [
-            ("editor.t", "editor", transport),
-            ("reviewer.t", "reviewer", transport),
-            ("editor.m", "editor", market),
-        ] {
-            let created = server.call(
-                "POST",
-                "/api/v1/users",
-                Some(&admin),
-                Some(&serde_json::json!({"username": user, "role": role, "departments": [department]})),
-                &[],
-            );
-            assert_eq!(created.status, 201, "{name}: {}", created.body);
-            let id = created.body["id"].as_i64().unwrap();
-            let token = server.call(
-                "POST",
-                &format!("/api/v1/users/{id}/tokens"),
-                Some(&admin),
-                Some(&serde_json::json!({"label": "test"})),
-                &[],
-            );
-            assert_eq!(token.status, 201);
-            tokens.insert(
-                user,
-                (
-                    token.body["token"].as_str().unwrap().to_string(),
-                    token.body["id"].as_i64().unwrap(),
-                ),
-            );
-        }
-        let tok = |u: &str| tokens[u].0.clone();
-        let (editor_t, reviewer_t, editor_m) =
-            (tok("editor.t"), tok("reviewer.t"), tok("editor.m"));
-        assert_eq!(
-            server
-                .call(
-                    "POST",
-                    "/api/v1/users",
-                    Some(&editor_t),
-                    Some(&serde_json::json!({"username": "x", "role": "admin"})),
-                    &[]
-                )
-                .status,
-            403,
-            "only admins manage accounts"
-        );
-        assert_eq!(
-            server
-                .call("GET", "/api/v1/me", Some(&reviewer_t), None, &[])
-                .body["role"],
-            "reviewer"
-        );
-
+        let Desk {
+            server,
+            admin,
+            transport,
+            market,
+            editor_t,
+            reviewer_t,
+            editor_m,
+            ..
+        } = desk(&t, &data);
         // A new item of the transport department.
         let mut record = demo_record("transport.ndjson", "\"licensing\"");
         let code = "519A0999000-519900000000-000-11519900MB0000001P-1-00";
@@ -546,134 +589,6 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             404
         );
 
-        // The responsibility list goes through the same path.
-        let duties = server.call(
-            "POST",
-            &format!("/api/v1/departments/{transport}/responsibilities/draft"),
-            Some(&editor_t),
-            Some(&serde_json::json!({"reason": "职责调整"})),
-            &[],
-        );
-        assert_eq!(duties.status, 201, "{}", duties.body);
-        assert_eq!(duties.body["kind"], "responsibility_list");
-        let mut list = duties.body["record"].clone();
-        list["main_duties"][0]["duty"] =
-            serde_json::json!("负责全市道路运输和城市客运的行业管理。");
-        let duties_path = format!("/api/v1/drafts/{}", duties.body["id"]);
-        let etag = duties.header("etag").unwrap();
-        assert_eq!(
-            server
-                .call(
-                    "PUT",
-                    &duties_path,
-                    Some(&editor_t),
-                    Some(&serde_json::json!({"record": list})),
-                    &[("If-Match", etag.as_str())]
-                )
-                .status,
-            200
-        );
-        assert_eq!(
-            server
-                .call(
-                    "POST",
-                    &format!("{duties_path}/submit"),
-                    Some(&editor_t),
-                    None,
-                    &[]
-                )
-                .status,
-            200
-        );
-        assert_eq!(
-            server
-                .call(
-                    "POST",
-                    &format!("{duties_path}/approve"),
-                    Some(&reviewer_t),
-                    None,
-                    &[("If-Match", "*")]
-                )
-                .body["kind"],
-            "responsibility_list"
-        );
-        let (_, _, published) =
-            server.get(&format!("/api/v1/departments/{transport}/responsibilities"));
-        assert_eq!(
-            published["main_duties"][0]["duty"],
-            "负责全市道路运输和城市客运的行业管理。"
-        );
-
-        // Bulk import over HTTP: into review, within the caller's departments, all or nothing.
-        let mut new_item = demo_record("market-regulation.ndjson", "\"licensing\"");
-        let market_code = new_item["code"].as_str().unwrap().to_string();
-        let mut changed = new_item.clone();
-        changed["remarks"] = serde_json::json!("实行告知承诺");
-        new_item["code"] =
-            serde_json::json!("519A0399000-519900000000-000-11519900MB0000003X-1-00");
-        new_item["name"] = serde_json::json!("小餐饮登记");
-        let foreign = demo_record("transport.ndjson", "\"penalty\"");
-        let bad = format!("{new_item}\n{changed}\n{foreign}\n");
-        let report = server.post_ndjson("/api/v1/import", &editor_m, bad);
-        assert_eq!(report.status, 422, "{}", report.body);
-        assert_eq!(report.body["problems"][0]["row"], 3);
-        assert_eq!(report.body["problems"][0]["field"], "department");
-        assert_eq!(report.body["committed"], false);
-        assert_eq!(
-            server
-                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
-                .body["total"],
-            0,
-            "nothing written"
-        );
-        let good = format!("{new_item}\n{changed}\n");
-        let dry = server.post_ndjson("/api/v1/import?dry_run=true", &editor_m, good.clone());
-        assert_eq!(
-            (
-                dry.body["created"].as_i64(),
-                dry.body["updated"].as_i64(),
-                dry.body["committed"].as_bool()
-            ),
-            (Some(1), Some(1), Some(false))
-        );
-        assert_eq!(
-            server
-                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
-                .body["total"],
-            0
-        );
-        assert_eq!(
-            server
-                .post_ndjson("/api/v1/import?publish=true", &editor_m, good.clone())
-                .status,
-            403
-        );
-        let imported =
-            server.post_ndjson("/api/v1/import?reason=%E6%89%B9%E9%87%8F", &editor_m, good);
-        assert_eq!(imported.status, 200, "{}", imported.body);
-        assert_eq!(
-            (
-                imported.body["created"].as_i64(),
-                imported.body["updated"].as_i64()
-            ),
-            (Some(1), Some(1))
-        );
-        let listed = server.call(
-            "GET",
-            "/api/v1/drafts?status=in_review",
-            Some(&editor_m),
-            None,
-            &[],
-        );
-        assert_eq!(listed.body["total"], 2);
-        let (_, _, live) = server.get(&format!("/api/v1/items/{market_code}"));
-        assert_eq!(live["version"], 1);
-        assert_ne!(live["item"]["remarks"], "实行告知承诺");
-        assert!(
-            server.feed_for(&market_code).len() == 1,
-            "the import is not public before review"
-        );
-
         // The audit trail: who, what, from where; reviewers see their department only.
         let mut entries = vec![];
         let mut after = 0;
@@ -768,7 +683,174 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         // Tokens never appear in the audit log or any answer but their creation.
         let whole = server.call("GET", "/api/v1/audit?limit=500", Some(&admin), None, &[]);
         assert!(!whole.body.to_string().contains(&editor_t[3..]));
+    }
+}
 
+/// A department's 责任清单 is drafted, edited, submitted and approved like an item.
+#[test]
+fn a_responsibility_list_goes_through_review_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        let Desk {
+            server,
+            transport,
+            editor_t,
+            reviewer_t,
+            ..
+        } = desk(&t, &data);
+        // The responsibility list goes through the same path.
+        let duties = server.call(
+            "POST",
+            &format!("/api/v1/departments/{transport}/responsibilities/draft"),
+            Some(&editor_t),
+            Some(&serde_json::json!({"reason": "职责调整"})),
+            &[],
+        );
+        assert_eq!(duties.status, 201, "{}", duties.body);
+        assert_eq!(duties.body["kind"], "responsibility_list");
+        let mut list = duties.body["record"].clone();
+        list["main_duties"][0]["duty"] =
+            serde_json::json!("负责全市道路运输和城市客运的行业管理。");
+        let duties_path = format!("/api/v1/drafts/{}", duties.body["id"]);
+        let etag = duties.header("etag").unwrap();
+        assert_eq!(
+            server
+                .call(
+                    "PUT",
+                    &duties_path,
+                    Some(&editor_t),
+                    Some(&serde_json::json!({"record": list})),
+                    &[("If-Match", etag.as_str())]
+                )
+                .status,
+            200
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{duties_path}/submit"),
+                    Some(&editor_t),
+                    None,
+                    &[]
+                )
+                .status,
+            200
+        );
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{duties_path}/approve"),
+                    Some(&reviewer_t),
+                    None,
+                    &[("If-Match", "*")]
+                )
+                .body["kind"],
+            "responsibility_list"
+        );
+        let (_, _, published) =
+            server.get(&format!("/api/v1/departments/{transport}/responsibilities"));
+        assert_eq!(
+            published["main_duties"][0]["duty"],
+            "负责全市道路运输和城市客运的行业管理。"
+        );
+    }
+}
+
+/// Bulk import over HTTP: into review, within the caller's departments, all rows or none.
+#[test]
+fn an_ndjson_import_goes_into_review_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        let Desk {
+            server, editor_m, ..
+        } = desk(&t, &data);
+        let mut new_item = demo_record("market-regulation.ndjson", "\"licensing\"");
+        let market_code = new_item["code"].as_str().unwrap().to_string();
+        let mut changed = new_item.clone();
+        changed["remarks"] = serde_json::json!("实行告知承诺");
+        new_item["code"] =
+            serde_json::json!("519A0399000-519900000000-000-11519900MB0000003X-1-00");
+        new_item["name"] = serde_json::json!("小餐饮登记");
+        let foreign = demo_record("transport.ndjson", "\"penalty\"");
+        let bad = format!("{new_item}\n{changed}\n{foreign}\n");
+        let report = server.post_ndjson("/api/v1/import", &editor_m, bad);
+        assert_eq!(report.status, 422, "{}", report.body);
+        assert_eq!(report.body["problems"][0]["row"], 3);
+        assert_eq!(report.body["problems"][0]["field"], "department");
+        assert_eq!(report.body["committed"], false);
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
+                .body["total"],
+            0,
+            "nothing written"
+        );
+        let good = format!("{new_item}\n{changed}\n");
+        let dry = server.post_ndjson("/api/v1/import?dry_run=true", &editor_m, good.clone());
+        assert_eq!(
+            (
+                dry.body["created"].as_i64(),
+                dry.body["updated"].as_i64(),
+                dry.body["committed"].as_bool()
+            ),
+            (Some(1), Some(1), Some(false))
+        );
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/drafts", Some(&editor_m), None, &[])
+                .body["total"],
+            0
+        );
+        assert_eq!(
+            server
+                .post_ndjson("/api/v1/import?publish=true", &editor_m, good.clone())
+                .status,
+            403
+        );
+        let imported =
+            server.post_ndjson("/api/v1/import?reason=%E6%89%B9%E9%87%8F", &editor_m, good);
+        assert_eq!(imported.status, 200, "{}", imported.body);
+        assert_eq!(
+            (
+                imported.body["created"].as_i64(),
+                imported.body["updated"].as_i64()
+            ),
+            (Some(1), Some(1))
+        );
+        let listed = server.call(
+            "GET",
+            "/api/v1/drafts?status=in_review",
+            Some(&editor_m),
+            None,
+            &[],
+        );
+        assert_eq!(listed.body["total"], 2);
+        let (_, _, live) = server.get(&format!("/api/v1/items/{market_code}"));
+        assert_eq!(live["version"], 1);
+        assert_ne!(live["item"]["remarks"], "实行告知承诺");
+        assert!(
+            server.feed_for(&market_code).len() == 1,
+            "the import is not public before review"
+        );
+    }
+}
+
+/// Tokens never leak; revoking one, or disabling a user (over the API or the operator's
+/// command line), takes effect at once.
+#[test]
+fn accounts_and_tokens_take_effect_at_once_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        let Desk {
+            server,
+            admin,
+            tokens,
+            editor_t,
+            editor_m,
+            ..
+        } = desk(&t, &data);
         // A revoked token stops working at once.
         let (_, editor_m_token) = tokens["editor.m"].clone();
         assert_eq!(
