@@ -251,3 +251,17 @@ pub struct DraftRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// An item due for review because a law it cites changed (open while `cleared_at` is null).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = item_review_flags)]
+pub struct ReviewFlagRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub law_id: Option<i64>,
+    pub reason: String,
+    /// JSON: `[{"article": "第十条", "change": "changed"}]`.
+    pub articles: String,
+    pub created_at: NaiveDateTime,
+    pub cleared_at: Option<NaiveDateTime>,
+}

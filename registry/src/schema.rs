@@ -193,6 +193,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    item_review_flags (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        law_id -> Nullable<BigInt>,
+        reason -> Text,
+        articles -> Text,
+        created_at -> Timestamp,
+        cleared_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     item_versions (id) {
         id -> BigInt,
         item_id -> BigInt,
@@ -361,6 +373,8 @@ diesel::joinable!(item_legal_bases -> laws (law_id));
 diesel::joinable!(item_legal_bases -> power_items (item_id));
 diesel::joinable!(item_remedies -> power_items (item_id));
 diesel::joinable!(item_responsibilities -> power_items (item_id));
+diesel::joinable!(item_review_flags -> laws (law_id));
+diesel::joinable!(item_review_flags -> power_items (item_id));
 diesel::joinable!(item_versions -> power_items (item_id));
 diesel::joinable!(item_workflow_steps -> power_items (item_id));
 diesel::joinable!(law_articles -> laws (law_id));
@@ -386,6 +400,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_legal_bases,
     item_remedies,
     item_responsibilities,
+    item_review_flags,
     item_versions,
     item_workflow_steps,
     law_articles,

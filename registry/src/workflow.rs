@@ -632,6 +632,8 @@ pub fn approve_draft(
                 let outcome = crate::repo::items::save_published_item(conn, &record, &ctx)?;
                 let item_id = outcome.item_id();
                 crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
+                // The reviewer has read the item as it now stands: a law change's flag is done.
+                crate::repo::flags::clear_flags(conn, item_id, at)?;
                 let version = crate::repo::items::find_item_by_id(conn, item_id)?
                     .map(|r| r.version)
                     .unwrap_or(1);
@@ -751,6 +753,7 @@ pub fn revoke_item(
         }
         let version = item.version + 1;
         crate::repo::items::mark_revoked(conn, item.id, version, &reason, at)?;
+        crate::repo::flags::clear_flags(conn, item.id, at)?;
         let snapshot = latest_version(conn, item.id)?
             .map(|v| v.snapshot)
             .ok_or_else(|| RegistryError::Corrupt(format!("item {code} has no version")))?;

@@ -64,6 +64,8 @@ pub(crate) fn import_items(
                 SaveOutcome::Updated { id, .. } => {
                     report.updated += 1;
                     touched.push(id);
+                    // The operator published a new version: a law change's flag is done.
+                    crate::repo::flags::clear_flags(conn, id, ctx.at)?;
                 }
                 SaveOutcome::Unchanged { .. } => report.unchanged += 1,
             }

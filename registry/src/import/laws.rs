@@ -30,6 +30,9 @@ pub struct LawImportReport {
     pub skipped: Vec<(String, String)>,
     /// Legal bases of items that now point at a stored article.
     pub linked_bases: usize,
+    /// Published items flagged for review because a law version they cite stopped being in
+    /// force (superseded or repealed).
+    pub flagged_items: usize,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -233,6 +236,7 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
     let now = crate::repo::now();
     let mut conn = db.conn()?;
     write_transaction::<_, RegistryError, _>(&mut conn, |conn| {
+        let before = crate::repo::flags::law_statuses(conn)?;
         for group in &groups {
             let mut previous: Option<i64> = None;
             for (pos, &i) in group.iter().enumerate() {
@@ -285,6 +289,20 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
                 report.laws += 1;
                 report.articles += articles.len();
             }
+        }
+        // One version in force per title, across what was stored before and this import.
+        for group in &groups {
+            let title = &parsed[group[0]].law.title;
+            crate::repo::laws::settle_versions(conn, title)?;
+        }
+        // Items citing a version that stopped being in force are due for review.
+        let actor = crate::auth::Actor {
+            name: "laws import".into(),
+            origin: "cli".into(),
+        };
+        for change in crate::repo::flags::changes_between(conn, &before)? {
+            report.flagged_items +=
+                crate::repo::flags::flag_items_citing(conn, &change, &actor, now)?;
         }
         report.linked_bases = link_legal_bases(conn, None)?;
         Ok(())

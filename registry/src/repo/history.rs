@@ -15,6 +15,8 @@ pub enum ChangeKind {
     Published,
     Revised,
     Revoked,
+    /// A law the item cites changed: the item is due for review (still published as it was).
+    NeedsReview,
 }
 
 impl ChangeKind {
@@ -23,6 +25,7 @@ impl ChangeKind {
             ChangeKind::Published => "published",
             ChangeKind::Revised => "revised",
             ChangeKind::Revoked => "revoked",
+            ChangeKind::NeedsReview => "needs_review",
         }
     }
 }

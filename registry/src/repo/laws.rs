@@ -13,21 +13,25 @@ use crate::repo::{insert_batch, like_contains};
 use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
 /// Inserts a law version or replaces the one stored from the same source path (its articles
-/// are replaced too). Returns the law's id.
+/// are replaced too), keeping when the registry first held it (`imported_at`: which version an
+/// item published then cites depends on it). Returns the law's id.
 pub(crate) fn upsert_law(
     conn: &mut DbConnection,
     law: &NewLaw<'_>,
     articles: &[NewArticle<'_>],
 ) -> Result<i64> {
-    let existing: Option<i64> = laws::table
+    let existing: Option<(i64, chrono::NaiveDateTime)> = laws::table
         .filter(laws::source_path.eq(law.source_path))
-        .select(laws::id)
+        .select((laws::id, laws::imported_at))
         .first(conn)
         .optional()?;
     let id = match existing {
-        Some(id) => {
+        Some((id, first_imported)) => {
             diesel::update(laws::table.find(id))
                 .set(law)
+                .execute(conn)?;
+            diesel::update(laws::table.find(id))
+                .set(laws::imported_at.eq(first_imported))
                 .execute(conn)?;
             diesel::delete(law_articles::table.filter(law_articles::law_id.eq(id)))
                 .execute(conn)?;
@@ -47,6 +51,28 @@ pub(crate) fn upsert_law(
         .collect();
     insert_batch!(conn, law_articles::table, rows);
     Ok(id)
+}
+
+/// Leaves one version of a title in force: the newest by version date (a repealed one stays
+/// repealed); older versions in force become 已修改 (amended).
+pub(crate) fn settle_versions(conn: &mut DbConnection, title: &str) -> Result<()> {
+    let newest: Option<i64> = laws::table
+        .filter(laws::title.eq(title))
+        .order((laws::version_date.desc(), laws::id.desc()))
+        .select(laws::id)
+        .first(conn)
+        .optional()?;
+    if let Some(newest) = newest {
+        diesel::update(
+            laws::table
+                .filter(laws::title.eq(title))
+                .filter(laws::id.ne(newest))
+                .filter(laws::status.eq(LawStatus::InForce.as_str())),
+        )
+        .set(laws::status.eq(LawStatus::Amended.as_str()))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn get_law(conn: &mut DbConnection, id: i64) -> Result<Option<LawRow>> {
@@ -94,14 +120,20 @@ pub struct Resolution {
     pub article_id: Option<i64>,
 }
 
+/// A stored version of a law, as the resolver weighs it.
+type LawVersion = (i64, Option<NaiveDate>, String, chrono::NaiveDateTime);
+
 /// Finds the stored law version and article a citation names: by title (full or short, 《》
-/// and spaces ignored) and version date when given, else the version in force (or the newest);
-/// the article by number (第六十三条 and 第63条 alike, 之一 kept). Remembers what it looked up,
-/// so resolving many citations of few laws costs few queries.
+/// and spaces ignored) and version date when given; without a version date, the version that
+/// was in force when the item was published (the newest the registry held then), else the one
+/// in force now (or the newest) — so a newer version imported later never moves an item's
+/// citation silently: the item is flagged for review instead (`repo::flags`). The article by
+/// number (第六十三条 and 第63条 alike, 之一 kept). Remembers what it looked up, so resolving
+/// many citations of few laws costs few queries.
 #[derive(Default)]
 pub struct CitationResolver {
-    /// Normalised title → its versions (id, version date, status).
-    versions: HashMap<String, Vec<(i64, Option<NaiveDate>, String)>>,
+    /// Normalised title → its versions (id, version date, status, when it was imported).
+    versions: HashMap<String, Vec<LawVersion>>,
     articles: HashMap<(i64, i32, i32), Option<i64>>,
 }
 
@@ -120,7 +152,15 @@ impl CitationResolver {
             for t in chunk {
                 self.versions.entry(t.clone()).or_default();
             }
-            let rows: Vec<(i64, String, String, Option<NaiveDate>, String)> = laws::table
+            type Row = (
+                i64,
+                String,
+                String,
+                Option<NaiveDate>,
+                String,
+                chrono::NaiveDateTime,
+            );
+            let rows: Vec<Row> = laws::table
                 .filter(
                     laws::title
                         .eq_any(chunk)
@@ -132,12 +172,13 @@ impl CitationResolver {
                     laws::short_title,
                     laws::version_date,
                     laws::status,
+                    laws::imported_at,
                 ))
                 .load(conn)?;
-            for (id, title, short, date, status) in rows {
+            for (id, title, short, date, status, imported) in rows {
                 for key in [title, short] {
                     if let Some(list) = self.versions.get_mut(&key) {
-                        list.push((id, date, status.clone()));
+                        list.push((id, date, status.clone(), imported));
                     }
                 }
             }
@@ -145,25 +186,38 @@ impl CitationResolver {
         Ok(())
     }
 
-    /// Resolves one citation.
+    /// Resolves one citation of an item published at `published` (none: as of now).
     pub fn resolve(
         &mut self,
         conn: &mut DbConnection,
         title: &str,
         version: Option<NaiveDate>,
         article: Option<&str>,
+        published: Option<chrono::NaiveDateTime>,
     ) -> Result<Resolution> {
         let key = normalise_title(title);
         if !self.versions.contains_key(&key) {
             self.load_titles(conn, std::slice::from_ref(&key))?;
         }
         let law_id = self.versions.get(&key).and_then(|versions| match version {
-            Some(v) => versions.iter().find(|(_, d, _)| *d == Some(v)).map(|x| x.0),
-            None => versions
+            Some(v) => versions
                 .iter()
-                .filter(|(_, _, s)| s == LawStatus::InForce.as_str())
-                .max_by_key(|(_, d, _)| *d)
-                .or_else(|| versions.iter().max_by_key(|(_, d, _)| *d))
+                .find(|(_, d, ..)| *d == Some(v))
+                .map(|x| x.0),
+            None => published
+                .and_then(|at| {
+                    versions
+                        .iter()
+                        .filter(|(.., imported)| *imported <= at)
+                        .max_by_key(|(_, d, ..)| *d)
+                })
+                .or_else(|| {
+                    versions
+                        .iter()
+                        .filter(|(_, _, s, _)| s == LawStatus::InForce.as_str())
+                        .max_by_key(|(_, d, ..)| *d)
+                })
+                .or_else(|| versions.iter().max_by_key(|(_, d, ..)| *d))
                 .map(|x| x.0),
         });
         let number = article.and_then(crate::domain::numerals::parse_article_label);
@@ -202,6 +256,7 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         Option<String>,
         Option<i64>,
         Option<i64>,
+        chrono::NaiveDateTime,
     );
     let mut bases: Vec<BasisKey> = Vec::new();
     let select = (
@@ -211,12 +266,14 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         item_legal_bases::article_label,
         item_legal_bases::law_id,
         item_legal_bases::article_id,
+        power_items::updated_at,
     );
     match item_ids {
         Some(ids) => {
             for chunk in ids.chunks(500) {
                 bases.extend(
                     item_legal_bases::table
+                        .inner_join(power_items::table)
                         .filter(item_legal_bases::item_id.eq_any(chunk))
                         .select(select)
                         .load::<BasisKey>(conn)?,
@@ -225,6 +282,7 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         }
         None => {
             bases = item_legal_bases::table
+                .inner_join(power_items::table)
                 .select(select)
                 .load::<BasisKey>(conn)?
         }
@@ -236,9 +294,9 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
     let titles: Vec<String> = bases.iter().map(|b| b.1.clone()).collect();
     resolver.load_titles(conn, &titles)?;
     let mut linked = 0;
-    for (basis_id, title, version, label, old_law, old_article) in bases {
+    for (basis_id, title, version, label, old_law, old_article, published) in bases {
         let Resolution { law_id, article_id } =
-            resolver.resolve(conn, &title, version, label.as_deref())?;
+            resolver.resolve(conn, &title, version, label.as_deref(), Some(published))?;
         if article_id.is_some() {
             linked += 1;
         }
@@ -267,7 +325,7 @@ pub fn unresolved_citations(
             .version
             .as_deref()
             .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-        let found = resolver.resolve(conn, &basis.law, version, basis.article.as_deref())?;
+        let found = resolver.resolve(conn, &basis.law, version, basis.article.as_deref(), None)?;
         let missing = match (found.law_id, &basis.article, found.article_id) {
             (None, _, _) => Some(Unresolved::Law),
             (Some(_), Some(_), None) => Some(Unresolved::Article),

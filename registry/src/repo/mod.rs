@@ -3,6 +3,7 @@
 
 pub mod departments;
 pub mod drafts;
+pub mod flags;
 pub mod history;
 pub mod items;
 pub mod laws;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod items;
+mod law_changes;
 mod laws;
 mod quality;
 mod responsibilities;

@@ -1,0 +1,156 @@
+//! A law amended under published items, with the real 道路运输条例 versions (2019-03-02 →
+//! 2022-03-29 → 2023-07-20): items citing the version that stops being in force are flagged
+//! with the articles concerned and whether their text changed; a citation without a version
+//! stays on the version in force when the item was published; the feed says so; a revised
+//! version clears the flag — on SQLite and PostgreSQL.
+
+use std::path::Path;
+
+use quanze_registry::import::items::import_items_ndjson;
+use quanze_registry::import::laws::import_law_tree;
+use quanze_registry::repo::flags::{FlaggedArticle, open_flags};
+use quanze_testkit::TestDatabase;
+use serde_json::json;
+
+use crate::{open, options, repo_root};
+
+fn law_tree(dir: &Path, versions: &[&str]) {
+    let target = dir.join("行政法规");
+    std::fs::create_dir_all(&target).unwrap();
+    for v in versions {
+        let name = format!("道路运输条例({v}).md");
+        std::fs::copy(
+            repo_root().join("demo/laws/行政法规").join(&name),
+            target.join(&name),
+        )
+        .unwrap();
+    }
+}
+
+fn item(code: &str, bases: serde_json::Value) -> String {
+    json!({
+        "code": code,
+        "name": format!("测试事项{code}"),
+        "category": "licensing",
+        "department": {"name": "临江市交通运输局", "region": "519900"},
+        "legal_bases": bases,
+    })
+    .to_string()
+}
+
+#[test]
+fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let db = open(&t);
+        let before = tempfile::tempdir().unwrap();
+        law_tree(before.path(), &["2019-03-02", "2022-03-29"]);
+        import_law_tree(&db, before.path()).unwrap();
+
+        let law = "中华人民共和国道路运输条例";
+        let items = [
+            item(
+                "T-CITES-2022",
+                json!([
+                    {"role": "设定依据", "law": law, "version": "2022-03-29", "article": "第十条"},
+                    {"role": "处罚依据", "law": law, "version": "2022-03-29", "article": "第六十三条"},
+                    {"role": "实施依据", "law": law, "version": "2022-03-29", "article": "第八十三条"}
+                ]),
+            ),
+            item(
+                "T-NO-VERSION",
+                json!([{"role": "实施依据", "law": "道路运输条例", "article": "第十条"}]),
+            ),
+            item(
+                "T-CITES-2019",
+                json!([{"role": "实施依据", "law": law, "version": "2019-03-02", "article": "第十条"}]),
+            ),
+        ]
+        .join("\n");
+        let report = import_items_ndjson(&db, items.as_bytes(), &options()).unwrap();
+        assert!(report.committed, "{:?}", report.problems);
+
+        let after = tempfile::tempdir().unwrap();
+        law_tree(after.path(), &["2019-03-02", "2022-03-29", "2023-07-20"]);
+        let laws = import_law_tree(&db, after.path()).unwrap();
+        assert_eq!(
+            laws.flagged_items, 2,
+            "{name}: the 2019 version was not in force"
+        );
+
+        let mut conn = db.conn().unwrap();
+        let id_of = |conn: &mut _, code: &str| {
+            quanze_registry::repo::items::find_item_by_code(conn, code)
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let cites_2022 = id_of(&mut conn, "T-CITES-2022");
+        let flags = open_flags(&mut conn, cites_2022).unwrap();
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            flags[0].reason,
+            "《中华人民共和国道路运输条例》2022-03-29版已被2023-07-20版修改"
+        );
+        let articles: Vec<FlaggedArticle> = serde_json::from_str(&flags[0].articles).unwrap();
+        let changes: Vec<(&str, &str)> = articles
+            .iter()
+            .map(|a| (a.article.as_str(), a.change.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("第十条", "unchanged"),
+                ("第六十三条", "changed"),
+                ("第八十三条", "removed")
+            ],
+            "{name}"
+        );
+        // Without a version the citation stays on what was in force when it was published.
+        let no_version = id_of(&mut conn, "T-NO-VERSION");
+        assert_eq!(open_flags(&mut conn, no_version).unwrap().len(), 1);
+        let resolved =
+            quanze_registry::repo::laws::resolved_legal_bases(&mut conn, no_version).unwrap();
+        assert_eq!(
+            resolved[0].law_version.as_deref(),
+            Some("2022-03-29"),
+            "{name}"
+        );
+        let cites_2019 = id_of(&mut conn, "T-CITES-2019");
+        assert!(open_flags(&mut conn, cites_2019).unwrap().is_empty());
+        // The change feed says which items are due for review.
+        let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 1000).unwrap();
+        let mut flagged: Vec<&str> = feed
+            .iter()
+            .filter(|r| r.kind == "needs_review")
+            .map(|r| r.item_code.as_str())
+            .collect();
+        flagged.sort();
+        assert_eq!(flagged, ["T-CITES-2022", "T-NO-VERSION"]);
+        drop(conn);
+
+        // Importing the same laws again flags nothing twice.
+        assert_eq!(import_law_tree(&db, after.path()).unwrap().flagged_items, 0);
+
+        // A revised version clears the flag, and the citation moves to the version in force.
+        let mut revised: serde_json::Value = serde_json::from_str(&item(
+            "T-NO-VERSION",
+            json!([{"role": "实施依据", "law": "道路运输条例", "article": "第十条"}]),
+        ))
+        .unwrap();
+        revised["remarks"] = json!("依据已复核");
+        let revised = revised.to_string();
+        let report = import_items_ndjson(&db, revised.as_bytes(), &options()).unwrap();
+        assert_eq!(report.updated, 1, "{:?}", report.problems);
+        let mut conn = db.conn().unwrap();
+        assert!(open_flags(&mut conn, no_version).unwrap().is_empty());
+        let resolved =
+            quanze_registry::repo::laws::resolved_legal_bases(&mut conn, no_version).unwrap();
+        assert_eq!(
+            resolved[0].law_version.as_deref(),
+            Some("2023-07-20"),
+            "{name}"
+        );
+        assert_eq!(open_flags(&mut conn, cites_2022).unwrap().len(), 1);
+    }
+}
