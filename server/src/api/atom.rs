@@ -56,6 +56,7 @@ fn kind_label(kind: &str) -> &str {
         "published" => "发布",
         "revised" => "修订",
         "revoked" => "撤销",
+        "needs_review" => "法规修改，待复核",
         other => other,
     }
 }

@@ -18,7 +18,8 @@ pub struct Change {
     pub at: String,
     pub item_id: i64,
     pub item_code: String,
-    /// published, revised or revoked.
+    /// published, revised, revoked, or needs_review (a law the item cites changed: the item
+    /// is due for review; its content is unchanged).
     pub kind: String,
     /// The item's version after the change.
     pub version: i32,

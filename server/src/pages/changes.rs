@@ -30,6 +30,7 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
                                     "published" => { span.badge { "新增" } }
                                     "revised" => { span.badge { "修订" } " 第" (r.version) "版" }
                                     "revoked" => { span.badge.revoked { "撤销" } }
+                                    "needs_review" => { span.badge.revoked { "待复核" } }
                                     other => { (other) }
                                 }
                             }

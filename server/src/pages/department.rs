@@ -50,7 +50,10 @@ fn render(p: &PowerList, d: &ResponsibilityListRecord) -> Markup {
                     summary.group { (g.label) "（" (g.count) "）" }
                     ol {
                         @for item in &g.items {
-                            li { a href={ "/items/" (segment(&item.code)) } { (item.name) } }
+                            li {
+                                a href={ "/items/" (segment(&item.code)) } { (item.name) }
+                                @if item.needs_review { " " span.badge.revoked { "法规修改，待复核" } }
+                            }
                         }
                     }
                 }

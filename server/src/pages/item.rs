@@ -178,7 +178,29 @@ fn render(v: &ItemView, history: &[HistoryEntry], print: bool) -> Markup {
                 "。该部门不再行使这项权力；以下内容仅供查阅。"
             }
         }
-        @if !flagged.is_empty() {
+        @for f in &v.needs_review {
+            div.banner.notice role="note" {
+                strong { "法规修改，待复核：" }
+                (f.reason) "（" (day(&f.flagged_at)) "发现）。"
+                @if !f.articles.is_empty() {
+                    "引用的条款："
+                    @for (i, a) in f.articles.iter().enumerate() {
+                        @if i > 0 { "、" }
+                        (a.article)
+                        @match a.change.as_str() {
+                            "changed" => { "（条文已修改）" }
+                            "unchanged" => { "（条文未变）" }
+                            "removed" => { "（新版本已删除）" }
+                            "repealed" => { "（已废止）" }
+                            _ => {}
+                        }
+                    }
+                    "。"
+                }
+                "部门应当复核本事项，修订后经审核发布即解除。"
+            }
+        }
+        @if v.needs_review.is_empty() && !flagged.is_empty() {
             div.banner.notice role="note" {
                 strong { "依据待复核：" }
                 "本事项引用的 " (flagged.join("、")) " 已修改或废止，部门应当复核本事项。"

@@ -59,6 +59,8 @@ pub struct PowerEntry {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// A law it cites changed: the item is due for review.
+    pub needs_review: bool,
 }
 
 /// The department's published items of one category.
@@ -101,6 +103,8 @@ pub fn load_power_list(
         rows.extend(page);
     }
     let total = rows.len();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let flagged = quanze_registry::repo::flags::flagged_items(conn, &ids)?;
     let categories = Category::ALL
         .iter()
         .filter_map(|c| {
@@ -111,6 +115,7 @@ pub fn load_power_list(
                     id: r.id,
                     code: r.code.clone(),
                     name: r.name.clone(),
+                    needs_review: flagged.contains(&r.id),
                 })
                 .collect();
             (!items.is_empty()).then(|| PowerGroup {

@@ -3,6 +3,7 @@
 
 use quanze_registry::domain::Category;
 use quanze_registry::interchange::PowerItemRecord;
+use quanze_registry::repo::flags::FlaggedArticle;
 use quanze_registry::repo::laws::ResolvedBasis;
 use serde::Serialize;
 
@@ -45,6 +46,20 @@ pub struct ItemView {
     pub item: PowerItemRecord,
     /// Legal bases whose law is in the registry, with the stored article text.
     pub resolved_legal_bases: Vec<ResolvedBasis>,
+    /// Why the item is due for review: a law it cites changed since it was published (empty
+    /// when nothing is pending). Cleared when a revised version is approved.
+    pub needs_review: Vec<ReviewFlag>,
+}
+
+/// A law change that made the item due for review.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReviewFlag {
+    /// 《中华人民共和国道路运输条例》2022-03-29版已被2023-07-20版修改, or …已废止.
+    pub reason: String,
+    /// When the change was found (RFC 3339, UTC).
+    pub flagged_at: String,
+    /// The cited articles and what became of each.
+    pub articles: Vec<FlaggedArticle>,
 }
 
 /// The public view of an item by id or code (API and pages).
@@ -60,6 +75,14 @@ pub fn load_item_view(
         .pop()
         .ok_or_else(|| ApiError::Internal(format!("item {} could not be loaded", row.code)))?;
     let resolved_legal_bases = quanze_registry::repo::laws::resolved_legal_bases(conn, row.id)?;
+    let needs_review = quanze_registry::repo::flags::open_flags(conn, row.id)?
+        .into_iter()
+        .map(|f| ReviewFlag {
+            reason: f.reason,
+            flagged_at: rfc3339(f.created_at),
+            articles: serde_json::from_str(&f.articles).unwrap_or_default(),
+        })
+        .collect();
     Ok(ItemView {
         id: row.id,
         code: row.code,
@@ -78,5 +101,6 @@ pub fn load_item_view(
         },
         item,
         resolved_legal_bases,
+        needs_review,
     })
 }

@@ -5,6 +5,7 @@
 
 mod browser;
 mod consistency;
+mod law_changes;
 mod pages;
 mod protocol;
 mod reads;
