@@ -70,6 +70,7 @@ pub(crate) fn import_items(
                 SaveOutcome::Unchanged { .. } => report.unchanged += 1,
             }
         }
+        // The items' own feed rows carry the change; the relinking needs none of its own.
         link_legal_bases(conn, Some(&touched))?;
         Ok(())
     })

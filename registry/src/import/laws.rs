@@ -33,6 +33,9 @@ pub struct LawImportReport {
     /// Published items flagged for review because a law version they cite stopped being in
     /// force (superseded or repealed).
     pub flagged_items: usize,
+    /// Published items whose legal bases now link to other stored laws or articles (each
+    /// with a change-feed row, so the search index's law filter follows).
+    pub relinked_items: usize,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -304,7 +307,11 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
             report.flagged_items +=
                 crate::repo::flags::flag_items_citing(conn, &change, &actor, now)?;
         }
-        report.linked_bases = link_legal_bases(conn, None)?;
+        let relinked = link_legal_bases(conn, None)?;
+        report.linked_bases = relinked.linked;
+        // The index's law filter and mirrors follow links through the feed, not a reindex.
+        report.relinked_items =
+            crate::repo::flags::announce_relinked(conn, &relinked.items_changed, now)?;
         Ok(())
     })?;
     report.elapsed = started.elapsed();

@@ -264,3 +264,35 @@ pub(crate) fn law_statuses(
         .into_iter()
         .collect())
 }
+
+/// A feed row for each published item whose legal bases were relinked (kind `relinked`: the
+/// item's content is the same, the laws and articles it links to changed). Returns how many.
+pub(crate) fn announce_relinked(
+    conn: &mut DbConnection,
+    item_ids: &[i64],
+    at: chrono::NaiveDateTime,
+) -> Result<usize> {
+    let mut announced = 0;
+    for chunk in item_ids.chunks(500) {
+        let items: Vec<(i64, String, i32)> = power_items::table
+            .filter(power_items::id.eq_any(chunk))
+            .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+            .select((power_items::id, power_items::code, power_items::version))
+            .load(conn)?;
+        for (item_id, code, version) in items {
+            append_outbox(
+                conn,
+                &OutboxEntry {
+                    item_id,
+                    item_code: &code,
+                    kind: ChangeKind::Relinked,
+                    version,
+                    reason: Some("法规导入后依据重新链接"),
+                },
+                at,
+            )?;
+            announced += 1;
+        }
+    }
+    Ok(announced)
+}

@@ -17,6 +17,8 @@ pub enum ChangeKind {
     Revoked,
     /// A law the item cites changed: the item is due for review (still published as it was).
     NeedsReview,
+    /// The stored laws or articles the item's legal bases link to changed (a laws import).
+    Relinked,
 }
 
 impl ChangeKind {
@@ -26,6 +28,7 @@ impl ChangeKind {
             ChangeKind::Revised => "revised",
             ChangeKind::Revoked => "revoked",
             ChangeKind::NeedsReview => "needs_review",
+            ChangeKind::Relinked => "relinked",
         }
     }
 }

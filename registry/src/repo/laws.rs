@@ -13,7 +13,8 @@ use crate::repo::{insert_batch, like_contains};
 use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
 /// Inserts a law version or replaces the one stored from the same source path (its articles
-/// are replaced too), keeping when the registry first held it (`imported_at`: which version an
+/// too: updated in place when there are as many, else replaced), keeping when the registry
+/// first held it (`imported_at`: which version an
 /// item published then cites depends on it). Returns the law's id.
 pub(crate) fn upsert_law(
     conn: &mut DbConnection,
@@ -33,6 +34,29 @@ pub(crate) fn upsert_law(
             diesel::update(laws::table.find(id))
                 .set(laws::imported_at.eq(first_imported))
                 .execute(conn)?;
+            // The same articles again keep their rows (and so every item's link to them);
+            // a changed file replaces them.
+            let old: Vec<i64> = law_articles::table
+                .filter(law_articles::law_id.eq(id))
+                .order(law_articles::position.asc())
+                .select(law_articles::id)
+                .load(conn)?;
+            if old.len() == articles.len() {
+                for (article_id, a) in old.iter().zip(articles) {
+                    diesel::update(law_articles::table.find(article_id))
+                        .set((
+                            law_articles::position.eq(a.position),
+                            law_articles::number.eq(a.number),
+                            law_articles::sub_number.eq(a.sub_number),
+                            law_articles::label.eq(a.label),
+                            law_articles::chapter.eq(a.chapter),
+                            law_articles::section.eq(a.section),
+                            law_articles::text.eq(a.text),
+                        ))
+                        .execute(conn)?;
+                }
+                return Ok(id);
+            }
             diesel::delete(law_articles::table.filter(law_articles::law_id.eq(id)))
                 .execute(conn)?;
             id
@@ -245,10 +269,22 @@ impl CitationResolver {
     }
 }
 
+/// What relinking did.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Relinked {
+    /// Bases now linked to a stored article.
+    pub linked: usize,
+    /// Items with a basis whose link changed (what the index's law filter reads).
+    pub items_changed: Vec<i64>,
+}
+
 /// Resolves legal bases to stored laws and articles ([`CitationResolver`]). Only bases whose
 /// link changes are written. `item_ids` limits the work to some items; `None` relinks
-/// everything (after a laws import). Returns the number of bases linked to an article.
-pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>) -> Result<usize> {
+/// everything (after a laws import).
+pub(crate) fn link_legal_bases(
+    conn: &mut DbConnection,
+    item_ids: Option<&[i64]>,
+) -> Result<Relinked> {
     type BasisKey = (
         i64,
         String,
@@ -257,6 +293,7 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         Option<i64>,
         Option<i64>,
         chrono::NaiveDateTime,
+        i64,
     );
     let mut bases: Vec<BasisKey> = Vec::new();
     let select = (
@@ -267,6 +304,7 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
         item_legal_bases::law_id,
         item_legal_bases::article_id,
         power_items::updated_at,
+        item_legal_bases::item_id,
     );
     match item_ids {
         Some(ids) => {
@@ -287,20 +325,26 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
                 .load::<BasisKey>(conn)?
         }
     }
+    let mut outcome = Relinked::default();
     if bases.is_empty() {
-        return Ok(0);
+        return Ok(outcome);
     }
     let mut resolver = CitationResolver::default();
     let titles: Vec<String> = bases.iter().map(|b| b.1.clone()).collect();
     resolver.load_titles(conn, &titles)?;
-    let mut linked = 0;
-    for (basis_id, title, version, label, old_law, old_article, published) in bases {
+    for (basis_id, title, version, label, old_law, old_article, published, item_id) in bases {
         let Resolution { law_id, article_id } =
             resolver.resolve(conn, &title, version, label.as_deref(), Some(published))?;
         if article_id.is_some() {
-            linked += 1;
+            outcome.linked += 1;
         }
         if law_id != old_law || article_id != old_article {
+            // A re-imported law gets new article rows: the same article under a new id is no
+            // change anyone can see.
+            let visible = law_id != old_law || article_id.is_some() != old_article.is_some();
+            if visible && outcome.items_changed.last() != Some(&item_id) {
+                outcome.items_changed.push(item_id);
+            }
             diesel::update(item_legal_bases::table.find(basis_id))
                 .set((
                     item_legal_bases::law_id.eq(law_id),
@@ -309,7 +353,9 @@ pub(crate) fn link_legal_bases(conn: &mut DbConnection, item_ids: Option<&[i64]>
                 .execute(conn)?;
         }
     }
-    Ok(linked)
+    outcome.items_changed.sort_unstable();
+    outcome.items_changed.dedup();
+    Ok(outcome)
 }
 
 /// The citations of a record the registry cannot resolve: (index of the basis, what is

@@ -154,3 +154,39 @@ fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
         assert_eq!(open_flags(&mut conn, cites_2022).unwrap().len(), 1);
     }
 }
+
+/// Items published before their laws: a laws import links their bases and says so in the feed,
+/// so the index's law filter follows without a reindex.
+#[test]
+fn a_laws_import_announces_the_items_it_relinks() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let db = open(&t);
+    let report = import_items_ndjson(
+        &db,
+        item(
+            "T-BEFORE-LAWS",
+            json!([{"role": "实施依据", "law": "中华人民共和国道路运输条例", "article": "第十条"}]),
+        )
+        .as_bytes(),
+        &options(),
+    )
+    .unwrap();
+    assert!(report.committed);
+    let laws = tempfile::tempdir().unwrap();
+    law_tree(laws.path(), &["2023-07-20"]);
+    let imported = import_law_tree(&db, laws.path()).unwrap();
+    assert_eq!(imported.relinked_items, 1);
+    let mut conn = db.conn().unwrap();
+    let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+    assert_eq!(
+        feed.iter()
+            .map(|r| (r.item_code.as_str(), r.kind.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("T-BEFORE-LAWS", "published"),
+            ("T-BEFORE-LAWS", "relinked")
+        ]
+    );
+    // Nothing changed: nothing announced.
+    assert_eq!(import_law_tree(&db, laws.path()).unwrap().relinked_items, 0);
+}

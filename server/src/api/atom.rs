@@ -57,6 +57,7 @@ fn kind_label(kind: &str) -> &str {
         "revised" => "修订",
         "revoked" => "撤销",
         "needs_review" => "法规修改，待复核",
+        "relinked" => "依据重新链接",
         other => other,
     }
 }

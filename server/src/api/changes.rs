@@ -18,8 +18,9 @@ pub struct Change {
     pub at: String,
     pub item_id: i64,
     pub item_code: String,
-    /// published, revised, revoked, or needs_review (a law the item cites changed: the item
-    /// is due for review; its content is unchanged).
+    /// published, revised, revoked, needs_review (a law the item cites changed: the item is
+    /// due for review; its content is unchanged) or relinked (a laws import changed which
+    /// stored laws and articles its legal bases link to).
     pub kind: String,
     /// The item's version after the change.
     pub version: i32,

@@ -314,13 +314,15 @@ fn import_laws(db: &Database, dir: &Path) -> Result<(), CliError> {
         println!("skipped {path}: {why}");
     }
     println!(
-        "{} files: {} law versions stored with {} articles ({} superseded by a newer version), {} skipped; {} item legal bases linked to an article; {:.1}s",
+        "{} files: {} law versions stored with {} articles ({} superseded by a newer version), {} skipped; {} item legal bases linked to an article; {} published items relinked; {} flagged for review (a law they cite changed); {:.1}s",
         report.files,
         report.laws,
         report.articles,
         report.superseded,
         report.skipped.len(),
         report.linked_bases,
+        report.relinked_items,
+        report.flagged_items,
         report.elapsed.as_secs_f64()
     );
     Ok(())

@@ -31,6 +31,7 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
                                     "revised" => { span.badge { "修订" } " 第" (r.version) "版" }
                                     "revoked" => { span.badge.revoked { "撤销" } }
                                     "needs_review" => { span.badge.revoked { "待复核" } }
+                                    "relinked" => { span.badge { "依据链接更新" } }
                                     other => { (other) }
                                 }
                             }
