@@ -82,6 +82,9 @@ pub fn export_items_csv(db: &Database, filter: &ItemFilter, out: &mut impl Write
 /// for one department's list, not the registry (NDJSON and CSV stream any number).
 pub const MAX_XLSX_ITEMS: usize = 20_000;
 
+/// The most characters Excel keeps in one cell.
+const XLSX_MAX_CELL_CHARS: usize = 32_767;
+
 /// Writes every item matching `filter` as an XLSX workbook in the sheet form (with the
 /// category drop-down); refuses more than [`MAX_XLSX_ITEMS`]. Returns how many items.
 pub fn export_items_xlsx(
@@ -101,8 +104,21 @@ pub fn export_items_xlsx(
                 ),
             )]));
         }
-        book.push(&crate::sheet::write::record_cells(&seq.to_string(), record))
-            .map_err(RegistryError::Corrupt)
+        let cells = crate::sheet::write::record_cells(&seq.to_string(), record);
+        if let Some(cell) = cells
+            .iter()
+            .find(|c| c.chars().count() > XLSX_MAX_CELL_CHARS)
+        {
+            return Err(RegistryError::Invalid(vec![Problem::error(
+                "format",
+                format!(
+                    "item {} has a cell of {} characters, more than an XLSX cell holds ({XLSX_MAX_CELL_CHARS}); export CSV or NDJSON",
+                    record.code,
+                    cell.chars().count()
+                ),
+            )]));
+        }
+        book.push(&cells).map_err(RegistryError::Corrupt)
     })?;
     let bytes = book.finish().map_err(RegistryError::Corrupt)?;
     out.write_all(&bytes).map_err(output_error)?;

@@ -141,8 +141,8 @@ fn read_sheet(
     valid: &mut Vec<(RecordOrigin, PowerItemRecord)>,
     first_seen: &mut HashMap<String, String>,
 ) {
-    if sheet.name.contains("说明") {
-        // The template's instructions (填写说明), or a department's own notes sheet.
+    if sheet.name == crate::sheet::write::GUIDE_SHEET {
+        // The template's instructions.
         return;
     }
     let has_content = sheet
@@ -201,8 +201,8 @@ fn read_sheet(
         );
         return;
     }
-    // The main item of each 项目 whose rows are 子项: (项目名称) → code.
-    let mut main_items: HashMap<String, String> = HashMap::new();
+    // The main item of each 项目 whose rows are 子项: (department, region, 项目名称) → code.
+    let mut main_items: HashMap<(String, String, String), String> = HashMap::new();
     for row in layout.header.row + 1..sheet.rows.len() {
         let cells = &sheet.rows[row];
         if cells.iter().all(|c| c.trim().is_empty()) || is_header_again(cells, &layout) {
@@ -354,7 +354,7 @@ impl RowReader<'_> {
         &mut self,
         defaults: &SheetDefaults,
         sheet_category: Option<Category>,
-        main_items: &mut HashMap<String, String>,
+        main_items: &mut HashMap<(String, String, String), String>,
     ) -> Vec<(RecordOrigin, PowerItemRecord)> {
         let project = self.text(Column::Name).to_string();
         let sub_item = self.text(Column::SubItem).to_string();
@@ -431,8 +431,13 @@ impl RowReader<'_> {
         self.keep_unknown_columns(&mut record);
 
         let mut out = Vec::new();
+        let project_key = (
+            record.department.name.clone(),
+            record.department.region.clone(),
+            project.clone(),
+        );
         if !sub_item.is_empty() && record.parent_code.is_none() && !project.is_empty() {
-            let main_code = match main_items.get(&project) {
+            let main_code = match main_items.get(&project_key) {
                 Some(code) => code.clone(),
                 None => {
                     let main = PowerItemRecord {
@@ -448,7 +453,7 @@ impl RowReader<'_> {
                             "项目“{project}”没有单独的一行，已按其子项建立主项（只含名称、分类和实施主体）"
                         ),
                     );
-                    main_items.insert(project.clone(), main.code.clone());
+                    main_items.insert(project_key.clone(), main.code.clone());
                     let mut origin = self.origin(Column::Name);
                     origin.cells = None;
                     origin.row_cell = Some(self.cell_of(Column::Name));
@@ -459,14 +464,15 @@ impl RowReader<'_> {
             };
             record.parent_code = Some(main_code);
         } else if sub_item.is_empty() && !project.is_empty() {
-            main_items.insert(project.clone(), record.code.clone());
+            main_items.insert(project_key, record.code.clone());
         }
         out.push((self.origin(name_column), record));
         out
     }
 
-    /// The row's department: its 实施主体 cell, or the default; region and credit code from
-    /// their cells, or the default's when the row names the default department.
+    /// The row's department: its 实施主体 cell, or the default. Its region from the row's cell,
+    /// else the default's (a sheet lists the departments of one region); its credit code from
+    /// the row's cell, else the default's when the row names the default department.
     fn department(&mut self, defaults: &SheetDefaults) -> Option<DepartmentRef> {
         let default = defaults.department.as_ref();
         let name = self

@@ -80,8 +80,11 @@ pub(crate) fn upsert_law(
 /// Leaves one version of a title in force: the newest by version date (a repealed one stays
 /// repealed); older versions in force become 已修改 (amended).
 pub(crate) fn settle_versions(conn: &mut DbConnection, title: &str) -> Result<()> {
+    // Undated versions never count as the newest (NULLs sort first on PostgreSQL and last on
+    // SQLite, so they are left out rather than ordered).
     let newest: Option<i64> = laws::table
         .filter(laws::title.eq(title))
+        .filter(laws::version_date.is_not_null())
         .order((laws::version_date.desc(), laws::id.desc()))
         .select(laws::id)
         .first(conn)

@@ -11,7 +11,6 @@
 //!   `【行政法规】《中华人民共和国道路运输条例》（2023年7月20日修订）第十条：申请从事……`. A tag
 //!   naming a basis role (`【设定依据】`) sets the citation's role; a law level is only a label.
 
-use crate::domain::BasisRole;
 use crate::domain::numerals::parse_chinese_number;
 use crate::interchange::{
     Accountability, Discretion, Exemption, JointDepartment, LegalBasis, Remedy, Responsibility,
@@ -67,6 +66,15 @@ fn is_number(s: &str) -> bool {
 
 /// The entries of a list cell, trimmed, markers removed.
 pub fn split_entries(cell: &str) -> Vec<String> {
+    split_entries_keeping_empty(cell)
+        .into_iter()
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
+/// The same, but a numbered entry left empty (`2.`) is kept as an empty entry: a basis column
+/// numbered like its list says which entries have no basis.
+fn split_entries_keeping_empty(cell: &str) -> Vec<String> {
     let lines: Vec<&str> = cell.lines().collect();
     if !lines.iter().any(|l| marker_len(l.trim_start()).is_some()) {
         return lines
@@ -95,11 +103,7 @@ pub fn split_entries(cell: &str) -> Vec<String> {
         }
     }
     entries.extend(current);
-    entries
-        .into_iter()
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty())
-        .collect()
+    entries.into_iter().map(|e| e.trim().to_string()).collect()
 }
 
 /// Numbered entries, one per line: `1.…\n2.…` (`1、5日内` where an entry starts with a digit,
@@ -280,6 +284,24 @@ fn split_citations(cell: &str) -> Vec<String> {
         .collect()
 }
 
+/// The levels of law a citation's tag may name (LawRefBook's and the usual others).
+const LAW_LEVELS: &[&str] = &[
+    "宪法",
+    "法律",
+    "行政法规",
+    "地方性法规",
+    "自治条例",
+    "单行条例",
+    "部门规章",
+    "地方政府规章",
+    "规章",
+    "规范性文件",
+    "司法解释",
+    "国务院决定",
+    "党内法规",
+    "其他",
+];
+
 /// One citation: `【tag】《law》（version）article：text`. The error says what is missing.
 fn parse_citation(citation: &str, role: &str) -> Result<(LegalBasis, Option<String>), String> {
     let mut rest = citation.trim();
@@ -290,9 +312,9 @@ fn parse_citation(citation: &str, role: &str) -> Result<(LegalBasis, Option<Stri
         && let Some(end) = after.find('】')
     {
         let tag = after[..end].trim();
-        // A role (设定依据, or any 依据 a list names); otherwise a law's level (行政法规).
-        if BasisRole::parse(tag).is_some() || (tag.ends_with("依据") && tag.chars().count() <= 10)
-        {
+        // A law's level (行政法规) is only a label; any other tag is the citation's role
+        // (设定依据, or whatever role a list uses — kept as written).
+        if !LAW_LEVELS.contains(&tag) && !tag.is_empty() && tag.chars().count() <= 10 {
             role = tag.to_string();
         }
         rest = after[end + '】'.len_utf8()..].trim_start();
@@ -395,12 +417,16 @@ pub fn format_bases(bases: &[LegalBasis]) -> String {
 
 /// Pairs entries with their bases: one basis each, or one basis for all.
 fn align_bases(count: usize, basis_cell: &str, what: &str) -> Result<Vec<Option<String>>, String> {
-    let bases = split_entries(basis_cell);
-    match bases.len() {
+    let bases = split_entries_keeping_empty(basis_cell);
+    let as_basis = |b: String| Some(b).filter(|b| !b.is_empty());
+    match bases.iter().filter(|b| !b.is_empty()).count() {
         0 => Ok(vec![None; count]),
-        1 if count != 1 => Ok(vec![Some(bases[0].clone()); count]),
-        n if n == count => Ok(bases.into_iter().map(Some).collect()),
-        n => Err(format!("{what}依据有{n}条，与{what}的{count}条对不上")),
+        1 if bases.len() == 1 && count != 1 => Ok(vec![as_basis(bases[0].clone()); count]),
+        _ if bases.len() == count => Ok(bases.into_iter().map(as_basis).collect()),
+        _ => Err(format!(
+            "{what}依据有{}条，与{what}的{count}条对不上",
+            bases.len()
+        )),
     }
 }
 
@@ -516,7 +542,7 @@ pub fn parse_workflow(cell: &str) -> Result<Vec<WorkflowStep>, String> {
         .iter()
         .map(|entry| {
             let (stage, labelled) = fields(entry);
-            if let Some(e) = unknown_labels(&labelled, &["办理", "时限"]) {
+            if let Some(e) = unknown_labels(&labelled, &["办理", "时限", "说明"]) {
                 return Err(format!("{e}：{}", preview(entry)));
             }
             let limit = field(&labelled, &["时限"]);
@@ -528,7 +554,7 @@ pub fn parse_workflow(cell: &str) -> Result<Vec<WorkflowStep>, String> {
                 stage,
                 actor: field(&labelled, &["办理"]),
                 time_limit_days,
-                description: field(&labelled, &[""]),
+                description: field(&labelled, &["说明", ""]),
             })
         })
         .collect()
@@ -543,7 +569,7 @@ pub fn format_workflow(steps: &[WorkflowStep]) -> String {
                 &[
                     ("办理", &s.actor),
                     ("时限", &s.time_limit_days.map(|d| format!("{d}日"))),
-                    ("", &s.description),
+                    ("说明", &s.description),
                 ],
             )
         })
@@ -624,11 +650,7 @@ pub fn format_exemptions(list: &[Exemption]) -> String {
 /// read as the remedies it names; the caller keeps the original wording.
 pub fn parse_remedies(cell: &str) -> Result<Vec<Remedy>, String> {
     let entries = split_entries(cell);
-    let structured = entries.iter().all(|e| {
-        let (kind, _) = fields(e);
-        crate::domain::RemedyKind::parse(&kind).is_some()
-    });
-    if !structured {
+    if remedies_are_free_text(cell) {
         let named: Vec<Remedy> = crate::domain::RemedyKind::ALL
             .iter()
             .filter(|k| cell.contains(k.as_str()))
@@ -661,11 +683,12 @@ pub fn parse_remedies(cell: &str) -> Result<Vec<Remedy>, String> {
         .collect()
 }
 
-/// Whether a 救济途径 cell is free text rather than structured entries.
+/// Whether a 救济途径 cell is free text rather than structured entries (each entry a known
+/// kind, or any kind with labelled fields).
 pub fn remedies_are_free_text(cell: &str) -> bool {
     !split_entries(cell).iter().all(|e| {
         let (kind, _) = fields(e);
-        crate::domain::RemedyKind::parse(&kind).is_some()
+        e.contains(FIELD_SEPARATOR) || crate::domain::RemedyKind::parse(&kind).is_some()
     })
 }
 
@@ -788,6 +811,15 @@ mod tests {
     fn a_real_basis_cell() {
         let cell = "【行政法规】《中华人民共和国道路运输条例》（2023年7月20日修订）第十条：申请从事客运经营的，应当……\n（一）从事县级行政区域内……\n【法律】《中华人民共和国行政许可法》第十二条第一款第（一）项：直接涉及国家安全……";
         let (bases, warnings) = parse_bases(cell, "设定依据").unwrap();
+        let (tagged, _) = parse_bases(
+            "【许可条件】《中华人民共和国行政许可法》第十二条",
+            "实施依据",
+        )
+        .unwrap();
+        assert_eq!(
+            tagged[0].role, "许可条件",
+            "a tag that is no law level is the role"
+        );
         assert!(warnings.is_empty());
         assert_eq!(bases.len(), 2);
         assert_eq!(bases[0].law, "中华人民共和国道路运输条例");
@@ -878,7 +910,7 @@ mod tests {
 
     fn text() -> impl Strategy<Value = String> {
         // Official wording: no field separators, no lines that look like list markers.
-        "[一-龥，。；、（）0-9a-z ]{1,30}"
+        "[一-龥，。；、（）：0-9a-z ]{1,30}"
             .prop_filter("no marker at the start", |s| {
                 marker_len(s.trim_start()).is_none() && !s.trim().is_empty()
             })
@@ -921,11 +953,6 @@ mod tests {
                 stage: stage.clone(), duty: duty.clone(), basis: basis.clone(),
             }).collect();
             let (duties, bases) = format_responsibilities(&responsibilities);
-            // One basis for several entries reads back as that basis on each; so do they.
-            let all_same = responsibilities.len() > 1
-                && responsibilities.iter().filter(|r| r.basis.is_some()).count() == 1;
-            prop_assume!(!all_same);
-            prop_assume!(responsibilities.iter().all(|r| r.basis.is_some()) || responsibilities.iter().all(|r| r.basis.is_none()));
             prop_assert_eq!(parse_responsibilities(&duties, &bases).unwrap(), responsibilities);
         }
 

@@ -37,7 +37,7 @@ impl SheetFormat {
         let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "xlsx" | "xlsm" => Some(SheetFormat::Xlsx),
-            "csv" | "txt" => Some(SheetFormat::Csv),
+            "csv" => Some(SheetFormat::Csv),
             _ => None,
         }
     }
@@ -89,39 +89,70 @@ fn cell_text(data: &Data) -> String {
     }
 }
 
+/// The most rows and columns a sheet may use: a department's list is far smaller, and a
+/// file that claims a cell at XFD1048576 must not make the server allocate the whole grid.
+pub const MAX_ROWS: usize = 200_000;
+pub const MAX_COLUMNS: usize = 256;
+/// The most cells merged regions may fill in (a merge over a whole column, say).
+const MAX_MERGED_CELLS: usize = 2_000_000;
+
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     let mut book =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("不是可读取的 XLSX 文件（{e}）"))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| format!("工作表“{name}”无法读取（{e}）"))?;
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        {
+            // Cell by cell, so only cells that exist take memory.
+            let mut cells = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| format!("工作表“{name}”无法读取（{e}）"))?;
+            while let Some(cell) = cells
+                .next_cell()
+                .map_err(|e| format!("工作表“{name}”无法读取（{e}）"))?
+            {
+                let (r, c) = cell.get_position();
+                let (r, c) = (r as usize, c as usize);
+                let text = cell_text(&Data::from(cell.get_value().clone()));
+                if text.trim().is_empty() {
+                    continue;
+                }
+                if r >= MAX_ROWS || c >= MAX_COLUMNS {
+                    return Err(format!(
+                        "工作表“{name}”过大：最多读取{MAX_ROWS}行、{MAX_COLUMNS}列（{}{}处有内容）",
+                        column_letter(c),
+                        r + 1
+                    ));
+                }
+                if rows.len() <= r {
+                    rows.resize_with(r + 1, Vec::new);
+                }
+                if rows[r].len() <= c {
+                    rows[r].resize(c + 1, String::new());
+                }
+                rows[r][c] = text;
+            }
+        }
         let merged = book
             .merge_cells_by_sheet_name(&name)
             .map_err(|e| format!("工作表“{name}”的合并单元格无法读取（{e}）"))?;
-        // Absolute positions: the range starts at its first used cell.
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let height = range.end().map_or(0, |(r, _)| r + 1) as usize;
-        let width = range.end().map_or(0, |(_, c)| c + 1) as usize;
-        let mut rows = vec![vec![String::new(); width]; height];
-        for (r, row) in range.rows().enumerate() {
-            for (c, data) in row.iter().enumerate() {
-                let (ar, ac) = (r + row0 as usize, c + col0 as usize);
-                if ar < height && ac < width {
-                    rows[ar][ac] = cell_text(data);
-                }
-            }
-        }
+        let mut filled = 0usize;
         for m in merged {
             let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
-            let value = rows
-                .get(r0)
-                .and_then(|r| r.get(c0))
-                .cloned()
-                .unwrap_or_default();
-            let last_col = (m.end.1 as usize).min(width.saturating_sub(1));
-            for row in rows.iter_mut().take(m.end.0 as usize + 1).skip(r0) {
+            let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
+                continue;
+            };
+            // Only over rows that exist, and never past the limits.
+            let last_row = (m.end.0 as usize).min(rows.len().saturating_sub(1));
+            let last_col = (m.end.1 as usize).min(MAX_COLUMNS - 1);
+            filled += (last_row.saturating_sub(r0) + 1) * (last_col.saturating_sub(c0) + 1);
+            if filled > MAX_MERGED_CELLS {
+                return Err(format!("工作表“{name}”的合并单元格过大"));
+            }
+            for row in rows.iter_mut().take(last_row + 1).skip(r0) {
+                if row.len() <= last_col {
+                    row.resize(last_col + 1, String::new());
+                }
                 for cell in row.iter_mut().take(last_col + 1).skip(c0) {
                     cell.clone_from(&value);
                 }
@@ -193,6 +224,17 @@ pub fn column_letter(col: usize) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_far_away_is_refused_not_allocated() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "序号").unwrap();
+        sheet.write_string(1_048_575, 16_383, "远处").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = read_workbook(&bytes, SheetFormat::Xlsx, "x").unwrap_err();
+        assert!(err.contains("过大"), "{err}");
+    }
 
     #[test]
     fn column_letters() {
