@@ -189,9 +189,29 @@ fn read_csv(bytes: &[u8], name: &str) -> Result<Sheet, String> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // The reader skips blank lines, which Excel shows as empty rows: put them back, so every
+    // cell reference in a report is the row Excel shows. A quoted cell may span lines.
+    let mut next_line = 1u64;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第{}行无法按 CSV 读取（{e}）", i + 1))?;
+        if let Some(position) = record.position() {
+            // The position is where reading began, before the blank lines it skipped.
+            let skipped = text
+                .as_bytes()
+                .get(position.byte() as usize..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            let start = position.line() + skipped;
+            for _ in next_line..start {
+                rows.push(Vec::new());
+            }
+            let spanned: u64 = record.iter().map(|c| c.matches('\n').count() as u64).sum();
+            next_line = start + spanned + 1;
+        }
         let mut row: Vec<String> = record
             .iter()
             .map(|c| crate::sheet::write::unneutralise(c).to_string())
@@ -257,6 +277,14 @@ mod tests {
         assert_eq!(read_csv(&gbk, "a").unwrap(), utf8);
         assert_eq!(utf8.rows[1], vec!["1", "道路运输经营许可"]);
         assert_eq!(decode_text(&gbk).1, "GB18030");
+    }
+
+    #[test]
+    fn blank_lines_keep_their_rows_and_quoted_lines_do_not_add_any() {
+        let sheet = read_csv("a,b\n\n\"x\ny\",c\n\nd,e\n".as_bytes(), "s").unwrap();
+        assert_eq!(sheet.rows.len(), 5, "{:?}", sheet.rows);
+        assert_eq!(sheet.cell(2, 0), "x\ny");
+        assert_eq!(sheet.cell(4, 0), "d");
     }
 
     #[test]
