@@ -153,39 +153,25 @@ pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<Quali
     let items: Vec<ItemKey> = query.order(power_items::id.asc()).load(conn)?;
     let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
 
-    let with = |conn: &mut DbConnection, which: &str| -> Result<HashSet<i64>> {
-        let mut set = HashSet::new();
-        for chunk in ids.chunks(500) {
-            let found: Vec<i64> = match which {
-                "bases" => item_legal_bases::table
-                    .filter(item_legal_bases::item_id.eq_any(chunk))
-                    .select(item_legal_bases::item_id)
+    // Which of the items have at least one row in a list table.
+    macro_rules! items_having {
+        ($table:ident) => {{
+            let mut set = HashSet::new();
+            for chunk in ids.chunks(500) {
+                let found: Vec<i64> = $table::table
+                    .filter($table::item_id.eq_any(chunk))
+                    .select($table::item_id)
                     .distinct()
-                    .load(conn)?,
-                "responsibilities" => item_responsibilities::table
-                    .filter(item_responsibilities::item_id.eq_any(chunk))
-                    .select(item_responsibilities::item_id)
-                    .distinct()
-                    .load(conn)?,
-                "accountability" => item_accountability::table
-                    .filter(item_accountability::item_id.eq_any(chunk))
-                    .select(item_accountability::item_id)
-                    .distinct()
-                    .load(conn)?,
-                _ => item_discretion::table
-                    .filter(item_discretion::item_id.eq_any(chunk))
-                    .select(item_discretion::item_id)
-                    .distinct()
-                    .load(conn)?,
-            };
-            set.extend(found);
-        }
-        Ok(set)
-    };
-    let with_bases = with(conn, "bases")?;
-    let with_duties = with(conn, "responsibilities")?;
-    let with_accountability = with(conn, "accountability")?;
-    let with_discretion = with(conn, "discretion")?;
+                    .load(conn)?;
+                set.extend(found);
+            }
+            set
+        }};
+    }
+    let with_bases = items_having!(item_legal_bases);
+    let with_duties = items_having!(item_responsibilities);
+    let with_accountability = items_having!(item_accountability);
+    let with_discretion = items_having!(item_discretion);
 
     // Bases citing a version no longer in force, and bases the registry cannot link.
     let mut outdated: HashMap<i64, Vec<String>> = HashMap::new();
@@ -201,7 +187,9 @@ pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<Quali
                 item_legal_bases::article_id,
             ))
             .load(conn)?;
-        let law_ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
+        let mut law_ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
+        law_ids.sort_unstable();
+        law_ids.dedup();
         let stale: HashMap<i64, (String, Option<chrono::NaiveDate>, String)> = laws::table
             .filter(laws::id.eq_any(&law_ids))
             .filter(laws::status.ne(LawStatus::InForce.as_str()))
@@ -248,10 +236,16 @@ pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<Quali
         .into_iter()
         .map(|(id, _, region)| (id, region))
         .collect();
-    let mut holders: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
-    {
-        // Compared against every published item of the region, not only the filtered ones.
-        let all: Vec<(i64, String, String, i64)> = power_items::table
+    // Compared against every published item of the region, not only the filtered ones (which
+    // are all of them when no department is asked for).
+    let all: Vec<(i64, String, String, i64)> = match q.department {
+        None => items
+            .iter()
+            .map(|(id, _, name, category, department, _)| {
+                (*id, name.clone(), category.clone(), *department)
+            })
+            .collect(),
+        Some(_) => power_items::table
             .filter(power_items::status.eq(ItemStatus::Published.as_str()))
             .select((
                 power_items::id,
@@ -259,17 +253,18 @@ pub fn quality_report(conn: &mut DbConnection, q: &QualityQuery) -> Result<Quali
                 power_items::category,
                 power_items::department_id,
             ))
-            .load(conn)?;
-        for (id, name, category, department) in all {
-            if !is_power(&category) {
-                continue;
-            }
-            let region = region_of.get(&department).cloned().unwrap_or_default();
-            holders
-                .entry((region, name_key(&name)))
-                .or_default()
-                .push((id, department));
+            .load(conn)?,
+    };
+    let mut holders: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
+    for (id, name, category, department) in all {
+        if !is_power(&category) {
+            continue;
         }
+        let region = region_of.get(&department).cloned().unwrap_or_default();
+        holders
+            .entry((region, name_key(&name)))
+            .or_default()
+            .push((id, department));
     }
 
     let stale_before = q.now - chrono::Duration::days(q.stale_after_days.max(0));

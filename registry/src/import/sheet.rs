@@ -238,7 +238,7 @@ fn read_sheet(
             let normalised = validate_item(&record, &mut checker);
             for p in checker.problems {
                 // Said once: a cell the row reader found wrong is not found wrong again.
-                let placed = origin.place(in_chinese(p, &layout));
+                let placed = origin.place(in_chinese(p));
                 if !faulted.contains(&placed.cell) {
                     report.problems.push(placed);
                 }
@@ -730,14 +730,14 @@ const FIELD_COLUMNS: &[(&str, Column)] = &[
 ];
 
 /// A validation problem told in Chinese, with the column the field lives in.
-fn in_chinese(problem: Problem, layout: &Layout) -> Problem {
-    let label = field_label(&problem.field, layout);
+fn in_chinese(problem: Problem) -> Problem {
+    let label = field_label(&problem.field);
     let message = format!("“{label}”{}", zh_message(&problem.message));
     Problem { message, ..problem }
 }
 
 /// `legal_bases[2].article` → `依据第3项的条款`.
-fn field_label(field: &str, _layout: &Layout) -> String {
+fn field_label(field: &str) -> String {
     match field {
         "department.name" => return header_of(Column::Department).to_string(),
         "department.region" => return header_of(Column::Region).to_string(),
@@ -970,15 +970,7 @@ mod tests {
             zh_message("is 250 characters long; at most 200 are allowed"),
             "长250字，最多200字"
         );
-        let layout = Layout::new(HeaderRow {
-            row: 0,
-            columns: vec![],
-            unknown: vec![],
-        });
-        assert_eq!(
-            field_label("legal_bases[2].article", &layout),
-            "依据第3项的条款"
-        );
-        assert_eq!(field_label("name", &layout), "项目名称");
+        assert_eq!(field_label("legal_bases[2].article"), "依据第3项的条款");
+        assert_eq!(field_label("name"), "项目名称");
     }
 }

@@ -12,19 +12,16 @@ use quanze_registry::repo::flags::{FlaggedArticle, open_flags};
 use quanze_testkit::TestDatabase;
 use serde_json::json;
 
-use crate::{open, options, repo_root};
+use crate::{open, options};
 
+/// The 道路运输条例 versions named, in a LawRefBook tree in `dir`.
 fn law_tree(dir: &Path, versions: &[&str]) {
-    let target = dir.join("行政法规");
-    std::fs::create_dir_all(&target).unwrap();
-    for v in versions {
-        let name = format!("道路运输条例({v}).md");
-        std::fs::copy(
-            repo_root().join("demo/laws/行政法规").join(&name),
-            target.join(&name),
-        )
-        .unwrap();
-    }
+    let files: Vec<String> = versions
+        .iter()
+        .map(|v| format!("行政法规/道路运输条例({v}).md"))
+        .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    quanze_testkit::server::law_tree(dir, &files);
 }
 
 fn item(code: &str, bases: serde_json::Value) -> String {

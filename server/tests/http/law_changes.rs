@@ -1,25 +1,23 @@
 //! A law amended under a running server (the real 道路运输条例 2022 → 2023): the item citing the
 //! old version says so in the API, on its page, on its department's page and in the change
-//! feed; the operator's revised version clears it — on SQLite and PostgreSQL.
+//! feed; the operator's revised version clears it; an item whose law arrives only now is
+//! relinked and found by the law filter without a reindex — on SQLite and PostgreSQL.
 
 use std::path::Path;
 
 use quanze_testkit::TestDatabase;
 use quanze_testkit::server::{enc, page};
 
-use crate::{Server, quanze, repo_root};
+use crate::{Server, quanze};
 
+/// The 道路运输条例 versions named, in a LawRefBook tree in `dir`.
 fn law_tree(dir: &Path, versions: &[&str]) {
-    let target = dir.join("行政法规");
-    std::fs::create_dir_all(&target).unwrap();
-    for v in versions {
-        let name = format!("道路运输条例({v}).md");
-        std::fs::copy(
-            repo_root().join("demo/laws/行政法规").join(&name),
-            target.join(&name),
-        )
-        .unwrap();
-    }
+    let files: Vec<String> = versions
+        .iter()
+        .map(|v| format!("行政法规/道路运输条例({v}).md"))
+        .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    quanze_testkit::server::law_tree(dir, &files);
 }
 
 #[test]
@@ -48,7 +46,15 @@ fn an_amended_law_shows_on_the_items_citing_it_on_both_backends() {
             .to_string()
         };
         let file = t.dir.path().join("item.ndjson");
-        std::fs::write(&file, record("初版")).unwrap();
+        // A second item cites a law the registry does not hold yet.
+        let waiting = serde_json::json!({
+            "code": "T-LAW-LATER",
+            "name": "公路用地占用许可（测试）",
+            "category": "licensing",
+            "department": {"name": "临江市交通运输局", "region": "519900"},
+            "legal_bases": [{"role": "设定依据", "law": "中华人民共和国公路法", "article": "第四十四条"}],
+        });
+        std::fs::write(&file, format!("{}\n{waiting}\n", record("初版"))).unwrap();
         assert!(
             quanze(&t, &data, &["import", file.to_str().unwrap()])
                 .status
@@ -60,6 +66,7 @@ fn an_amended_law_shows_on_the_items_citing_it_on_both_backends() {
 
         let after = t.dir.path().join("laws-2023");
         law_tree(&after, &["2022-03-29", "2023-07-20"]);
+        quanze_testkit::server::law_tree(&after, &["经济法/公路法(2017-11-04).md"]);
         let out = quanze(&t, &data, &["laws", "import", after.to_str().unwrap()]);
         assert!(
             out.status.success(),
@@ -90,6 +97,14 @@ fn an_amended_law_shows_on_the_items_citing_it_on_both_backends() {
                 .search_codes("道路客运班线经营许可", "published")
                 .contains(&code.to_string())
         );
+
+        // The law the second item cites arrived: its link reached the index through the feed.
+        let (_, _, laws) = server.get(&format!("/api/v1/laws?q={}", enc("公路法")));
+        let highway = laws["laws"][0]["id"].as_i64().unwrap();
+        server.wait_for_index();
+        let (_, _, found) = server.get(&format!("/api/v1/search?law={highway}"));
+        assert_eq!(found["hits"][0]["code"], "T-LAW-LATER", "{name}: {found}");
+        assert_eq!(server.feed_for("T-LAW-LATER").last().unwrap().0, "relinked");
 
         // The operator publishes a revised version: the flag clears.
         std::fs::write(&file, record("依据已按2023年修订复核")).unwrap();

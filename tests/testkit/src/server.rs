@@ -99,24 +99,8 @@ impl Server {
 
     /// GET a path (already percent-encoded): status, content type, body text (up to 50 MiB).
     pub fn get_text(&self, path_and_query: &str) -> (u16, String, String) {
-        let mut r = self
-            .agent
-            .get(format!("{}{path_and_query}", self.base))
-            .call()
-            .unwrap();
-        let status = r.status().as_u16();
-        let content_type = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
-        let text = r
-            .body_mut()
-            .with_config()
-            .limit(50 << 20)
-            .read_to_string()
-            .unwrap();
-        (status, content_type, text)
+        let (status, content_type, bytes) = self.get_bytes(path_and_query);
+        (status, content_type, String::from_utf8(bytes).unwrap())
     }
 
     /// GET a path (already percent-encoded): status, content type, body bytes (up to 50 MiB).
@@ -311,4 +295,15 @@ pub fn department_id_named(server: &Server, name: &str) -> i64 {
 /// Fetches a page: status, content type, body text.
 pub fn page(server: &Server, path: &str) -> (u16, String, String) {
     server.get_text(path)
+}
+
+/// A LawRefBook tree in `dir` holding copies of these files of the repository's `demo/laws`
+/// (`行政法规/道路运输条例(2022-03-29).md`), for tests that import laws step by step.
+pub fn law_tree(dir: &Path, files: &[&str]) {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/laws");
+    for file in files {
+        let target = dir.join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(demo.join(file), target).unwrap();
+    }
 }
