@@ -3,7 +3,7 @@
 //! transport list (every list filled: legal bases with article text, workflow, 责任事项,
 //! 追责情形, discretion …), writes them as NDJSON, CSV and XLSX, and imports each file into a
 //! fresh database in a child process of its own, so each line's peak RSS is that import's. It
-//! prints one table. Machines here are shared and noisy: compare the ratios of one run.
+//! prints one table. `--dir DIR` keeps the files and databases there. Machines here are shared and noisy: compare the ratios of one run.
 
 use std::io::Write;
 use std::path::Path;
@@ -20,8 +20,10 @@ use quanze_registry::validate::{Checker, validate_item};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn demo_items() -> BenchResult<Vec<PowerItemRecord>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo/items/transport.ndjson");
+fn demo_items(file: &str) -> BenchResult<Vec<PowerItemRecord>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../demo/items")
+        .join(file);
     let mut out = Vec::new();
     for line in std::fs::read_to_string(path)?.lines() {
         let record: PowerItemRecord = serde_json::from_str(line)?;
@@ -31,9 +33,36 @@ fn demo_items() -> BenchResult<Vec<PowerItemRecord>> {
     Ok(out)
 }
 
-/// ROWS items: the demo's, cycled, each with its own code and name.
-fn items(rows: usize) -> BenchResult<Vec<PowerItemRecord>> {
-    let demo = demo_items()?;
+/// What a row carries.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A full 权责清单 row, as the demo's transport list: legal bases quoting their articles,
+    /// workflow, 责任事项, 追责情形, discretion (~9.7 KB of NDJSON).
+    Rich,
+    /// A catalogue row, as the district's 1,135 real service items: name, category, body,
+    /// basis, time limits (~0.3 KB).
+    Catalogue,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Rich => "rich",
+            Shape::Catalogue => "catalogue",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Shape::Rich => "transport.ndjson",
+            Shape::Catalogue => "guangan-511602-services.ndjson",
+        }
+    }
+}
+
+/// ROWS items of a shape: the demo's, cycled, each with its own code and name.
+fn items(rows: usize, shape: Shape) -> BenchResult<Vec<PowerItemRecord>> {
+    let demo = demo_items(shape.source())?;
     Ok((0..rows)
         .map(|i| {
             let mut r = demo[i % demo.len()].clone();
@@ -45,8 +74,8 @@ fn items(rows: usize) -> BenchResult<Vec<PowerItemRecord>> {
         .collect())
 }
 
-fn write_files(dir: &Path, rows: usize) -> BenchResult<()> {
-    let items = items(rows)?;
+fn write_files(dir: &Path, rows: usize, shape: Shape) -> BenchResult<()> {
+    let items = items(rows, shape)?;
     let mut ndjson = std::io::BufWriter::new(std::fs::File::create(dir.join("items.ndjson"))?);
     for r in &items {
         serde_json::to_writer(&mut ndjson, r)?;
@@ -86,6 +115,29 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// What the database takes after the import, in MiB: the SQLite file, or the
+/// PostgreSQL database (its catalogs included, ~8 MiB).
+fn stored_mib(db: &quanze_registry::Database, url: &str) -> BenchResult<f64> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        bytes: i64,
+    }
+    let bytes = match url.strip_prefix("sqlite://") {
+        // The database file: the import's commit has checkpointed its WAL into it (the WAL
+        // file stays, reused, until the last connection closes).
+        Some(path) => std::fs::metadata(path)?.len() as f64,
+        None => {
+            let mut conn = db.conn()?;
+            diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes")
+                .get_result::<Size>(&mut *conn)?
+                .bytes as f64
+        }
+    };
+    Ok(bytes / 1024.0 / 1024.0)
+}
+
 /// The child: imports one file into the database at `url`; prints `rows seconds rss`.
 fn import_one(url: &str, file: &Path) -> BenchResult<()> {
     let db = quanze_registry::Database::open(url)?;
@@ -117,7 +169,12 @@ fn import_one(url: &str, file: &Path) -> BenchResult<()> {
     if report.errors() > 0 || report.created == 0 {
         return Err(format!("import failed: {:?}", report.problems.first()).into());
     }
-    println!("{} {seconds} {}", report.created, peak_rss_mib());
+    println!(
+        "{} {seconds} {} {}",
+        report.created,
+        peak_rss_mib(),
+        stored_mib(&db, url)?
+    );
     Ok(())
 }
 
@@ -135,59 +192,88 @@ fn main() -> BenchResult<()> {
         .iter()
         .position(|a| a == "--postgres")
         .and_then(|p| args.get(p + 1).cloned());
-    let dir = tempfile::tempdir()?;
-    let started = Instant::now();
-    write_files(dir.path(), rows)?;
-    println!(
-        "{rows} items written as NDJSON, CSV and XLSX in {:.1}s ({} / {} / {} KiB)",
-        started.elapsed().as_secs_f64(),
-        std::fs::metadata(dir.path().join("items.ndjson"))?.len() / 1024,
-        std::fs::metadata(dir.path().join("items.csv"))?.len() / 1024,
-        std::fs::metadata(dir.path().join("items.xlsx"))?.len() / 1024,
-    );
-    println!();
-    println!("| backend | format | rows | seconds | rows/s | peak RSS, MiB |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    // `--dir DIR` keeps the files and databases there (to profile one child by hand).
+    let kept = args
+        .iter()
+        .position(|a| a == "--dir")
+        .and_then(|p| args.get(p + 1).cloned());
+    let temporary = tempfile::tempdir()?;
+    let dir = match &kept {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            Path::new(d)
+        }
+        None => temporary.path(),
+    };
     let exe = std::env::current_exe()?;
     let mut backends = vec![("SQLite".to_string(), None)];
     if let Some(url) = postgres {
         backends.push(("PostgreSQL".to_string(), Some(url)));
     }
-    for (backend, url) in backends {
-        for format in ["ndjson", "csv", "xlsx"] {
-            let url = match &url {
-                Some(u) => {
-                    // A fresh schema each time: drop everything the last import left.
-                    let db = quanze_registry::Database::open(u)?;
-                    let mut conn = db.conn()?;
-                    conn.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")?;
-                    u.clone()
+    let mut table = vec![
+        "| backend | rows | format | items | seconds | items/s | peak RSS, MiB | stored, MiB |"
+            .to_string(),
+        "| --- | --- | --- | --- | --- | --- | --- | --- |".to_string(),
+    ];
+    for shape in [Shape::Rich, Shape::Catalogue] {
+        let dir = dir.join(shape.name());
+        std::fs::create_dir_all(&dir)?;
+        let started = Instant::now();
+        write_files(&dir, rows, shape)?;
+        println!(
+            "{rows} {} items written as NDJSON, CSV and XLSX in {:.1}s ({} / {} / {} KiB)",
+            shape.name(),
+            started.elapsed().as_secs_f64(),
+            std::fs::metadata(dir.join("items.ndjson"))?.len() / 1024,
+            std::fs::metadata(dir.join("items.csv"))?.len() / 1024,
+            std::fs::metadata(dir.join("items.xlsx"))?.len() / 1024,
+        );
+        for (backend, url) in &backends {
+            for format in ["ndjson", "csv", "xlsx"] {
+                let url = match url {
+                    Some(u) => {
+                        // A fresh schema each time: drop everything the last import left.
+                        let db = quanze_registry::Database::open(u)?;
+                        let mut conn = db.conn()?;
+                        conn.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")?;
+                        u.clone()
+                    }
+                    None => {
+                        let file = dir.join(format!("{format}.db"));
+                        for stale in ["", "-wal", "-shm"] {
+                            let _ = std::fs::remove_file(format!("{}{stale}", file.display()));
+                        }
+                        format!("sqlite://{}", file.display())
+                    }
+                };
+                let out = Command::new(&exe)
+                    .args(["--child", &url])
+                    .arg(dir.join(format!("items.{format}")))
+                    .output()?;
+                if !out.status.success() {
+                    return Err(
+                        format!("{format}: {}", String::from_utf8_lossy(&out.stderr)).into(),
+                    );
                 }
-                None => format!(
-                    "sqlite://{}",
-                    dir.path().join(format!("{format}.db")).display()
-                ),
-            };
-            let out = Command::new(&exe)
-                .args(["--child", &url])
-                .arg(dir.path().join(format!("items.{format}")))
-                .output()?;
-            if !out.status.success() {
-                return Err(format!("{format}: {}", String::from_utf8_lossy(&out.stderr)).into());
+                let text = String::from_utf8(out.stdout)?;
+                let fields: Vec<f64> = text
+                    .split_whitespace()
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                let [created, seconds, rss, stored] = fields[..] else {
+                    return Err(format!("{format}: unexpected output {text:?}").into());
+                };
+                table.push(format!(
+                    "| {backend} | {} | {format} | {created} | {seconds:.2} | {:.0} | {rss:.0} | {stored:.0} |",
+                    shape.name(),
+                    created / seconds
+                ));
             }
-            let text = String::from_utf8(out.stdout)?;
-            let fields: Vec<f64> = text
-                .split_whitespace()
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            let [created, seconds, rss] = fields[..] else {
-                return Err(format!("{format}: unexpected output {text:?}").into());
-            };
-            println!(
-                "| {backend} | {format} | {created} | {seconds:.2} | {:.0} | {rss:.0} |",
-                created / seconds
-            );
         }
+    }
+    println!();
+    for line in table {
+        println!("{line}");
     }
     Ok(())
 }

@@ -624,14 +624,21 @@ pub fn approve_draft(
         let published = match kind_of(&draft)? {
             DraftKind::PowerItem => {
                 let record: PowerItemRecord = parse_record(&draft_json(&draft))?;
-                let ctx = crate::repo::items::SaveContext {
+                let ctx = crate::repo::item_writes::SaveContext {
                     actor: &actor,
                     reason: draft.reason.as_deref(),
                     at,
                 };
-                let outcome = crate::repo::items::save_published_item(conn, &record, &ctx)?;
+                let outcome = crate::repo::item_writes::save_published_item(conn, &record, &ctx)?;
                 let item_id = outcome.item_id();
-                crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
+                if let crate::repo::item_writes::SaveOutcome::Unchanged { .. } = outcome {
+                    // Approved as it stands: it is reviewed, and published as of now, so its
+                    // citations without a version bind to the laws in force now (a superseded
+                    // link that flagged it moves on), and the feed says so if a link moved.
+                    crate::repo::item_writes::mark_reviewed(conn, item_id, at)?;
+                    let relinked = crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
+                    crate::repo::flags::announce_relinked(conn, &relinked.items_changed, at)?;
+                }
                 // The reviewer has read the item as it now stands: a law change's flag is done.
                 crate::repo::flags::clear_flags(conn, item_id, at)?;
                 let version = crate::repo::items::find_item_by_id(conn, item_id)?
@@ -752,7 +759,7 @@ pub fn revoke_item(
             )));
         }
         let version = item.version + 1;
-        crate::repo::items::mark_revoked(conn, item.id, version, &reason, at)?;
+        crate::repo::item_writes::mark_revoked(conn, item.id, version, &reason, at)?;
         crate::repo::flags::clear_flags(conn, item.id, at)?;
         let snapshot = latest_version(conn, item.id)?
             .map(|v| v.snapshot)

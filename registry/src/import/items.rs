@@ -11,8 +11,8 @@ use crate::import::{
 };
 use crate::interchange::PowerItemRecord;
 use crate::problem::Problem;
-use crate::repo::items::{SaveContext, SaveOutcome, existing_codes, save_published_item};
-use crate::repo::laws::link_legal_bases;
+use crate::repo::item_writes::{SaveContext, SaveOutcome, save_published_items};
+use crate::repo::items::existing_codes;
 use crate::validate::validate_item;
 
 /// Imports items from NDJSON: all rows or none. Re-importing a code updates that item (a new
@@ -54,24 +54,24 @@ pub(crate) fn import_items(
             reason: opts.reason.as_deref(),
             at: crate::repo::now(),
         };
-        let mut touched = Vec::new();
-        for (_, item) in &valid {
-            match save_published_item(conn, item, &ctx)? {
-                SaveOutcome::Created { id } => {
-                    report.created += 1;
-                    touched.push(id);
-                }
+        let records: Vec<PowerItemRecord> = valid.into_iter().map(|(_, item)| item).collect();
+        let total = records.len();
+        let mut progress = |done: usize| {
+            if let Some(hook) = &opts.progress {
+                (hook.0)(done, total);
+            }
+        };
+        for outcome in save_published_items(conn, &records, &ctx, &mut progress)? {
+            match outcome {
+                SaveOutcome::Created { .. } => report.created += 1,
                 SaveOutcome::Updated { id, .. } => {
                     report.updated += 1;
-                    touched.push(id);
                     // The operator published a new version: a law change's flag is done.
                     crate::repo::flags::clear_flags(conn, id, ctx.at)?;
                 }
                 SaveOutcome::Unchanged { .. } => report.unchanged += 1,
             }
         }
-        // The items' own feed rows carry the change; the relinking needs none of its own.
-        link_legal_bases(conn, Some(&touched))?;
         Ok(())
     })
 }

@@ -32,6 +32,18 @@ pub struct ImportOptions {
     pub actor: Actor,
     /// Why the change is made (法规修改 / 机构改革 / …), recorded in versions and the feed.
     pub reason: Option<String>,
+    /// Hears how far the write has come, for a long import's progress display.
+    pub progress: Option<ProgressHook>,
+}
+
+/// Called with (records written, records to write) after each batch of a long write.
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl ImportOptions {
@@ -45,6 +57,7 @@ impl ImportOptions {
                 origin: origin.into(),
             },
             reason: reason.map(str::to_string),
+            progress: None,
         }
     }
 }
@@ -76,34 +89,35 @@ impl ImportReport {
 /// The read-and-validate phase shared by every NDJSON importer: parses each row, validates
 /// and normalises it, and rejects a second row with the same key (naming the first row).
 /// Returns the report so far and the valid records with their row numbers.
-fn read_and_validate<R: DeserializeOwned, T>(
+fn read_and_validate<R: DeserializeOwned, T: Send>(
     input: impl BufRead,
     opts: &ImportOptions,
-    validate: impl Fn(&R, &mut Checker) -> Option<T>,
+    validate: impl Fn(&R, &mut Checker) -> Option<T> + Sync,
     key: impl Fn(&T) -> (&'static str, String),
 ) -> crate::error::Result<(ImportReport, Vec<(usize, T)>)> {
     let mut report = ImportReport {
         dry_run: opts.dry_run,
         ..Default::default()
     };
-    let rows =
-        ndjson::read_rows::<R>(input, opts.strict, &mut report.problems).map_err(|source| {
-            RegistryError::Io {
-                path: "input".into(),
-                source,
-            }
-        })?;
+    // Each row is validated where it is parsed (on the machine's cores); an invalid row's
+    // problems come out with the parser's, in row order.
+    let make = |record: R, problems: &mut Vec<Problem>| {
+        let mut checker = Checker::default();
+        let normalised = validate(&record, &mut checker);
+        problems.extend(checker.problems);
+        normalised
+    };
+    let rows = ndjson::read_rows_with(input, opts.strict, &mut report.problems, make).map_err(
+        |source| RegistryError::Io {
+            path: "input".into(),
+            source,
+        },
+    )?;
     report.rows = rows.len();
     let mut valid = Vec::with_capacity(rows.len());
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for row in rows {
-        let Some(record) = row.record else { continue };
-        let mut checker = Checker::default();
-        let normalised = validate(&record, &mut checker);
-        report
-            .problems
-            .extend(checker.problems.into_iter().map(|p| p.at_row(row.line)));
-        let Some(normalised) = normalised else {
+        let Some(normalised) = row.record else {
             continue;
         };
         let (field, k) = key(&normalised);

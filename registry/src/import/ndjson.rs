@@ -6,50 +6,114 @@ use serde::de::DeserializeOwned;
 
 use crate::problem::Problem;
 
-/// One non-blank input row: its 1-based line number and the parsed record, if it parsed.
+/// One non-blank input row: its 1-based line number and what was made of it, if it parsed.
 pub struct Row<T> {
     pub line: usize,
     pub record: Option<T>,
 }
 
+/// Lines handed to each worker at a time: enough to outweigh starting a thread, few enough
+/// that a block of rich rows stays a few megabytes.
+const LINES_PER_WORKER: usize = 256;
+
 /// Reads every row; problems (bad UTF-8, bad JSON, wrong types, unknown keys) are collected
 /// with the row number instead of stopping at the first.
-pub fn read_rows<T: DeserializeOwned>(
-    mut input: impl BufRead,
+pub fn read_rows<T: DeserializeOwned + Send>(
+    input: impl BufRead,
     strict: bool,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<Vec<Row<T>>> {
+    read_rows_with(input, strict, problems, |record: T, _| Some(record))
+}
+
+/// Reads every row and turns each parsed record into an output with `make` (validation, say),
+/// which may add problems of the row. Parsing and `make` run on the machine's cores, a block
+/// of lines at a time, so memory stays bounded however long the input; rows and problems come
+/// out in input order.
+pub fn read_rows_with<R, T, F>(
+    mut input: impl BufRead,
+    strict: bool,
+    problems: &mut Vec<Problem>,
+    make: F,
+) -> std::io::Result<Vec<Row<T>>>
+where
+    R: DeserializeOwned,
+    T: Send,
+    F: Fn(R, &mut Vec<Problem>) -> Option<T> + Sync,
+{
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut rows = Vec::new();
-    let mut buf = Vec::new();
     let mut line = 0usize;
     loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let mut block: Vec<(usize, Vec<u8>)> = Vec::new();
+        while block.len() < workers * LINES_PER_WORKER {
+            let mut buf = Vec::new();
+            if input.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            line += 1;
+            block.push((line, buf));
+        }
+        if block.is_empty() {
             break;
         }
-        line += 1;
-        let text = match std::str::from_utf8(&buf) {
-            Ok(t) => t,
-            Err(e) => {
-                problems
-                    .push(Problem::error("", format!("row is not valid UTF-8 ({e})")).at_row(line));
-                rows.push(Row { line, record: None });
-                continue;
-            }
+        let parse_part = |part: &[(usize, Vec<u8>)]| -> Vec<(Row<T>, Vec<Problem>)> {
+            part.iter()
+                .filter_map(|(line, bytes)| parse_line(*line, bytes, strict, &make))
+                .collect()
         };
-        let text = if line == 1 {
-            text.trim_start_matches('\u{feff}')
+        let parts: Vec<Vec<(Row<T>, Vec<Problem>)>> = if workers == 1 || block.len() < 64 {
+            vec![parse_part(&block)]
         } else {
-            text
+            let size = block.len().div_ceil(workers);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = block
+                    .chunks(size)
+                    .map(|part| scope.spawn(|| parse_part(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            })
         };
-        if text.trim().is_empty() {
-            continue;
+        for (row, row_problems) in parts.into_iter().flatten() {
+            problems.extend(row_problems);
+            rows.push(row);
         }
-        let (record, row_problems) = parse_record::<T>(text, strict);
-        problems.extend(row_problems.into_iter().map(|p| p.at_row(line)));
-        rows.push(Row { line, record });
     }
     Ok(rows)
+}
+
+/// One line: None when blank, else the row with its problems (placed on the line).
+fn parse_line<R: DeserializeOwned, T>(
+    line: usize,
+    bytes: &[u8],
+    strict: bool,
+    make: &impl Fn(R, &mut Vec<Problem>) -> Option<T>,
+) -> Option<(Row<T>, Vec<Problem>)> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let problem = Problem::error("", format!("row is not valid UTF-8 ({e})")).at_row(line);
+            return Some((Row { line, record: None }, vec![problem]));
+        }
+    };
+    let text = if line == 1 {
+        text.trim_start_matches('\u{feff}')
+    } else {
+        text
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    let (parsed, mut problems) = parse_record::<R>(text, strict);
+    let record = parsed.and_then(|r| make(r, &mut problems));
+    let problems = problems.into_iter().map(|p| p.at_row(line)).collect();
+    Some((Row { line, record }, problems))
 }
 
 /// Parses one JSON object. Type errors name the JSON path; unknown keys are warnings, or

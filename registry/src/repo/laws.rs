@@ -167,7 +167,7 @@ pub struct CitationResolver {
 impl CitationResolver {
     /// Loads the versions of these titles in one query per 500 (titles already known are
     /// skipped).
-    fn load_titles(&mut self, conn: &mut DbConnection, titles: &[String]) -> Result<()> {
+    pub(crate) fn load_titles(&mut self, conn: &mut DbConnection, titles: &[String]) -> Result<()> {
         let mut wanted: Vec<String> = titles
             .iter()
             .map(|t| normalise_title(t))

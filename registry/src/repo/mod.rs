@@ -5,6 +5,7 @@ pub mod departments;
 pub mod drafts;
 pub mod flags;
 pub mod history;
+pub mod item_writes;
 pub mod items;
 pub mod laws;
 pub mod regions;
@@ -28,8 +29,9 @@ pub(crate) fn like_contains(fragment: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Inserts many rows in chunks. Batch inserts do not compile on the MultiConnection enum, so
-/// this matches the variant and runs the same statement on the concrete connection.
+/// Inserts many rows in multi-row INSERTs of 500. Batch inserts do not compile on the
+/// MultiConnection enum, so this matches the variant and runs the same statement on the
+/// concrete connection.
 macro_rules! insert_batch {
     ($conn:expr, $table:expr, $rows:expr) => {{
         let rows = $rows;
@@ -48,3 +50,29 @@ macro_rules! insert_batch {
     }};
 }
 pub(crate) use insert_batch;
+
+/// Inserts many rows given as flat tuples of `column.eq(value)` (what `COPY` can take): SQLite
+/// gets multi-row INSERTs of 500 rows; PostgreSQL one binary `COPY FROM`, which it neither
+/// parses nor plans per row — the bulk write path of an import.
+macro_rules! copy_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        let mut inserted = 0usize;
+        if !rows.is_empty() {
+            match &mut *$conn {
+                $crate::db::DbConnection::Sqlite(c) => {
+                    for chunk in rows.chunks(500) {
+                        inserted += diesel::insert_into($table).values(chunk).execute(c)?;
+                    }
+                }
+                $crate::db::DbConnection::Postgres(c) => {
+                    inserted += diesel::copy_from($table)
+                        .from_insertable(&rows)
+                        .execute(c)?;
+                }
+            }
+        }
+        inserted
+    }};
+}
+pub(crate) use copy_batch;

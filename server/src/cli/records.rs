@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use quanze_registry::Database;
 use quanze_registry::auth::Actor;
 use quanze_registry::domain::Category;
-use quanze_registry::import::ImportOptions;
 use quanze_registry::import::sheet::{SheetDefaults, SheetFile};
+use quanze_registry::import::{ImportOptions, ProgressHook};
 use quanze_registry::interchange::DepartmentRef;
 use quanze_registry::repo::items::ItemFilter;
 use quanze_registry::sheet::workbook::SheetFormat;
@@ -42,6 +42,7 @@ pub fn import(db: &Database, args: &ImportArgs) -> Result<(), CliError> {
             origin: "cli".into(),
         },
         reason: args.reason.clone(),
+        progress: Some(progress_display()),
     };
     let format =
         args.format.unwrap_or_else(
@@ -100,6 +101,30 @@ pub fn import(db: &Database, args: &ImportArgs) -> Result<(), CliError> {
         }
     };
     print_report(file, &report)
+}
+
+/// Shows a long write's progress on standard error: one line rewritten in place on a terminal,
+/// a line per tenth otherwise (a log keeps ten lines, not one per batch). A file that fits in
+/// one batch shows nothing.
+fn progress_display() -> ProgressHook {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let shown_tenth = std::sync::atomic::AtomicUsize::new(0);
+    ProgressHook(std::sync::Arc::new(move |done, total| {
+        if total <= 500 {
+            return;
+        }
+        let percent = done * 100 / total;
+        if terminal {
+            eprint!("\r已写入 {done}/{total} 条（{percent}%）");
+            if done == total {
+                eprintln!();
+            }
+        } else if percent / 10 > shown_tenth.load(std::sync::atomic::Ordering::Relaxed) {
+            shown_tenth.store(percent / 10, std::sync::atomic::Ordering::Relaxed);
+            eprintln!("已写入 {done}/{total} 条（{percent}%）");
+        }
+    }))
 }
 
 /// A department named by an argument: exactly one, as an item names it.
