@@ -201,8 +201,7 @@ fn read_sheet(
         );
         return;
     }
-    // The main item of each 项目 whose rows are 子项: (department, region, 项目名称) → code.
-    let mut main_items: HashMap<(String, String, String), String> = HashMap::new();
+    let mut main_items = MainItems::default();
     for row in layout.header.row + 1..sheet.rows.len() {
         let cells = &sheet.rows[row];
         if cells.iter().all(|c| c.trim().is_empty()) || is_header_again(cells, &layout) {
@@ -231,35 +230,142 @@ fn read_sheet(
             .filter(|p| p.is_error())
             .map(|p| p.cell.clone())
             .collect();
-        let row_failed = !faulted.is_empty();
         report.problems.append(&mut row_reader.problems);
-        for (origin, record) in built {
-            let mut checker = Checker::default();
-            let normalised = validate_item(&record, &mut checker);
-            for p in checker.problems {
-                // Said once: a cell the row reader found wrong is not found wrong again.
-                let placed = origin.place(in_chinese(p));
-                if !faulted.contains(&placed.cell) {
-                    report.problems.push(placed);
-                }
-            }
-            let Some(item) = normalised.filter(|_| !row_failed) else {
-                continue;
-            };
-            let here = origin.row_cell.clone().unwrap_or_default();
-            if let Some(first) = first_seen.get(&item.code) {
-                report.problems.push(origin.place(Problem::error(
-                    "code",
-                    format!(
-                        "实施编码 {} 与 {first} 重复；每个事项只能出现一次",
-                        item.code
-                    ),
-                )));
-                continue;
-            }
-            first_seen.insert(item.code.clone(), here);
-            valid.push((origin, item));
+        if !faulted.is_empty() {
+            // Rejected with its errors; a main item it would have made goes with it.
+            main_items.forget_pending_of(row);
         }
+        for (origin, record) in built {
+            accept(origin, record, &faulted, report, valid, first_seen);
+        }
+    }
+    // 项目 that had only 子项 rows get the main item made from their first 子项, said once.
+    for (origin, record, warning) in main_items.finish(valid) {
+        report.problems.push(warning);
+        let code = record.code.clone();
+        let before = valid.len();
+        accept(origin, record, &[], report, valid, first_seen);
+        // Listed before its first 子项, where the sheet would have had its row.
+        if valid.len() > before
+            && let Some(first_child) = valid
+                .iter()
+                .position(|(_, r)| r.parent_code.as_deref() == Some(code.as_str()))
+        {
+            valid[first_child..].rotate_right(1);
+        }
+    }
+}
+
+/// Validates a record read from a row and keeps it unless its row failed or its code was seen
+/// already. `faulted`: the cells the row reader found wrong (not found wrong again).
+fn accept(
+    origin: RecordOrigin,
+    record: PowerItemRecord,
+    faulted: &[Option<String>],
+    report: &mut ImportReport,
+    valid: &mut Vec<(RecordOrigin, PowerItemRecord)>,
+    first_seen: &mut HashMap<String, String>,
+) {
+    let mut checker = Checker::default();
+    let normalised = validate_item(&record, &mut checker);
+    for p in checker.problems {
+        let placed = origin.place(in_chinese(p));
+        if !faulted.contains(&placed.cell) {
+            report.problems.push(placed);
+        }
+    }
+    let Some(item) = normalised.filter(|_| faulted.is_empty()) else {
+        return;
+    };
+    let here = origin.row_cell.clone().unwrap_or_default();
+    if let Some(first) = first_seen.get(&item.code) {
+        report.problems.push(origin.place(Problem::error(
+            "code",
+            format!(
+                "实施编码 {} 与 {first} 重复；每个事项只能出现一次",
+                item.code
+            ),
+        )));
+        return;
+    }
+    first_seen.insert(item.code.clone(), here);
+    valid.push((origin, item));
+}
+
+/// A 项目 (department, region, 项目名称) whose 子项 rows name it as their main item.
+type ProjectKey = (String, String, String);
+
+/// The main item of each 项目 of a sheet. A 项目 has a row of its own, before or after its
+/// 子项 rows; one that has none gets a main item made from its first 子项 — decided at the end
+/// of the sheet, so a 项目 row after its 子项 is the main item, not a duplicate.
+#[derive(Default)]
+struct MainItems {
+    /// The code 子项 rows name as their main item's.
+    codes: HashMap<ProjectKey, String>,
+    /// 项目 seen only through 子项 so far: (key, the row, the made main item with its origin
+    /// and the warning that says it was made), in sheet order.
+    pending: Vec<(ProjectKey, usize, RecordOrigin, PowerItemRecord, Problem)>,
+    /// A made main item's code → the code of the 项目's own row, found later.
+    replaced: HashMap<String, String>,
+}
+
+impl MainItems {
+    /// The main item's code for a 子项 row of `key`; made (pending) from this row when the
+    /// 项目 has no row yet.
+    fn code_for_sub_item(
+        &mut self,
+        key: ProjectKey,
+        row: usize,
+        make: impl FnOnce() -> (RecordOrigin, PowerItemRecord, Problem),
+    ) -> String {
+        if let Some(code) = self.codes.get(&key) {
+            return code.clone();
+        }
+        let (origin, main, warning) = make();
+        let code = main.code.clone();
+        self.codes.insert(key.clone(), code.clone());
+        self.pending.push((key, row, origin, main, warning));
+        code
+    }
+
+    /// The 项目's own row: it is the main item (a made one is dropped, its 子项 follow).
+    fn project_row(&mut self, key: ProjectKey, code: &str) {
+        if let Some(i) = self.pending.iter().position(|p| p.0 == key) {
+            let made = self.pending.remove(i);
+            if made.3.code != code {
+                self.replaced.insert(made.3.code, code.to_string());
+            }
+        }
+        self.codes.insert(key, code.to_string());
+    }
+
+    /// Drops a main item a rejected row would have made.
+    fn forget_pending_of(&mut self, row: usize) {
+        if let Some(i) = self.pending.iter().position(|p| p.1 == row) {
+            let made = self.pending.remove(i);
+            self.codes.remove(&made.0);
+        }
+    }
+
+    /// Points 子项 at their 项目's own row where it came after them, and returns the main
+    /// items still to make, each with its warning.
+    fn finish(
+        self,
+        valid: &mut [(RecordOrigin, PowerItemRecord)],
+    ) -> Vec<(RecordOrigin, PowerItemRecord, Problem)> {
+        for (_, record) in valid.iter_mut() {
+            if let Some(real) = record
+                .parent_code
+                .as_ref()
+                .and_then(|p| self.replaced.get(p))
+            {
+                record.parent_code = Some(real.clone());
+            }
+        }
+        self.pending
+            .into_iter()
+            .map(|(_, _, origin, main, warning)| (origin, main, warning))
+            .collect()
     }
 }
 
@@ -285,6 +391,19 @@ impl RowReader<'_> {
             .first(column)
             .map(|c| self.sheet.cell(self.row, c).trim())
             .unwrap_or("")
+    }
+
+    /// The unit of days a column's header names in brackets (`承诺时限（工作日）`), if any.
+    fn header_day_unit(&self, column: Column) -> Option<String> {
+        let position = self.layout.first(column)?;
+        let note =
+            crate::sheet::columns::header_note(self.sheet.cell(self.layout.header.row, position))?;
+        matches!(
+            note.as_str(),
+            "工作日" | "日" | "天" | "自然日" | "日历日" | "个工作日"
+        )
+        .then(|| cells::day_unit(&note))
+        .flatten()
     }
 
     fn opt(&self, column: Column) -> Option<String> {
@@ -354,7 +473,7 @@ impl RowReader<'_> {
         &mut self,
         defaults: &SheetDefaults,
         sheet_category: Option<Category>,
-        main_items: &mut HashMap<(String, String, String), String>,
+        main_items: &mut MainItems,
     ) -> Vec<(RecordOrigin, PowerItemRecord)> {
         let project = self.text(Column::Name).to_string();
         let sub_item = self.text(Column::SubItem).to_string();
@@ -437,34 +556,30 @@ impl RowReader<'_> {
             project.clone(),
         );
         if !sub_item.is_empty() && record.parent_code.is_none() && !project.is_empty() {
-            let main_code = match main_items.get(&project_key) {
-                Some(code) => code.clone(),
-                None => {
-                    let main = PowerItemRecord {
-                        code: local_code(&record.department, &project, ""),
-                        name: project.clone(),
-                        category: record.category.clone(),
-                        department: record.department.clone(),
-                        ..Default::default()
-                    };
-                    self.warn(
-                        Column::Name,
-                        format!(
-                            "项目“{project}”没有单独的一行，已按其子项建立主项（只含名称、分类和实施主体）"
-                        ),
-                    );
-                    main_items.insert(project_key.clone(), main.code.clone());
-                    let mut origin = self.origin(Column::Name);
-                    origin.cells = None;
-                    origin.row_cell = Some(self.cell_of(Column::Name));
-                    let code = main.code.clone();
-                    out.push((origin, main));
-                    code
-                }
-            };
+            let main_code = main_items.code_for_sub_item(project_key, self.row, || {
+                let main = PowerItemRecord {
+                    code: local_code(&record.department, &project, ""),
+                    name: project.clone(),
+                    category: record.category.clone(),
+                    department: record.department.clone(),
+                    ..Default::default()
+                };
+                let warning = Problem::warning(
+                    "",
+                    format!(
+                        "项目“{project}”没有单独的一行，已按其子项建立主项（只含名称、分类和实施主体）"
+                    ),
+                )
+                .at_row(self.row + 1)
+                .at_cell(self.cell_of(Column::Name));
+                let mut origin = self.origin(Column::Name);
+                origin.cells = None;
+                origin.row_cell = Some(self.cell_of(Column::Name));
+                (origin, main, warning)
+            });
             record.parent_code = Some(main_code);
         } else if sub_item.is_empty() && !project.is_empty() {
-            main_items.insert(project_key, record.code.clone());
+            main_items.project_row(project_key, &record.code);
         }
         out.push((self.origin(name_column), record));
         out
@@ -610,6 +725,8 @@ impl RowReader<'_> {
             }
             match cells::parse_days(&text) {
                 Some((days, unit)) => {
+                    // A bare number takes the unit its header names (`法定期限（工作日）`).
+                    let unit = unit.or_else(|| self.header_day_unit(column));
                     if column == Column::StatutoryLimit {
                         limit.statutory_days = Some(days);
                     } else {
@@ -930,6 +1047,30 @@ mod tests {
     }
 
     #[test]
+    fn a_project_row_after_its_sub_items_is_their_main_item() {
+        let (report, valid) = csv(
+            "序号,权力分类,项目名称,子项,实施编码\n1,行政许可,道路运输经营许可,道路旅客运输经营许可,\n2,行政许可,道路运输经营许可,道路货物运输经营许可,\n3,行政许可,道路运输经营许可,,\n",
+        );
+        assert_eq!(report.errors(), 0, "{:?}", report.problems);
+        assert_eq!(report.warnings(), 0, "{:?}", report.problems);
+        assert_eq!(valid.len(), 3);
+        let main = &valid[2].1;
+        assert_eq!(main.name, "道路运输经营许可");
+        assert!(
+            valid[..2]
+                .iter()
+                .all(|(_, r)| r.parent_code.as_deref() == Some(main.code.as_str()))
+        );
+        // With its own code, the 子项 above point at that code.
+        let (report, valid) = csv(
+            "序号,权力分类,项目名称,子项,实施编码\n1,行政许可,道路运输经营许可,道路旅客运输经营许可,\n2,行政许可,道路运输经营许可,,XK-0001\n",
+        );
+        assert_eq!(report.errors(), 0, "{:?}", report.problems);
+        assert_eq!(valid.len(), 2);
+        assert_eq!(valid[0].1.parent_code.as_deref(), Some("XK-0001"));
+    }
+
+    #[test]
     fn problems_name_sheet_row_and_column_in_chinese() {
         let (report, valid) = csv(
             "序号,事项名称,权力分类,实施依据\n1,甲许可,行政监管,\n2,,行政许可,\n3,丙许可,行政许可,依照有关规定\n",
@@ -961,6 +1102,24 @@ mod tests {
                 .to_string()
                 .starts_with("清单!C1: 提示：不认识的列“审批人”")
         );
+    }
+
+    #[test]
+    fn a_bare_number_takes_the_unit_its_header_names() {
+        let (report, valid) = csv(
+            "事项名称,权力分类,法定期限（工作日）,承诺时限(天)\n甲许可,行政许可,20,5\n乙许可,行政许可,20个工作日,即办\n",
+        );
+        assert_eq!(report.errors(), 0, "{:?}", report.problems);
+        let first = valid[0].1.time_limit.as_ref().unwrap();
+        assert_eq!(
+            (first.statutory_days, first.promised_days),
+            (Some(20), Some(5))
+        );
+        assert_eq!(first.unit.as_deref(), Some("工作日"));
+        // 5 天 is another unit than 20 工作日: the promise is kept as written.
+        assert_eq!(first.note.as_deref(), Some("承诺时限：5"));
+        let second = valid[1].1.time_limit.as_ref().unwrap();
+        assert_eq!(second.unit.as_deref(), Some("工作日"));
     }
 
     #[test]

@@ -434,9 +434,41 @@ fn align_bases(count: usize, basis_cell: &str, what: &str) -> Result<Vec<Option<
 /// before the first colon is a duty without a stage.
 const MAX_STAGE_CHARS: usize = 30;
 
-/// 责任事项 (`1.受理责任：……`) with their 责任事项依据 (numbered alike, or one for all).
+/// Whether text opens a 责任事项 stage: `受理责任：……`.
+fn opens_stage(text: &str) -> bool {
+    text.split_once(['：', ':']).is_some_and(|(stage, _)| {
+        stage.trim_end().ends_with("责任") && stage.chars().count() <= MAX_STAGE_CHARS
+    })
+}
+
+/// 责任事项 split at the lines that open a stage (`受理责任：`, numbered or not), the lines
+/// after each — sub-points such as `（1）……` — being its duty. None when text comes before
+/// the first stage.
+fn split_by_stages(cell: &str) -> Option<Vec<String>> {
+    let mut entries: Vec<String> = Vec::new();
+    for line in cell.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let body = marker_len(line).map_or(line, |len| line[len..].trim_start());
+        if opens_stage(body) {
+            entries.push(body.to_string());
+        } else {
+            let entry = entries.last_mut()?;
+            entry.push('\n');
+            entry.push_str(line);
+        }
+    }
+    Some(entries)
+}
+
+/// 责任事项 (`1.受理责任：……`) with their 责任事项依据 (numbered alike, or one for all). A stage
+/// whose duty has numbered sub-points on lines of their own (`受理责任：\n（1）……\n（2）……`) is
+/// one entry.
 pub fn parse_responsibilities(cell: &str, basis_cell: &str) -> Result<Vec<Responsibility>, String> {
-    let entries = split_entries(cell);
+    let mut entries = split_entries(cell);
+    if !entries.iter().all(|e| opens_stage(e))
+        && let Some(by_stage) = split_by_stages(cell)
+    {
+        entries = by_stage;
+    }
     let bases = align_bases(entries.len(), basis_cell, "责任事项")?;
     entries
         .into_iter()
@@ -760,13 +792,17 @@ pub fn parse_days(cell: &str) -> Option<(i32, Option<String>)> {
     } else {
         (digits.parse().ok()?, &text[digits.len()..])
     };
-    let unit = rest.trim().trim_start_matches('个').trim();
-    let unit = match unit {
+    Some((days, day_unit(rest)))
+}
+
+/// The unit of a number of days as stored: `工作日`; `日` / `天` / `自然日` / `日历日` →
+/// `自然日`; none for nothing.
+pub fn day_unit(text: &str) -> Option<String> {
+    match text.trim().trim_start_matches('个').trim() {
         "" => None,
         "日" | "天" | "自然日" | "日历日" => Some("自然日".to_string()),
         other => Some(other.to_string()),
-    };
-    Some((days, unit))
+    }
 }
 
 pub fn format_days(days: i32, unit: Option<&str>) -> String {
@@ -789,6 +825,23 @@ pub fn parse_yes_no(cell: &str) -> Option<bool> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stage_with_sub_points_on_their_own_lines_is_one_entry() {
+        let cell = "受理责任：\n（1）公示应当提交的材料；\n（2）一次性告知补正材料。\n审查责任：对申请材料进行审查。\n3.决定责任：作出决定。";
+        let parsed = parse_responsibilities(cell, "").unwrap();
+        let stages: Vec<&str> = parsed.iter().map(|r| r.stage.as_str()).collect();
+        assert_eq!(stages, ["受理责任", "审查责任", "决定责任"]);
+        assert_eq!(
+            parsed[0].duty,
+            "（1）公示应当提交的材料；\n（2）一次性告知补正材料。"
+        );
+        // Written back and read again, it is the same.
+        let (duties, bases) = format_responsibilities(&parsed);
+        assert_eq!(parse_responsibilities(&duties, &bases).unwrap(), parsed);
+        // Text before any stage is still an error, not a guess.
+        assert!(parse_responsibilities("说明文字\n（1）受理", "").is_err());
+    }
     use proptest::prelude::*;
 
     #[test]

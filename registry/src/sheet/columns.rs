@@ -156,6 +156,20 @@ pub fn normalise_header(text: &str) -> String {
     folded
 }
 
+/// The bracketed note a header cell carries after its name (`承诺时限（工作日）` → `工作日`), if
+/// the name without it is what names the column.
+pub fn header_note(text: &str) -> Option<String> {
+    let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let normalised = normalise_header(text);
+    (normalised != folded)
+        .then(|| {
+            folded[normalised.len()..]
+                .trim_matches(['(', ')'])
+                .to_string()
+        })
+        .filter(|note| !note.is_empty())
+}
+
 fn column_of_exact(normalised: &str) -> Option<Column> {
     COLUMNS.iter().find_map(|(column, names)| {
         names
@@ -247,6 +261,9 @@ mod tests {
         }
         assert_eq!(column_of("承诺时限（工作日）"), Some(Column::PromisedLimit));
         assert_eq!(column_of("收费依据（元/件）"), Some(Column::FeeBasis));
+        assert_eq!(header_note("承诺时限（工作日）").as_deref(), Some("工作日"));
+        assert_eq!(header_note("法定期限\n(工作日)").as_deref(), Some("工作日"));
+        assert_eq!(header_note("法定期限"), None);
         assert_eq!(column_of("权力\n分类"), Some(Column::Category));
         assert_eq!(column_of("审批人签字"), None);
     }
