@@ -340,7 +340,12 @@ impl SearchIndex {
             let Some(last) = rows.last().map(|r| r.seq) else {
                 return Ok(None);
             };
-            let mut ids: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
+            // Entries about departments, their 责任清单 and laws leave the index as it is.
+            let mut ids: Vec<i64> = rows
+                .iter()
+                .filter(|r| r.is_item())
+                .map(|r| r.entity_id)
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             let items = load_indexable(&mut conn, &ids)?;

@@ -188,6 +188,16 @@ pub struct ResponsibilityListRecord {
     pub public_services: Vec<PublicService>,
 }
 
+impl ResponsibilityListRecord {
+    /// Whether the list has nothing in any of its four parts.
+    pub fn is_empty(&self) -> bool {
+        self.main_duties.is_empty()
+            && self.duty_boundaries.is_empty()
+            && self.supervision_rules.is_empty()
+            && self.public_services.is_empty()
+    }
+}
+
 /// A department with its descriptive fields (used where the department itself is described).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

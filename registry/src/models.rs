@@ -176,16 +176,42 @@ pub struct ItemVersionRow {
     pub created_at: NaiveDateTime,
 }
 
+/// One published version of a department's 责任清单: the whole list as it stood.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responsibility_list_versions)]
+pub struct ResponsibilityListVersionRow {
+    pub id: i64,
+    pub department_id: i64,
+    pub version: i32,
+    /// The list in the interchange format.
+    pub snapshot: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub seq: i64,
     pub at: NaiveDateTime,
-    pub item_id: i64,
-    pub item_code: String,
+    /// The record's id: an item's, a department's (its 责任清单 too), a law version's.
+    pub entity_id: i64,
+    /// The record's key: item code, department name, law title.
+    pub entity_key: String,
     pub kind: String,
+    /// The record's version after the change (0 for records without versions).
     pub version: i32,
     pub reason: Option<String>,
+    /// What the record is (`domain::FeedEntity`): item, responsibility_list, department, law.
+    pub entity: String,
+}
+
+impl OutboxRow {
+    /// Whether the entry is about a power item (what the search index follows).
+    pub fn is_item(&self) -> bool {
+        self.entity == crate::domain::FeedEntity::Item.as_str()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

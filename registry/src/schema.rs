@@ -265,11 +265,12 @@ diesel::table! {
     outbox (seq) {
         seq -> BigInt,
         at -> Timestamp,
-        item_id -> BigInt,
-        item_code -> Text,
+        entity_id -> BigInt,
+        entity_key -> Text,
         kind -> Text,
         version -> Integer,
         reason -> Nullable<Text>,
+        entity -> Text,
     }
 }
 
@@ -327,6 +328,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    responsibility_list_versions (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        version -> Integer,
+        snapshot -> Text,
+        actor -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     supervision_rules (id) {
         id -> BigInt,
         department_id -> BigInt,
@@ -380,6 +393,7 @@ diesel::joinable!(item_workflow_steps -> power_items (item_id));
 diesel::joinable!(law_articles -> laws (law_id));
 diesel::joinable!(power_items -> departments (department_id));
 diesel::joinable!(public_services -> departments (department_id));
+diesel::joinable!(responsibility_list_versions -> departments (department_id));
 diesel::joinable!(supervision_rules -> departments (department_id));
 diesel::joinable!(user_departments -> departments (department_id));
 diesel::joinable!(user_departments -> users (user_id));
@@ -409,6 +423,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     power_items,
     public_services,
     regions,
+    responsibility_list_versions,
     supervision_rules,
     user_departments,
     users,

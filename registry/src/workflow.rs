@@ -447,7 +447,8 @@ pub fn update_draft(
                 name: &content.name,
                 department_id,
                 record: &content.json,
-                reason: reason.as_deref(),
+                // An edit that gives no reason keeps the one given before.
+                reason: reason.as_deref().or(draft.reason.as_deref()),
                 user_id: p.user_id,
             },
             at,
@@ -655,8 +656,11 @@ pub fn approve_draft(
                     conn,
                     draft.department_id,
                     &record,
-                    &actor,
-                    at,
+                    &crate::repo::responsibilities::ListChange {
+                        actor: &actor,
+                        reason: draft.reason.as_deref(),
+                        at,
+                    },
                 )?;
                 Published::ResponsibilityList {
                     department_id: draft.department_id,
@@ -779,13 +783,13 @@ pub fn revoke_item(
         )?;
         append_outbox(
             conn,
-            &OutboxEntry {
-                item_id: item.id,
-                item_code: &item.code,
-                kind: ChangeKind::Revoked,
+            &OutboxEntry::item(
+                item.id,
+                &item.code,
+                ChangeKind::Revoked,
                 version,
-                reason: Some(&reason),
-            },
+                Some(&reason),
+            ),
             at,
         )?;
         append_audit(

@@ -4,11 +4,13 @@
 
 pub mod category;
 pub mod codes;
+pub mod feed;
 pub mod numerals;
 pub mod vocab;
 
 pub use category::Category;
 pub use codes::{RegionCode, RegionLevel, UsccCheck, check_uscc};
+pub use feed::FeedEntity;
 pub use vocab::{
     BasisRole, DepartmentKind, DiscretionTier, ExemptionKind, ExerciseLevel, ItemStatus, LawStatus,
     PowerSource, RemedyKind,

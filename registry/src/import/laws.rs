@@ -16,7 +16,7 @@ use crate::domain::LawStatus;
 use crate::error::{RegistryError, Result};
 use crate::import::lawref::{ParsedLaw, parse_lawref};
 use crate::models::{NewArticle, NewLaw};
-use crate::repo::laws::{link_legal_bases, upsert_law};
+use crate::repo::laws::{LawWrite, link_legal_bases, upsert_law};
 
 /// What a laws import did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -36,6 +36,9 @@ pub struct LawImportReport {
     /// Published items whose legal bases now link to other stored laws or articles (each
     /// with a change-feed row, so the search index's law filter follows).
     pub relinked_items: usize,
+    /// Law versions stored for the first time or changed (status or articles), each with a
+    /// change-feed entry.
+    pub announced_laws: usize,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -240,6 +243,7 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
     let mut conn = db.conn()?;
     write_transaction::<_, RegistryError, _>(&mut conn, |conn| {
         let before = crate::repo::flags::law_statuses(conn)?;
+        let mut articles_changed = Vec::new();
         for group in &groups {
             let mut previous: Option<i64> = None;
             for (pos, &i) in group.iter().enumerate() {
@@ -284,7 +288,10 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
                         text: &a.text,
                     })
                     .collect();
-                let id = upsert_law(conn, &law, &articles)?;
+                let (id, write) = upsert_law(conn, &law, &articles)?;
+                if write == LawWrite::ArticlesChanged {
+                    articles_changed.push(id);
+                }
                 if previous.is_some() {
                     report.superseded += 1;
                 }
@@ -307,6 +314,8 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
             report.flagged_items +=
                 crate::repo::flags::flag_items_citing(conn, &change, &actor, now)?;
         }
+        report.announced_laws =
+            crate::repo::laws::announce_law_changes(conn, &before, &articles_changed, now)?;
         let relinked = link_legal_bases(conn, None)?;
         report.linked_bases = relinked.linked;
         // The index's law filter and mirrors follow links through the feed, not a reindex.

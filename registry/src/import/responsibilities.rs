@@ -9,7 +9,7 @@ use crate::import::{
 };
 use crate::interchange::ResponsibilityListRecord;
 use crate::repo::departments::upsert_department;
-use crate::repo::responsibilities::replace_responsibility_list;
+use crate::repo::responsibilities::{ListChange, replace_responsibility_list};
 use crate::validate::validate_responsibility_list;
 
 /// Imports responsibility lists, all rows or none; each row replaces that department's list.
@@ -34,13 +34,17 @@ pub fn import_responsibilities_ndjson(
         return Ok(report);
     }
     write_all_or_nothing(db, report, |conn, report| {
-        let at = crate::repo::now();
+        let change = ListChange {
+            actor: &opts.actor,
+            reason: opts.reason.as_deref(),
+            at: crate::repo::now(),
+        };
         for (_, list) in &valid {
-            let id = upsert_department(conn, &list.department, at)?;
-            if replace_responsibility_list(conn, id, list, &opts.actor, at)? {
-                report.updated += 1;
-            } else {
-                report.unchanged += 1;
+            let id = upsert_department(conn, &list.department, change.at)?;
+            match replace_responsibility_list(conn, id, list, &change)? {
+                Some(1) => report.created += 1,
+                Some(_) => report.updated += 1,
+                None => report.unchanged += 1,
             }
         }
         Ok(())

@@ -8,6 +8,7 @@ use crate::domain::RegionCode;
 use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRecord, DepartmentRef};
 use crate::models::DepartmentRow;
+use crate::repo::history::{ChangeKind, FeedEntity, OutboxEntry, append_outbox};
 use crate::repo::like_contains;
 use crate::repo::regions::ensure_region;
 use crate::schema::departments;
@@ -50,6 +51,7 @@ pub(crate) fn find_or_create_department(
                     departments::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+            announce_department(conn, existing.id, &existing.name, ChangeKind::Revised, at)?;
         }
         return Ok((existing.id, false));
     }
@@ -67,7 +69,31 @@ pub(crate) fn find_or_create_department(
         ))
         .returning(departments::id)
         .get_result(conn)?;
+    announce_department(conn, id, &r.name, ChangeKind::Published, at)?;
     Ok((id, true))
+}
+
+/// A feed entry for a department that was created or whose public fields changed, so mirrors
+/// that follow the feed learn of it.
+fn announce_department(
+    conn: &mut DbConnection,
+    id: i64,
+    name: &str,
+    kind: ChangeKind,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    append_outbox(
+        conn,
+        &OutboxEntry {
+            entity: FeedEntity::Department,
+            entity_id: id,
+            key: name,
+            kind,
+            version: 0,
+            reason: None,
+        },
+        at,
+    )
 }
 
 /// Creates or updates a department with its descriptive fields.
@@ -76,7 +102,7 @@ pub(crate) fn upsert_department(
     d: &DepartmentRecord,
     at: chrono::NaiveDateTime,
 ) -> Result<i64> {
-    let (id, _) = find_or_create_department(
+    let (id, created) = find_or_create_department(
         conn,
         &DepartmentRef {
             name: d.name.clone(),
@@ -85,15 +111,27 @@ pub(crate) fn upsert_department(
         },
         at,
     )?;
-    diesel::update(departments::table.find(id))
-        .set((
-            departments::level.eq(&d.level),
-            departments::kind.eq(&d.kind),
-            departments::consultation.eq(&d.consultation),
-            departments::supervision.eq(&d.supervision),
-            departments::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let stored = get_department(conn, id)?
+        .ok_or_else(|| RegistryError::NotFound(format!("department {id}")))?;
+    let same = stored.level == d.level
+        && stored.kind == d.kind
+        && stored.consultation == d.consultation
+        && stored.supervision == d.supervision;
+    if !same {
+        diesel::update(departments::table.find(id))
+            .set((
+                departments::level.eq(&d.level),
+                departments::kind.eq(&d.kind),
+                departments::consultation.eq(&d.consultation),
+                departments::supervision.eq(&d.supervision),
+                departments::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        // A department just created has its entry already.
+        if !created {
+            announce_department(conn, id, &stored.name, ChangeKind::Revised, at)?;
+        }
+    }
     Ok(id)
 }
 

@@ -3,7 +3,7 @@
 //! and the articles concerned (and whether their text changed); the flag shows wherever the
 //! item does, and clears when a revised version of the item is approved.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
@@ -71,8 +71,8 @@ pub(crate) struct LawChange {
     pub successor: Option<i64>,
 }
 
-/// A published item citing a law: id, code, version, article label, article number.
-type Citing = (i64, String, i32, Option<String>, Option<i32>);
+/// A published item citing a law: id, code, version, department, article label.
+type Citing = (i64, String, i32, i64, Option<String>);
 
 /// Flags every published item citing the changed law version (once per item and version),
 /// with an outbox row (so the change feed and the index follow) and an audit entry. Returns
@@ -110,8 +110,8 @@ pub(crate) fn flag_items_citing(
             power_items::id,
             power_items::code,
             power_items::version,
+            power_items::department_id,
             item_legal_bases::article_label,
-            item_legal_bases::article_number,
         ))
         .order((power_items::id.asc(), item_legal_bases::position.asc()))
         .load(conn)?;
@@ -123,15 +123,25 @@ pub(crate) fn flag_items_citing(
         .into_iter()
         .collect();
     let mut flagged = 0;
+    // What became of each cited article, compared once however many items cite it.
+    let mut changes_of: HashMap<String, &'static str> = HashMap::new();
     let mut i = 0;
     while i < cited.len() {
-        let (item_id, code, version) = (cited[i].0, cited[i].1.clone(), cited[i].2);
+        let (item_id, code, version, department_id) =
+            (cited[i].0, cited[i].1.clone(), cited[i].2, cited[i].3);
         let mut articles: Vec<FlaggedArticle> = Vec::new();
         while i < cited.len() && cited[i].0 == item_id {
-            if let Some(label) = &cited[i].3
+            if let Some(label) = &cited[i].4
                 && !articles.iter().any(|a| &a.article == label)
             {
-                let change_of = article_change(conn, change, label)?;
+                let change_of = match changes_of.get(label) {
+                    Some(known) => *known,
+                    None => {
+                        let found = article_change(conn, change, label)?;
+                        changes_of.insert(label.clone(), found);
+                        found
+                    }
+                };
                 articles.push(FlaggedArticle {
                     article: label.clone(),
                     change: change_of.to_string(),
@@ -155,23 +165,22 @@ pub(crate) fn flag_items_citing(
             .execute(conn)?;
         append_outbox(
             conn,
-            &OutboxEntry {
+            &OutboxEntry::item(
                 item_id,
-                item_code: &code,
-                kind: ChangeKind::NeedsReview,
+                &code,
+                ChangeKind::NeedsReview,
                 version,
-                reason: Some(&reason),
-            },
+                Some(&reason),
+            ),
             at,
         )?;
-        let department_id = department_of(conn, item_id)?;
         append_audit(
             conn,
             &AuditEntry {
                 action: "item.flag",
                 entity_type: "power_item",
                 entity_key: &code,
-                department_id,
+                department_id: Some(department_id),
                 details: serde_json::json!({"reason": reason, "articles": articles}),
             },
             actor,
@@ -180,14 +189,6 @@ pub(crate) fn flag_items_citing(
         flagged += 1;
     }
     Ok(flagged)
-}
-
-fn department_of(conn: &mut DbConnection, item_id: i64) -> Result<Option<i64>> {
-    Ok(power_items::table
-        .find(item_id)
-        .select(power_items::department_id)
-        .first::<i64>(conn)
-        .optional()?)
 }
 
 /// What became of a cited article: its text in the old version against the same article in
@@ -282,13 +283,13 @@ pub(crate) fn announce_relinked(
         for (item_id, code, version) in items {
             append_outbox(
                 conn,
-                &OutboxEntry {
+                &OutboxEntry::item(
                     item_id,
-                    item_code: &code,
-                    kind: ChangeKind::Relinked,
+                    &code,
+                    ChangeKind::Relinked,
                     version,
-                    reason: Some("法规导入后依据重新链接"),
-                },
+                    Some("法规导入后依据重新链接"),
+                ),
                 at,
             )?;
             announced += 1;

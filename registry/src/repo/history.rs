@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::auth::Actor;
 use crate::db::DbConnection;
+pub use crate::domain::FeedEntity;
 use crate::error::Result;
 use crate::models::{AuditRow, ItemVersionRow, OutboxRow};
 use crate::schema::{audit_log, item_versions, outbox};
@@ -115,11 +116,36 @@ pub fn find_version(
 }
 
 pub(crate) struct OutboxEntry<'a> {
-    pub item_id: i64,
-    pub item_code: &'a str,
+    pub entity: FeedEntity,
+    /// The record's id (an item's; a department's for its 责任清单 and itself; a law
+    /// version's).
+    pub entity_id: i64,
+    /// Item code, department name, law title.
+    pub key: &'a str,
     pub kind: ChangeKind,
+    /// The record's version after the change; 0 for records without versions.
     pub version: i32,
     pub reason: Option<&'a str>,
+}
+
+impl<'a> OutboxEntry<'a> {
+    /// A change to a power item.
+    pub fn item(
+        id: i64,
+        code: &'a str,
+        kind: ChangeKind,
+        version: i32,
+        reason: Option<&'a str>,
+    ) -> OutboxEntry<'a> {
+        OutboxEntry {
+            entity: FeedEntity::Item,
+            entity_id: id,
+            key: code,
+            kind,
+            version,
+            reason,
+        }
+    }
 }
 
 /// Appends a change to the outbox. Call inside the transaction that makes the change.
@@ -131,8 +157,9 @@ pub(crate) fn append_outbox(
     diesel::insert_into(outbox::table)
         .values((
             outbox::at.eq(at),
-            outbox::item_id.eq(e.item_id),
-            outbox::item_code.eq(e.item_code),
+            outbox::entity.eq(e.entity.as_str()),
+            outbox::entity_id.eq(e.entity_id),
+            outbox::entity_key.eq(e.key),
             outbox::kind.eq(e.kind.as_str()),
             outbox::version.eq(e.version),
             outbox::reason.eq(e.reason),

@@ -16,7 +16,7 @@ use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRef, PowerItemRecord};
 use crate::models::{DepartmentRow, ItemContent, PowerItemRow};
 use crate::repo::departments::{find_or_create_department, get_department};
-use crate::repo::history::{ChangeKind, diff_fields};
+use crate::repo::history::{ChangeKind, FeedEntity, diff_fields};
 use crate::repo::laws::CitationResolver;
 use crate::repo::{copy_batch, insert_batch};
 use crate::schema::{
@@ -266,8 +266,9 @@ fn save_batch(
         .map(|(p, id, version, kind, _)| {
             (
                 outbox::at.eq(ctx.at),
-                outbox::item_id.eq(*id),
-                outbox::item_code.eq(p.record.code.as_str()),
+                outbox::entity.eq(FeedEntity::Item.as_str()),
+                outbox::entity_id.eq(*id),
+                outbox::entity_key.eq(p.record.code.as_str()),
                 outbox::kind.eq(kind.as_str()),
                 outbox::version.eq(*version),
                 outbox::reason.eq(ctx.reason),

@@ -12,15 +12,25 @@ use crate::models::{ArticleRow, LawRow, NewArticle, NewLaw};
 use crate::repo::{insert_batch, like_contains};
 use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
+/// What storing a law version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LawWrite {
+    Created,
+    /// Stored before; its articles' labels or texts differ now.
+    ArticlesChanged,
+    /// Stored before with the same articles.
+    Same,
+}
+
 /// Inserts a law version or replaces the one stored from the same source path (its articles
 /// too: updated in place when there are as many, else replaced), keeping when the registry
 /// first held it (`imported_at`: which version an
-/// item published then cites depends on it). Returns the law's id.
+/// item published then cites depends on it). Returns the law's id and what changed.
 pub(crate) fn upsert_law(
     conn: &mut DbConnection,
     law: &NewLaw<'_>,
     articles: &[NewArticle<'_>],
-) -> Result<i64> {
+) -> Result<(i64, LawWrite)> {
     let existing: Option<(i64, chrono::NaiveDateTime)> = laws::table
         .filter(laws::source_path.eq(law.source_path))
         .select((laws::id, laws::imported_at))
@@ -36,13 +46,17 @@ pub(crate) fn upsert_law(
                 .execute(conn)?;
             // The same articles again keep their rows (and so every item's link to them);
             // a changed file replaces them.
-            let old: Vec<i64> = law_articles::table
+            let old: Vec<(i64, String, String)> = law_articles::table
                 .filter(law_articles::law_id.eq(id))
                 .order(law_articles::position.asc())
-                .select(law_articles::id)
+                .select((law_articles::id, law_articles::label, law_articles::text))
                 .load(conn)?;
             if old.len() == articles.len() {
-                for (article_id, a) in old.iter().zip(articles) {
+                let same = old
+                    .iter()
+                    .zip(articles)
+                    .all(|((_, label, text), a)| label == a.label && text == a.text);
+                for ((article_id, ..), a) in old.iter().zip(articles) {
                     diesel::update(law_articles::table.find(article_id))
                         .set((
                             law_articles::position.eq(a.position),
@@ -55,17 +69,26 @@ pub(crate) fn upsert_law(
                         ))
                         .execute(conn)?;
                 }
-                return Ok(id);
+                let write = if same {
+                    LawWrite::Same
+                } else {
+                    LawWrite::ArticlesChanged
+                };
+                return Ok((id, write));
             }
             diesel::delete(law_articles::table.filter(law_articles::law_id.eq(id)))
                 .execute(conn)?;
-            id
+            (id, LawWrite::ArticlesChanged)
         }
-        None => diesel::insert_into(laws::table)
-            .values(law)
-            .returning(laws::id)
-            .get_result(conn)?,
+        None => (
+            diesel::insert_into(laws::table)
+                .values(law)
+                .returning(laws::id)
+                .get_result(conn)?,
+            LawWrite::Created,
+        ),
     };
+    let (id, write) = id;
     let rows: Vec<NewArticle<'_>> = articles
         .iter()
         .map(|a| NewArticle {
@@ -74,7 +97,48 @@ pub(crate) fn upsert_law(
         })
         .collect();
     insert_batch!(conn, law_articles::table, rows);
-    Ok(id)
+    Ok((id, write))
+}
+
+/// Feed entries for a laws import: each law version stored for the first time (published),
+/// and each whose status or articles changed (revised; the reason names a new status), so
+/// mirrors that follow the feed hold the laws too. `before` is every version's status before
+/// the import. Returns how many entries.
+pub(crate) fn announce_law_changes(
+    conn: &mut DbConnection,
+    before: &HashMap<i64, String>,
+    articles_changed: &[i64],
+    at: chrono::NaiveDateTime,
+) -> Result<usize> {
+    use crate::repo::history::{ChangeKind, FeedEntity, OutboxEntry, append_outbox};
+    let now: Vec<(i64, String, String)> = laws::table
+        .order(laws::id.asc())
+        .select((laws::id, laws::title, laws::status))
+        .load(conn)?;
+    let mut announced = 0;
+    for (id, title, status) in &now {
+        let was = before.get(id);
+        let (kind, reason) = match was {
+            None => (ChangeKind::Published, None),
+            Some(was) if was != status => (ChangeKind::Revised, Some(status.as_str())),
+            Some(_) if articles_changed.contains(id) => (ChangeKind::Revised, None),
+            Some(_) => continue,
+        };
+        append_outbox(
+            conn,
+            &OutboxEntry {
+                entity: FeedEntity::Law,
+                entity_id: *id,
+                key: title,
+                kind,
+                version: 0,
+                reason,
+            },
+            at,
+        )?;
+        announced += 1;
+    }
+    Ok(announced)
 }
 
 /// Leaves one version of a title in force: the newest by version date (a repealed one stays

@@ -1,6 +1,7 @@
 //! A department's 责任清单 in four parts: main duties with work items, duty boundaries with
 //! the departments involved, supervision rules, public services. Importing a list replaces
-//! the department's previous list as a whole.
+//! the department's previous list as a whole; each change is a version (a snapshot of the whole
+//! list) and a change-feed entry, as for power items.
 
 use std::collections::HashMap;
 
@@ -10,29 +11,61 @@ use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::interchange::*;
-use crate::repo::history::{AuditEntry, append_audit};
+use crate::models::ResponsibilityListVersionRow;
+use crate::repo::history::{
+    AuditEntry, ChangeKind, FeedEntity, OutboxEntry, append_audit, append_outbox,
+};
 use crate::repo::insert_batch;
 use crate::schema::{
     duty_boundaries, duty_boundary_parties, duty_entries, duty_work_items, public_services,
-    supervision_rules,
+    responsibility_list_versions, supervision_rules,
 };
 
 fn pos(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
-/// Replaces the department's responsibility list; returns false when it was already equal.
+/// Who replaces a list and why; recorded in the version, the feed and the audit log.
+pub(crate) struct ListChange<'a> {
+    pub actor: &'a Actor,
+    pub reason: Option<&'a str>,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// Replaces the department's responsibility list as the next version; returns the version, or
+/// None when the list was already equal.
 pub(crate) fn replace_responsibility_list(
     conn: &mut DbConnection,
     department_id: i64,
     record: &ResponsibilityListRecord,
-    actor: &Actor,
-    at: chrono::NaiveDateTime,
-) -> Result<bool> {
+    change: &ListChange<'_>,
+) -> Result<Option<i32>> {
     let current = load_responsibility_list(conn, department_id, record.department.clone())?;
     if current == *record {
-        return Ok(false);
+        return Ok(None);
     }
+    let mut version = latest_list_version(conn, department_id)?;
+    if version == 0 && !current.is_empty() {
+        // A list stored before lists had versions: keep what it said as version 1, so the
+        // first change has something to differ from.
+        let legacy = Actor {
+            name: "registry".into(),
+            origin: "migration".into(),
+        };
+        append_list_version(
+            conn,
+            department_id,
+            1,
+            &current,
+            &ListChange {
+                actor: &legacy,
+                reason: Some("启用版本记录前已有的清单"),
+                at: change.at,
+            },
+        )?;
+        version = 1;
+    }
+    let version = version + 1;
     // Children go with their parents (ON DELETE CASCADE).
     diesel::delete(duty_entries::table.filter(duty_entries::department_id.eq(department_id)))
         .execute(conn)?;
@@ -128,6 +161,23 @@ pub(crate) fn replace_responsibility_list(
         .collect();
     insert_batch!(conn, public_services::table, services);
 
+    append_list_version(conn, department_id, version, record, change)?;
+    append_outbox(
+        conn,
+        &OutboxEntry {
+            entity: FeedEntity::ResponsibilityList,
+            entity_id: department_id,
+            key: &record.department.name,
+            kind: if version == 1 {
+                ChangeKind::Published
+            } else {
+                ChangeKind::Revised
+            },
+            version,
+            reason: change.reason,
+        },
+        change.at,
+    )?;
     append_audit(
         conn,
         &AuditEntry {
@@ -136,16 +186,75 @@ pub(crate) fn replace_responsibility_list(
             entity_key: &department_id.to_string(),
             department_id: Some(department_id),
             details: serde_json::json!({
+                "version": version,
+                "reason": change.reason,
                 "main_duties": record.main_duties.len(),
                 "duty_boundaries": record.duty_boundaries.len(),
                 "supervision_rules": record.supervision_rules.len(),
                 "public_services": record.public_services.len(),
             }),
         },
-        actor,
-        at,
+        change.actor,
+        change.at,
     )?;
-    Ok(true)
+    Ok(Some(version))
+}
+
+/// The newest version number of a department's list (0: none yet).
+fn latest_list_version(conn: &mut DbConnection, department_id: i64) -> Result<i32> {
+    Ok(responsibility_list_versions::table
+        .filter(responsibility_list_versions::department_id.eq(department_id))
+        .select(diesel::dsl::max(responsibility_list_versions::version))
+        .first::<Option<i32>>(conn)?
+        .unwrap_or(0))
+}
+
+fn append_list_version(
+    conn: &mut DbConnection,
+    department_id: i64,
+    version: i32,
+    record: &ResponsibilityListRecord,
+    change: &ListChange<'_>,
+) -> Result<()> {
+    let snapshot = serde_json::to_string(record)
+        .map_err(|e| crate::error::RegistryError::Corrupt(e.to_string()))?;
+    diesel::insert_into(responsibility_list_versions::table)
+        .values((
+            responsibility_list_versions::department_id.eq(department_id),
+            responsibility_list_versions::version.eq(version),
+            responsibility_list_versions::snapshot.eq(snapshot),
+            responsibility_list_versions::actor.eq(&change.actor.name),
+            responsibility_list_versions::reason.eq(change.reason),
+            responsibility_list_versions::created_at.eq(change.at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A department's list versions, oldest first.
+pub fn list_versions(
+    conn: &mut DbConnection,
+    department_id: i64,
+) -> Result<Vec<ResponsibilityListVersionRow>> {
+    Ok(responsibility_list_versions::table
+        .filter(responsibility_list_versions::department_id.eq(department_id))
+        .order(responsibility_list_versions::version.asc())
+        .select(ResponsibilityListVersionRow::as_select())
+        .load(conn)?)
+}
+
+/// Version `version` of a department's list.
+pub fn find_list_version(
+    conn: &mut DbConnection,
+    department_id: i64,
+    version: i32,
+) -> Result<Option<ResponsibilityListVersionRow>> {
+    Ok(responsibility_list_versions::table
+        .filter(responsibility_list_versions::department_id.eq(department_id))
+        .filter(responsibility_list_versions::version.eq(version))
+        .select(ResponsibilityListVersionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Loads a department's responsibility list; `department` is echoed into the record.

@@ -120,7 +120,7 @@ fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
         let mut flagged: Vec<&str> = feed
             .iter()
             .filter(|r| r.kind == "needs_review")
-            .map(|r| r.item_code.as_str())
+            .map(|r| r.entity_key.as_str())
             .collect();
         flagged.sort();
         assert_eq!(flagged, ["T-CITES-2022", "T-NO-VERSION"]);
@@ -175,15 +175,41 @@ fn a_laws_import_announces_the_items_it_relinks() {
     assert_eq!(imported.relinked_items, 1);
     let mut conn = db.conn().unwrap();
     let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+    // The feed carries the department and the law beside the item, so a mirror has them all.
     assert_eq!(
         feed.iter()
-            .map(|r| (r.item_code.as_str(), r.kind.as_str()))
+            .map(|r| (r.entity.as_str(), r.entity_key.as_str(), r.kind.as_str()))
             .collect::<Vec<_>>(),
         [
-            ("T-BEFORE-LAWS", "published"),
-            ("T-BEFORE-LAWS", "relinked")
+            ("department", "临江市交通运输局", "published"),
+            ("item", "T-BEFORE-LAWS", "published"),
+            ("law", "中华人民共和国道路运输条例", "published"),
+            ("item", "T-BEFORE-LAWS", "relinked")
         ]
     );
     // Nothing changed: nothing announced.
-    assert_eq!(import_law_tree(&db, laws.path()).unwrap().relinked_items, 0);
+    let again = import_law_tree(&db, laws.path()).unwrap();
+    assert_eq!((again.relinked_items, again.announced_laws), (0, 0));
+    // An older version is published (already 已修改); a corrected text of the stored one is
+    // revised.
+    let more = tempfile::tempdir().unwrap();
+    law_tree(more.path(), &["2022-03-29", "2023-07-20"]);
+    let current = more.path().join("行政法规/道路运输条例(2023-07-20).md");
+    let text = std::fs::read_to_string(&current).unwrap();
+    std::fs::write(&current, format!("{}（勘误）\n", text.trim_end())).unwrap();
+    assert_eq!(import_law_tree(&db, more.path()).unwrap().announced_laws, 2);
+    let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+    let laws: Vec<(&str, &str)> = feed
+        .iter()
+        .filter(|r| r.entity == "law")
+        .map(|r| (r.kind.as_str(), r.entity_key.as_str()))
+        .collect();
+    assert_eq!(
+        laws,
+        [
+            ("published", "中华人民共和国道路运输条例"),
+            ("revised", "中华人民共和国道路运输条例"),
+            ("published", "中华人民共和国道路运输条例")
+        ]
+    );
 }

@@ -14,7 +14,7 @@ fn demo_responsibility_lists_round_trip() {
         let db = open(&t);
         let report = import_responsibilities_ndjson(&db, input.as_bytes(), &options()).unwrap();
         assert_eq!(report.errors(), 0, "{:?}", report.problems);
-        assert_eq!(report.updated, 3);
+        assert_eq!(report.created, 3);
         let mut out = Vec::new();
         assert_eq!(
             export_responsibilities_ndjson(&db, None, &mut out).unwrap(),
@@ -63,5 +63,74 @@ fn demo_responsibility_lists_round_trip() {
             .unwrap();
         assert_eq!(t2.main_duties.len(), 1);
         assert_eq!(t2.duty_boundaries, transport.duty_boundaries);
+    }
+}
+
+/// A 责任清单 has versions and change-feed entries like a power item: the first import is
+/// version 1 (published), the same list again writes nothing, a changed one is version 2
+/// (revised) with the reason given.
+#[test]
+fn a_changed_list_is_a_new_version_in_the_feed() {
+    let input = std::fs::read_to_string(repo_root().join("demo/responsibilities.ndjson")).unwrap();
+    let first_line = input.lines().next().unwrap();
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let db = open(&t);
+        let report =
+            import_responsibilities_ndjson(&db, first_line.as_bytes(), &options()).unwrap();
+        assert_eq!(report.created, 1, "{name}: {:?}", report.problems);
+        let again = import_responsibilities_ndjson(&db, first_line.as_bytes(), &options()).unwrap();
+        assert_eq!(again.unchanged, 1, "{name}");
+
+        let mut list: ResponsibilityListRecord = serde_json::from_str(first_line).unwrap();
+        list.main_duties.pop();
+        let changed = serde_json::to_string(&list).unwrap();
+        let mut opts = options();
+        opts.reason = Some("机构改革".into());
+        let report = import_responsibilities_ndjson(&db, changed.as_bytes(), &opts).unwrap();
+        assert_eq!(report.updated, 1, "{name}");
+
+        let mut conn = db.conn().unwrap();
+        let department = quanze_registry::repo::departments::find_department(
+            &mut conn,
+            &quanze_registry::interchange::DepartmentRef {
+                name: list.department.name.clone(),
+                uscc: list.department.uscc.clone(),
+                region: list.department.region.clone(),
+            },
+        )
+        .unwrap()
+        .unwrap();
+        let versions =
+            quanze_registry::repo::responsibilities::list_versions(&mut conn, department.id)
+                .unwrap();
+        assert_eq!(versions.len(), 2, "{name}");
+        let v1: ResponsibilityListRecord = serde_json::from_str(&versions[0].snapshot).unwrap();
+        let v2: ResponsibilityListRecord = serde_json::from_str(&versions[1].snapshot).unwrap();
+        assert_eq!(v1.main_duties.len(), v2.main_duties.len() + 1, "{name}");
+        assert_eq!(v2, list);
+        assert_eq!(versions[1].reason.as_deref(), Some("机构改革"));
+
+        let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+        let lists: Vec<(i64, &str, i32, Option<&str>)> = feed
+            .iter()
+            .filter(|r| r.entity == "responsibility_list")
+            .map(|r| (r.entity_id, r.kind.as_str(), r.version, r.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                (department.id, "published", 1, Some("测试")),
+                (department.id, "revised", 2, Some("机构改革"))
+            ],
+            "{name}"
+        );
+        // The department came into the registry with its list: one entry for it too.
+        assert_eq!(
+            feed.iter()
+                .filter(|r| r.entity == "department" && r.entity_id == department.id)
+                .count(),
+            1
+        );
     }
 }

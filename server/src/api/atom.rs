@@ -85,13 +85,17 @@ fn render_feed(changes: &[RecentChange]) -> String {
     );
     for c in changes {
         let (r, name, department) = (&c.row, &c.name, &c.department);
-        let mut summary = format!(
-            "{}（{}）第 {} 版：{}",
-            kind_label(&r.kind),
-            department,
-            r.version,
-            r.item_code
-        );
+        let mut summary = match r.entity.as_str() {
+            "item" => format!(
+                "{}（{}）第 {} 版：{}",
+                kind_label(&r.kind),
+                department,
+                r.version,
+                r.entity_key
+            ),
+            "responsibility_list" => format!("{}第 {} 版", kind_label(&r.kind), r.version),
+            _ => kind_label(&r.kind).to_string(),
+        };
         if let Some(reason) = &r.reason {
             let _ = write!(summary, "。理由：{reason}");
         }
@@ -101,7 +105,8 @@ fn render_feed(changes: &[RecentChange]) -> String {
              <id>urn:quanze:change:{seq}</id>\n\
              <title>{kind}：{name}</title>\n\
              <updated>{at}</updated>\n\
-             <link rel=\"alternate\" type=\"application/json\" href=\"/api/v1/items/{code_url}\"/>\n\
+             <link rel=\"alternate\" type=\"text/html\" href=\"{page}\"/>\n\
+             <link rel=\"related\" type=\"application/json\" href=\"{api}\"/>\n\
              <category term=\"{kind_key}\"/>\n\
              <summary>{summary}</summary>\n\
              </entry>\n",
@@ -109,7 +114,8 @@ fn render_feed(changes: &[RecentChange]) -> String {
             kind = xml_escape(kind_label(&r.kind)),
             name = xml_escape(name),
             at = rfc3339(r.at),
-            code_url = xml_escape(&crate::views::path_segment(&r.item_code)),
+            page = xml_escape(&c.page),
+            api = xml_escape(&c.api),
             kind_key = xml_escape(&r.kind),
             summary = xml_escape(&summary),
         );

@@ -1,5 +1,5 @@
 //! `GET /api/v1/changes`: the public change feed, so other systems mirror the registry
-//! incrementally (published / revised / revoked, in sequence order).
+//! incrementally: power items, departments' 责任清单, departments and laws, in sequence order.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
+use crate::views::changes::record_links;
 use crate::views::rfc3339;
 
 /// One change of what the public sees.
@@ -16,16 +17,36 @@ pub struct Change {
     pub seq: i64,
     /// When (RFC 3339, UTC).
     pub at: String,
-    pub item_id: i64,
-    pub item_code: String,
-    /// published, revised, revoked, needs_review (a law the item cites changed: the item is
-    /// due for review; its content is unchanged) or relinked (a laws import changed which
-    /// stored laws and articles its legal bases link to).
+    /// What the change is about: item (a power item), responsibility_list (a department's
+    /// 责任清单), department, or law (a stored law version).
+    #[schema(example = "item")]
+    pub entity: String,
+    /// The record's id: the item's; the department's (for its 责任清单 and for itself); the
+    /// law version's.
+    pub entity_id: i64,
+    /// The record's key: item code, department name, law title.
+    pub key: String,
+    /// For an item: its id (the same as entity_id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<i64>,
+    /// For an item: its code (the same as key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_code: Option<String>,
+    /// published (new), revised, revoked, needs_review (a law the item cites changed: the
+    /// item is due for review; its content is unchanged) or relinked (a laws import changed
+    /// which stored laws and articles its legal bases link to). Departments and laws are
+    /// published or revised (a law version's reason then names its new status, 已修改 or
+    /// 已废止, when that changed).
     pub kind: String,
-    /// The item's version after the change.
-    pub version: i32,
+    /// The record's version after the change: items and 责任清单 (absent for departments and
+    /// laws).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
     /// Why (法规修改, 机构改革, …), when given.
     pub reason: Option<String>,
+    /// Where to read the record as it is now.
+    #[schema(example = "/api/v1/items/511A0138000000-511602000000-000-115113010833722043-1-00")]
+    pub href: String,
 }
 
 /// A page of the feed.
@@ -59,8 +80,9 @@ impl RouteParams for ChangeParams {
 
 /// The change feed.
 ///
-/// Changes to published items in sequence order. Mirror the registry by reading from
-/// `since=0` and then from each page's `next_since`.
+/// Changes to what the public sees, in sequence order: power items, departments' 责任清单,
+/// departments and laws. Mirror the registry by reading from `since=0` and then from each
+/// page's `next_since`, fetching each entry's `href`.
 #[utoipa::path(
     tag = "changes",
     params(ChangeParams),
@@ -89,14 +111,23 @@ pub async fn changes(
     let next_since = rows.last().map(|r| r.seq).unwrap_or(since);
     let changes = rows
         .into_iter()
-        .map(|r| Change {
-            seq: r.seq,
-            at: rfc3339(r.at),
-            item_id: r.item_id,
-            item_code: r.item_code,
-            kind: r.kind,
-            version: r.version,
-            reason: r.reason,
+        .map(|r| {
+            let (_, href) = record_links(&r);
+            let is_item = r.is_item();
+            Change {
+                seq: r.seq,
+                at: rfc3339(r.at),
+                item_id: is_item.then_some(r.entity_id),
+                item_code: is_item.then(|| r.entity_key.clone()),
+                version: matches!(r.entity.as_str(), "item" | "responsibility_list")
+                    .then_some(r.version),
+                entity_id: r.entity_id,
+                key: r.entity_key,
+                entity: r.entity,
+                kind: r.kind,
+                reason: r.reason,
+                href,
+            }
         })
         .collect();
     Ok(HttpResponse::Ok().json(ChangePage {

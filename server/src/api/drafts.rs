@@ -79,7 +79,8 @@ pub struct DraftBody {
     /// interchange format.
     #[schema(value_type = Object)]
     pub record: Option<serde_json::Value>,
-    /// Why the change is made (法规修改, 机构改革, 下放, …); shown in the version history.
+    /// Why the change is made (法规修改, 机构改革, 下放, …); shown in the version history. An
+    /// edit without one keeps the reason the draft has.
     pub reason: Option<String>,
 }
 

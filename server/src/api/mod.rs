@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod items;
 pub mod laws;
+pub mod list_versions;
 pub mod quality;
 pub mod regions;
 pub mod search;
@@ -41,6 +42,9 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(departments::get_department)
                 .service(departments::department_powers)
                 .service(departments::department_responsibilities)
+                .service(list_versions::list_versions)
+                .service(list_versions::list_version)
+                .service(list_versions::list_diff)
                 .service(regions::list_regions)
                 .service(regions::get_region)
                 .service(laws::list_laws)

@@ -90,8 +90,9 @@ pub async fn quality(
     let p = QualityParams::from_query(req.query_string())?;
     let query = p.query();
     let (kind, limit) = (p.kind, p.limit.map_or(500, |n| n as usize));
+    let reports = std::sync::Arc::clone(&state.quality_reports);
     let view = state
-        .with_conn(move |conn| load_quality(conn, &query, kind, limit))
+        .with_conn(move |conn| load_quality(conn, &reports, &query, kind, limit))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

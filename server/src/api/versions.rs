@@ -108,10 +108,10 @@ impl RouteParams for VersionListParams {
 pub struct DiffParams {
     /// The older version (default: the one before `to`; 0 compares with nothing).
     #[param(minimum = 0, example = 1)]
-    from: Option<i32>,
+    pub(crate) from: Option<i32>,
     /// The newer version (default: the newest).
     #[param(minimum = 1, example = 2)]
-    to: Option<i32>,
+    pub(crate) to: Option<i32>,
 }
 
 impl RouteParams for DiffParams {
@@ -219,7 +219,7 @@ pub async fn item_version(
     Ok(HttpResponse::Ok().json(body))
 }
 
-fn version_number(name: &'static str, raw: &str) -> Result<i32, ApiError> {
+pub(crate) fn version_number(name: &'static str, raw: &str) -> Result<i32, ApiError> {
     raw.trim()
         .parse::<i32>()
         .ok()
@@ -262,7 +262,7 @@ pub async fn item_diff(
     let DiffParams { from, to } = DiffParams::from_query(req.query_string())?;
     let body = state
         .with_conn(move |conn| {
-            use quanze_registry::repo::history::{diff_fields, find_version, latest_version};
+            use quanze_registry::repo::history::{find_version, latest_version};
             let item = find_public_item(conn, &key)?;
             let missing = |n: i32| ApiError::NotFound(format!("version {n} of item {key:?}"));
             let to_row = match to {
@@ -275,15 +275,7 @@ pub async fn item_diff(
             } else {
                 snapshot_record(&find_version(conn, item.id, from)?.ok_or_else(|| missing(from))?)?
             };
-            let after = snapshot_record(&to_row)?;
-            let changes = diff_fields(&before, &after)
-                .into_iter()
-                .map(|(field, change)| FieldChange {
-                    field,
-                    before: change["before"].clone(),
-                    after: change["after"].clone(),
-                })
-                .collect();
+            let changes = field_changes(&before, &snapshot_record(&to_row)?);
             Ok(ItemDiff {
                 item_id: item.id,
                 code: item.code,
@@ -294,4 +286,19 @@ pub async fn item_diff(
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The top-level fields that differ between two snapshots, in name order.
+pub(crate) fn field_changes(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> Vec<FieldChange> {
+    quanze_registry::repo::history::diff_fields(before, after)
+        .into_iter()
+        .map(|(field, change)| FieldChange {
+            field,
+            before: change["before"].clone(),
+            after: change["after"].clone(),
+        })
+        .collect()
 }

@@ -51,6 +51,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             behind_proxy: options.behind_proxy,
         }),
         region_tallies: Default::default(),
+        quality_reports: Default::default(),
     };
     let max_body = MaxBody(options.max_body_bytes);
     let mut server = HttpServer::new(move || crate::app::build(state.clone(), max_body))

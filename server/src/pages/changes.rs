@@ -3,7 +3,7 @@
 use actix_web::web;
 use maud::html;
 
-use super::{PageResult, day, page, segment, with_conn};
+use super::{PageResult, day, page, with_conn};
 use crate::state::AppState;
 use crate::views::changes::recent_changes;
 use crate::views::rfc3339;
@@ -16,10 +16,10 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
         "最近变更",
         html! {
             h1 { "最近变更" }
-            p { "新增、修订和撤销的权力事项，最新的在前。用阅读器订阅：" a href="/api/v1/changes.atom" { "Atom 订阅" } "；系统对接：" a href="/api/v1/changes" { "变更接口" } "。" }
+            p { "新增、修订和撤销的权力事项，以及部门、责任清单和法律法规的变更，最新的在前。用阅读器订阅：" a href="/api/v1/changes.atom" { "Atom 订阅" } "；系统对接：" a href="/api/v1/changes" { "变更接口" } "。" }
             @if changes.is_empty() { p { "暂无变更。" } }
             table {
-                thead { tr { th scope="col" { "日期" } th scope="col" { "变更" } th scope="col" { "事项" } th scope="col" { "部门" } th scope="col" { "理由" } } }
+                thead { tr { th scope="col" { "日期" } th scope="col" { "变更" } th scope="col" { "事项或清单" } th scope="col" { "部门" } th scope="col" { "理由" } } }
                 tbody {
                     @for c in &changes {
                         @let r = &c.row;
@@ -28,14 +28,14 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
                             td {
                                 @match r.kind.as_str() {
                                     "published" => { span.badge { "新增" } }
-                                    "revised" => { span.badge { "修订" } " 第" (r.version) "版" }
+                                    "revised" => { span.badge { "修订" } @if r.version > 0 { " 第" (r.version) "版" } }
                                     "revoked" => { span.badge.revoked { "撤销" } }
                                     "needs_review" => { span.badge.revoked { "待复核" } }
                                     "relinked" => { span.badge { "依据链接更新" } }
                                     other => { (other) }
                                 }
                             }
-                            td { a href={ "/items/" (segment(&r.item_code)) } { (c.name) } }
+                            td { a href=(c.page) { (c.name) } }
                             td { @if let Some(id) = c.department_id { a href={ "/departments/" (id) } { (c.department) } } }
                             td { (r.reason.as_deref().unwrap_or("")) }
                         }

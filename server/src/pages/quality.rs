@@ -17,7 +17,11 @@ pub async fn quality_page(state: web::Data<AppState>, req: HttpRequest) -> PageR
     let p = QualityParams::from_query(req.query_string())?;
     let query = p.query();
     let department = query.department;
-    let view = with_conn(&state, move |conn| load_quality(conn, &query, None, SHOWN)).await?;
+    let reports = std::sync::Arc::clone(&state.quality_reports);
+    let view = with_conn(&state, move |conn| {
+        load_quality(conn, &reports, &query, None, SHOWN)
+    })
+    .await?;
     let link = |department: Option<i64>| match department {
         Some(d) => format!(
             "/quality?{}",

@@ -1,8 +1,9 @@
 //! The state every handler and middleware shares — the database pool, the search index, the
-//! request metrics, the rate-limit buckets, cached region tallies — and the one way handlers
+//! request metrics, the rate-limit buckets, cached region tallies and quality reports — and the one way handlers
 //! reach the database: off the async workers, since diesel blocks.
 
 pub mod metrics;
+pub mod quality_reports;
 pub mod rate_limits;
 pub mod region_tallies;
 
@@ -13,6 +14,7 @@ use quanze_registry::Database;
 
 use crate::error::ApiError;
 use metrics::Metrics;
+use quality_reports::QualityReports;
 use rate_limits::RateLimits;
 use region_tallies::RegionTalliesCache;
 
@@ -24,6 +26,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limits: Arc<RateLimits>,
     pub region_tallies: Arc<RegionTalliesCache>,
+    pub quality_reports: Arc<QualityReports>,
 }
 
 impl AppState {

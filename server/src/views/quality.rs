@@ -1,7 +1,9 @@
 //! The data-quality report as the API answers it and the page shows it: counts per kind and
 //! per department, and the findings, each with the page where the item can be read.
 
-use quanze_registry::quality::{FindingKind, QualityQuery, QualityReport, quality_report};
+use quanze_registry::quality::{FindingKind, QualityQuery, QualityReport};
+
+use crate::state::quality_reports::QualityReports;
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -61,11 +63,12 @@ pub struct QualityView {
 /// The report of one department (or all), findings of one kind (or all), at most `limit`.
 pub fn load_quality(
     conn: &mut quanze_registry::DbConnection,
+    reports: &QualityReports,
     query: &QualityQuery,
     kind: Option<FindingKind>,
     limit: usize,
 ) -> Result<QualityView, ApiError> {
-    let report: QualityReport = quality_report(conn, query)?;
+    let report: std::sync::Arc<QualityReport> = reports.get(conn, query)?;
     let name = |id: i64| {
         report
             .department_names

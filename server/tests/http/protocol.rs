@@ -242,6 +242,10 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
             .unwrap()
             .parse()
             .unwrap();
-        assert_eq!(outbox, 1135 + 254);
+        // The demo's items, with its departments, 责任清单 and laws announced beside them.
+        let (_, _, feed) = server.get(&format!("/api/v1/changes?since={}", outbox - 1));
+        assert_eq!(feed["changes"][0]["seq"].as_i64(), Some(outbox), "{name}");
+        assert!(feed["changes"][1].is_null());
+        assert!(outbox > 1135 + 254, "{name}: {outbox}");
     }
 }

@@ -173,9 +173,11 @@ fn departments_and_the_change_feed_on_both_backends() {
         assert!(duties["main_duties"].as_array().unwrap().len() >= 8);
         assert!(!duties["duty_boundaries"].as_array().unwrap().is_empty());
 
-        // The feed: every published item once, in sequence order, page by page.
+        // The feed: every published item once, in sequence order, page by page, beside the
+        // departments, their 责任清单 and the laws.
         let mut since = 0;
         let mut seen = 0;
+        let mut entities = std::collections::BTreeSet::new();
         loop {
             let (status, _, page) = server.get(&format!("/api/v1/changes?since={since}&limit=500"));
             assert_eq!(status, 200);
@@ -188,13 +190,21 @@ fn departments_and_the_change_feed_on_both_backends() {
             for c in changes {
                 assert!(c["seq"].as_i64().unwrap() > last);
                 last = c["seq"].as_i64().unwrap();
-                assert_eq!(c["kind"], "published");
+                entities.insert(c["entity"].as_str().unwrap().to_string());
+                if c["entity"] == "item" {
+                    assert_eq!(c["kind"], "published");
+                    assert_eq!(c["item_code"], c["key"]);
+                    seen += 1;
+                }
             }
-            seen += changes.len();
             since = page["next_since"].as_i64().unwrap();
         }
         let (_, _, all) = server.get("/api/v1/search?per_page=1");
         assert_eq!(seen as i64, all["total"].as_i64().unwrap());
+        assert_eq!(
+            entities.into_iter().collect::<Vec<_>>(),
+            ["department", "item", "law", "responsibility_list"]
+        );
         assert_eq!(
             server.get("/api/v1/changes?since=-1").2["parameter"],
             "since"
@@ -510,6 +520,27 @@ fn the_quality_report_on_both_backends() {
         let transport = quanze_testkit::server::department_id_named(&server, "临江市交通运输局");
         let (_, _, one) = server.get(&format!("/api/v1/quality?department={transport}"));
         assert_eq!(one["total_findings"], 0, "{name}: {one}");
+        // Reports are cached until something public changes: an item without a legal basis
+        // published now shows at once.
+        let file = t.dir.path().join("unfounded.ndjson");
+        std::fs::write(
+            &file,
+            serde_json::json!({
+                "code": "T-NO-BASIS",
+                "name": "无依据的许可",
+                "category": "licensing",
+                "department": {"name": "临江市交通运输局", "uscc": "11519900MB0000001P", "region": "519900"},
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let imported = quanze(&t, &data, &["import", file.to_str().unwrap()]);
+        assert!(imported.status.success(), "{imported:?}");
+        let (_, _, after) = server.get(&format!(
+            "/api/v1/quality?department={transport}&kind=no_legal_basis"
+        ));
+        assert_eq!(after["total_findings"], 1, "{name}: {after}");
+        assert_eq!(after["findings"][0]["code"], "T-NO-BASIS");
         let (_, _, bad) = server.get("/api/v1/quality?kind=everything");
         assert_eq!(bad["parameter"], "kind");
         let (status, _, html) = quanze_testkit::server::page(&server, "/quality");

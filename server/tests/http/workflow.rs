@@ -755,6 +755,68 @@ fn a_responsibility_list_goes_through_review_on_both_backends() {
             published["main_duties"][0]["duty"],
             "负责全市道路运输和城市客运的行业管理。"
         );
+
+        // It is version 2 of the list (the demo published version 1), with a diff and a feed
+        // entry, as an item's revision is.
+        let history = format!("/api/v1/departments/{transport}/responsibilities");
+        let (status, _, versions) = server.get(&format!("{history}/versions"));
+        assert_eq!(status, 200);
+        let numbers: Vec<i64> = versions["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, [1, 2]);
+        assert_eq!(versions["versions"][1]["reason"], "职责调整");
+        let (_, _, v1) = server.get(&format!("{history}/versions/1"));
+        assert_ne!(
+            v1["list"]["main_duties"][0]["duty"],
+            "负责全市道路运输和城市客运的行业管理。"
+        );
+        let (_, _, diff) = server.get(&format!("{history}/diff"));
+        assert_eq!(
+            (diff["from"].as_i64(), diff["to"].as_i64()),
+            (Some(1), Some(2))
+        );
+        let fields: Vec<&str> = diff["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["main_duties"]);
+        assert_eq!(server.get(&format!("{history}/versions/3")).0, 404);
+        assert_eq!(server.get(&format!("{history}/versions/x")).0, 400);
+
+        // A mirror following the feed learns of it, and of the departments and laws too.
+        let mut changes = Vec::new();
+        let mut since = 0;
+        loop {
+            let (_, _, page) = server.get(&format!("/api/v1/changes?since={since}&limit=500"));
+            let entries = page["changes"].as_array().unwrap();
+            if entries.is_empty() {
+                break;
+            }
+            changes.extend(entries.iter().cloned());
+            since = page["next_since"].as_i64().unwrap();
+        }
+        let revised = changes
+            .iter()
+            .find(|c| c["entity"] == "responsibility_list" && c["version"] == 2)
+            .unwrap();
+        assert_eq!(revised["kind"], "revised");
+        assert_eq!(revised["entity_id"].as_i64(), Some(transport));
+        assert_eq!(revised["reason"], "职责调整");
+        assert_eq!(revised["href"], history);
+        assert!(revised.get("item_id").is_none());
+        for entity in ["item", "department", "law"] {
+            let entry = changes.iter().find(|c| c["entity"] == entity).unwrap();
+            let (status, _, _) = server.get(entry["href"].as_str().unwrap());
+            assert_eq!(status, 200, "{entity}: {entry}");
+        }
+        let (_, _, page) = server.get_text("/changes");
+        assert!(page.contains("临江市交通运输局责任清单"), "{page}");
     }
 }
 

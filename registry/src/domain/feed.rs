@@ -1,0 +1,22 @@
+//! What the public change feed speaks of.
+
+/// What kind of public record a feed entry is about. Mirrors that follow the feed end up with
+/// everything the public sees: items, departments' 责任清单, departments and laws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedEntity {
+    Item,
+    ResponsibilityList,
+    Department,
+    Law,
+}
+
+impl FeedEntity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedEntity::Item => "item",
+            FeedEntity::ResponsibilityList => "responsibility_list",
+            FeedEntity::Department => "department",
+            FeedEntity::Law => "law",
+        }
+    }
+}
