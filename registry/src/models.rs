@@ -83,7 +83,7 @@ pub struct ArticleRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = law_articles)]
+#[diesel(table_name = law_articles, treat_none_as_default_value = false)]
 pub struct NewArticle<'a> {
     pub law_id: i64,
     pub position: i32,
@@ -137,9 +137,15 @@ impl PowerItemRow {
 }
 
 /// The columns of an item that its content determines (everything but identity, life cycle
-/// and timestamps); written on create and on every update.
+/// and timestamps); written on create and on every update. A missing value is NULL, never the
+/// column's DEFAULT: so SQLite inserts a batch of items in one statement (a batch that may
+/// hold DEFAULT it inserts row by row).
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = power_items, treat_none_as_null = true)]
+#[diesel(
+    table_name = power_items,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct ItemContent<'a> {
     pub code: &'a str,
     pub base_code: Option<&'a str>,

@@ -373,7 +373,10 @@ impl MainItems {
 fn is_header_again(cells: &[String], layout: &Layout) -> bool {
     let name_col = layout.first(Column::Name);
     name_col.is_some_and(|c| {
-        cells.get(c).map(|t| crate::sheet::columns::column_of(t)) == Some(Some(Column::Name))
+        // A header cell is short; a name is rarely that short, so most rows skip the folding.
+        cells.get(c).is_some_and(|t| {
+            t.chars().count() <= 24 && crate::sheet::columns::column_of(t) == Some(Column::Name)
+        })
     })
 }
 

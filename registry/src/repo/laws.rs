@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::{ItemStatus, LawStatus};
 use crate::error::Result;
 use crate::models::{ArticleRow, LawRow, NewArticle, NewLaw};
-use crate::repo::{insert_batch, like_contains};
+use crate::repo::{copy_batch, like_contains};
 use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 
 /// What storing a law version did.
@@ -96,7 +96,7 @@ pub(crate) fn upsert_law(
             ..a.clone()
         })
         .collect();
-    insert_batch!(conn, law_articles::table, rows);
+    copy_batch!(conn, law_articles::table, rows);
     Ok((id, write))
 }
 
