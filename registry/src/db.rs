@@ -155,6 +155,7 @@ impl Database {
     }
 
     /// Applies pending embedded migrations of the matching dialect; returns their names.
+    /// (Data steps that go with a migration: `upgrade::complete`.)
     pub fn migrate(&self) -> Result<Vec<String>> {
         let mut conn = self.conn()?;
         let applied = match &mut *conn {

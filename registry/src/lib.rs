@@ -26,6 +26,7 @@ pub mod quality;
 pub mod repo;
 pub mod schema;
 pub mod sheet;
+pub mod upgrade;
 pub mod validate;
 pub mod workflow;
 

@@ -635,10 +635,23 @@ pub fn approve_draft(
                 if let crate::repo::item_writes::SaveOutcome::Unchanged { .. } = outcome {
                     // Approved as it stands: it is reviewed, and published as of now, so its
                     // citations without a version bind to the laws in force now (a superseded
-                    // link that flagged it moves on), and the feed says so if a link moved.
+                    // link that flagged it moves on); the feed says it was reviewed, so mirrors,
+                    // the index and the quality report follow.
                     crate::repo::item_writes::mark_reviewed(conn, item_id, at)?;
-                    let relinked = crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
-                    crate::repo::flags::announce_relinked(conn, &relinked.items_changed, at)?;
+                    crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
+                    if let Some(item) = crate::repo::items::find_item_by_id(conn, item_id)? {
+                        append_outbox(
+                            conn,
+                            &OutboxEntry::item(
+                                item.id,
+                                &item.code,
+                                ChangeKind::Reviewed,
+                                item.version,
+                                draft.reason.as_deref(),
+                            ),
+                            at,
+                        )?;
+                    }
                 }
                 // The reviewer has read the item as it now stands: a law change's flag is done.
                 crate::repo::flags::clear_flags(conn, item_id, at)?;

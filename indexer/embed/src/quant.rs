@@ -123,24 +123,43 @@ fn dot32(w: &[i16], a: &[i16]) -> i32 {
         .sum()
 }
 
-/// `y = x·Wᵀ + b` for every row of `x`: `[tokens, m.rows]`.
+/// Output rows one task computes: enough work (~70 k products) to outweigh handing it to
+/// another core.
+const ROWS_PER_TASK: usize = 48;
+
+/// `y = x·Wᵀ + b` for every row of `x`: `[tokens, m.rows]`. The output rows are shared out
+/// over the cores (rayon), each computing its rows for every token.
 pub fn matmul(x: &Q8Rows, m: &Q4Matrix, bias: &[f32]) -> Vec<f32> {
+    use rayon::prelude::*;
     let tokens = x.values.len() / x.cols;
     let blocks = m.cols / BLOCK;
+    // Output row by output row (`[m.rows, tokens]`), so each task writes its own slice.
+    let mut by_row = vec![0f32; tokens * m.rows];
+    by_row
+        .par_chunks_mut(ROWS_PER_TASK * tokens.max(1))
+        .enumerate()
+        .for_each(|(task, out)| {
+            for (i, per_token) in out.chunks_mut(tokens.max(1)).enumerate() {
+                let o = task * ROWS_PER_TASK + i;
+                let w_row = &m.weights[o * m.cols..(o + 1) * m.cols];
+                let w_scales = &m.scales[o * blocks..(o + 1) * blocks];
+                for (t, y) in per_token.iter_mut().enumerate().take(tokens) {
+                    let a_row = &x.values[t * x.cols..(t + 1) * x.cols];
+                    let a_scales = &x.scales[t * blocks..(t + 1) * blocks];
+                    let mut sum = 0f32;
+                    for b in 0..blocks {
+                        let range = b * BLOCK..(b + 1) * BLOCK;
+                        let dot = dot32(&w_row[range.clone()], &a_row[range]);
+                        sum += dot as f32 * (w_scales[b] * a_scales[b]);
+                    }
+                    *y = sum + bias[o];
+                }
+            }
+        });
     let mut y = vec![0f32; tokens * m.rows];
     for o in 0..m.rows {
-        let w_row = &m.weights[o * m.cols..(o + 1) * m.cols];
-        let w_scales = &m.scales[o * blocks..(o + 1) * blocks];
         for t in 0..tokens {
-            let a_row = &x.values[t * x.cols..(t + 1) * x.cols];
-            let a_scales = &x.scales[t * blocks..(t + 1) * blocks];
-            let mut sum = 0f32;
-            for b in 0..blocks {
-                let range = b * BLOCK..(b + 1) * BLOCK;
-                let dot = dot32(&w_row[range.clone()], &a_row[range]);
-                sum += dot as f32 * (w_scales[b] * a_scales[b]);
-            }
-            y[t * m.rows + o] = sum + bias[o];
+            y[t * m.rows + o] = by_row[o * tokens + t];
         }
     }
     y

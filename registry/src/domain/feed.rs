@@ -11,6 +11,17 @@ pub enum FeedEntity {
 }
 
 impl FeedEntity {
+    pub const ALL: [FeedEntity; 4] = [
+        FeedEntity::Item,
+        FeedEntity::ResponsibilityList,
+        FeedEntity::Department,
+        FeedEntity::Law,
+    ];
+
+    pub fn parse(name: &str) -> Option<FeedEntity> {
+        FeedEntity::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FeedEntity::Item => "item",

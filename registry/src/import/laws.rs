@@ -243,7 +243,7 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
     let mut conn = db.conn()?;
     write_transaction::<_, RegistryError, _>(&mut conn, |conn| {
         let before = crate::repo::flags::law_statuses(conn)?;
-        let mut articles_changed = Vec::new();
+        let mut changed = Vec::new();
         for group in &groups {
             let mut previous: Option<i64> = None;
             for (pos, &i) in group.iter().enumerate() {
@@ -289,8 +289,8 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
                     })
                     .collect();
                 let (id, write) = upsert_law(conn, &law, &articles)?;
-                if write == LawWrite::ArticlesChanged {
-                    articles_changed.push(id);
+                if write == LawWrite::Changed {
+                    changed.push(id);
                 }
                 if previous.is_some() {
                     report.superseded += 1;
@@ -305,6 +305,9 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
             let title = &parsed[group[0]].law.title;
             crate::repo::laws::settle_versions(conn, title)?;
         }
+        // The laws first, so a mirror knows a law version before an item flagged for it.
+        report.announced_laws =
+            crate::repo::laws::announce_law_changes(conn, &before, &changed, now)?;
         // Items citing a version that stopped being in force are due for review.
         let actor = crate::auth::Actor {
             name: "laws import".into(),
@@ -314,8 +317,6 @@ pub fn import_law_tree(db: &Database, root: &Path) -> Result<LawImportReport> {
             report.flagged_items +=
                 crate::repo::flags::flag_items_citing(conn, &change, &actor, now)?;
         }
-        report.announced_laws =
-            crate::repo::laws::announce_law_changes(conn, &before, &articles_changed, now)?;
         let relinked = link_legal_bases(conn, None)?;
         report.linked_bases = relinked.linked;
         // The index's law filter and mirrors follow links through the feed, not a reindex.

@@ -730,21 +730,25 @@ impl RowReader<'_> {
                 Some((days, unit)) => {
                     // A bare number takes the unit its header names (`法定期限（工作日）`).
                     let unit = unit.or_else(|| self.header_day_unit(column));
+                    if let (Some(a), Some(b)) = (&limit.unit, &unit)
+                        && a != b
+                    {
+                        // One unit holds both numbers: this one is kept as words, with its unit.
+                        let written = cells::format_days(days, Some(b));
+                        notes.push(format!("{}：{written}", header_of(column)));
+                        self.warn(
+                            column,
+                            format!("“{written}”的单位与法定期限不同，记入时限说明"),
+                        );
+                        continue;
+                    }
+                    if limit.unit.is_none() {
+                        limit.unit = unit;
+                    }
                     if column == Column::StatutoryLimit {
                         limit.statutory_days = Some(days);
                     } else {
                         limit.promised_days = Some(days);
-                    }
-                    match (&limit.unit, unit) {
-                        (None, u) => limit.unit = u,
-                        (Some(a), Some(b)) if *a != b => {
-                            notes.push(format!("{}：{text}", header_of(column)));
-                            self.warn(
-                                column,
-                                format!("“{text}”的单位与法定期限不同，原文记入时限说明"),
-                            );
-                        }
-                        _ => {}
                     }
                 }
                 None => {
@@ -1116,11 +1120,11 @@ mod tests {
         let first = valid[0].1.time_limit.as_ref().unwrap();
         assert_eq!(
             (first.statutory_days, first.promised_days),
-            (Some(20), Some(5))
+            (Some(20), None)
         );
         assert_eq!(first.unit.as_deref(), Some("工作日"));
-        // 5 天 is another unit than 20 工作日: the promise is kept as written.
-        assert_eq!(first.note.as_deref(), Some("承诺时限：5"));
+        // 5 天 is another unit than 20 工作日: the promise is kept as words, with its unit.
+        assert_eq!(first.note.as_deref(), Some("承诺时限：5个自然日"));
         let second = valid[1].1.time_limit.as_ref().unwrap();
         assert_eq!(second.unit.as_deref(), Some("工作日"));
     }

@@ -20,6 +20,9 @@ pub enum ChangeKind {
     NeedsReview,
     /// The stored laws or articles the item's legal bases link to changed (a laws import).
     Relinked,
+    /// A reviewer approved the item as it stands (its content is the same): due-for-review
+    /// flags are cleared, its citations bind to the laws in force now.
+    Reviewed,
 }
 
 impl ChangeKind {
@@ -30,6 +33,7 @@ impl ChangeKind {
             ChangeKind::Revoked => "revoked",
             ChangeKind::NeedsReview => "needs_review",
             ChangeKind::Relinked => "relinked",
+            ChangeKind::Reviewed => "reviewed",
         }
     }
 }
@@ -172,6 +176,23 @@ pub(crate) fn append_outbox(
 pub fn outbox_since(conn: &mut DbConnection, since: i64, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(outbox::table
         .filter(outbox::seq.gt(since))
+        .order(outbox::seq.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// Outbox rows after `since` about these kinds of record only, oldest first.
+pub fn outbox_since_of(
+    conn: &mut DbConnection,
+    since: i64,
+    limit: i64,
+    entities: &[FeedEntity],
+) -> Result<Vec<OutboxRow>> {
+    let names: Vec<&str> = entities.iter().map(|e| e.as_str()).collect();
+    Ok(outbox::table
+        .filter(outbox::seq.gt(since))
+        .filter(outbox::entity.eq_any(names))
         .order(outbox::seq.asc())
         .limit(limit)
         .select(OutboxRow::as_select())

@@ -78,6 +78,15 @@ pub(crate) fn save_published_items(
     ctx: &SaveContext<'_>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<SaveOutcome>> {
+    let mut seen = std::collections::HashSet::with_capacity(records.len());
+    if let Some(twice) = records.iter().find(|r| !seen.insert(r.code.as_str())) {
+        return Err(RegistryError::Invalid(vec![
+            crate::problem::Problem::error(
+                "code",
+                format!("{} appears twice in one write", twice.code),
+            ),
+        ]));
+    }
     let mut batch = BatchState::default();
     let mut outcomes = Vec::with_capacity(records.len());
     for chunk in records.chunks(BATCH) {
@@ -322,16 +331,11 @@ fn audit_details(
     details.to_string()
 }
 
-/// Decides per record: create, update (with the snapshot it replaces) or leave alone. Two
-/// queries per batch: the stored items by code, and their current versions.
+/// Decides per record (codes distinct: `save_published_items` checks): create, update (with the
+/// snapshot it replaces) or leave alone. Two queries per batch: the stored items by code, and
+/// their current versions.
 fn plan(conn: &mut DbConnection, prepared: &[Prepared]) -> Result<Vec<Plan>> {
     let codes: Vec<&str> = prepared.iter().map(|p| p.record.code.as_str()).collect();
-    let mut seen = std::collections::HashSet::with_capacity(codes.len());
-    if let Some(twice) = codes.iter().find(|c| !seen.insert(**c)) {
-        return Err(RegistryError::Invalid(vec![
-            crate::problem::Problem::error("code", format!("{twice} appears twice in one write")),
-        ]));
-    }
     let stored: HashMap<String, PowerItemRow> = power_items::table
         .filter(power_items::code.eq_any(&codes))
         .select(PowerItemRow::as_select())

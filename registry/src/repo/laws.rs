@@ -16,11 +16,23 @@ use crate::schema::{item_legal_bases, law_articles, laws, power_items};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LawWrite {
     Created,
-    /// Stored before; its articles' labels or texts differ now.
-    ArticlesChanged,
-    /// Stored before with the same articles.
+    /// Stored before; its title, dates, issuer, history or articles differ now.
+    Changed,
+    /// Stored before, the same (its status aside).
     Same,
 }
+
+/// A stored law's fields a re-import compares: title, short title, level, issuer, version
+/// date, effective date, history.
+type LawFields = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+);
 
 /// Inserts a law version or replaces the one stored from the same source path (its articles
 /// too: updated in place when there are as many, else replaced), keeping when the registry
@@ -31,13 +43,36 @@ pub(crate) fn upsert_law(
     law: &NewLaw<'_>,
     articles: &[NewArticle<'_>],
 ) -> Result<(i64, LawWrite)> {
-    let existing: Option<(i64, chrono::NaiveDateTime)> = laws::table
+    let existing: Option<(i64, chrono::NaiveDateTime, LawFields)> = laws::table
         .filter(laws::source_path.eq(law.source_path))
-        .select((laws::id, laws::imported_at))
+        .select((
+            laws::id,
+            laws::imported_at,
+            (
+                laws::title,
+                laws::short_title,
+                laws::level,
+                laws::issuer,
+                laws::version_date,
+                laws::effective_date,
+                laws::history,
+            ),
+        ))
         .first(conn)
         .optional()?;
     let id = match existing {
-        Some((id, first_imported)) => {
+        Some((id, first_imported, stored)) => {
+            // What the public reads of the law itself (its status is announced apart).
+            let same_law = stored
+                == (
+                    law.title.to_string(),
+                    law.short_title.to_string(),
+                    law.level.to_string(),
+                    law.issuer.map(str::to_string),
+                    law.version_date,
+                    law.effective_date,
+                    law.history.clone(),
+                );
             diesel::update(laws::table.find(id))
                 .set(law)
                 .execute(conn)?;
@@ -69,16 +104,16 @@ pub(crate) fn upsert_law(
                         ))
                         .execute(conn)?;
                 }
-                let write = if same {
+                let write = if same && same_law {
                     LawWrite::Same
                 } else {
-                    LawWrite::ArticlesChanged
+                    LawWrite::Changed
                 };
                 return Ok((id, write));
             }
             diesel::delete(law_articles::table.filter(law_articles::law_id.eq(id)))
                 .execute(conn)?;
-            (id, LawWrite::ArticlesChanged)
+            (id, LawWrite::Changed)
         }
         None => (
             diesel::insert_into(laws::table)
@@ -101,13 +136,13 @@ pub(crate) fn upsert_law(
 }
 
 /// Feed entries for a laws import: each law version stored for the first time (published),
-/// and each whose status or articles changed (revised; the reason names a new status), so
+/// and each whose status or content changed (revised; the reason names a new status), so
 /// mirrors that follow the feed hold the laws too. `before` is every version's status before
 /// the import. Returns how many entries.
 pub(crate) fn announce_law_changes(
     conn: &mut DbConnection,
     before: &HashMap<i64, String>,
-    articles_changed: &[i64],
+    changed: &[i64],
     at: chrono::NaiveDateTime,
 ) -> Result<usize> {
     use crate::repo::history::{ChangeKind, FeedEntity, OutboxEntry, append_outbox};
@@ -121,7 +156,7 @@ pub(crate) fn announce_law_changes(
         let (kind, reason) = match was {
             None => (ChangeKind::Published, None),
             Some(was) if was != status => (ChangeKind::Revised, Some(status.as_str())),
-            Some(_) if articles_changed.contains(id) => (ChangeKind::Revised, None),
+            Some(_) if changed.contains(id) => (ChangeKind::Revised, None),
             Some(_) => continue,
         };
         append_outbox(

@@ -44,28 +44,8 @@ pub(crate) fn replace_responsibility_list(
     if current == *record {
         return Ok(None);
     }
-    let mut version = latest_list_version(conn, department_id)?;
-    if version == 0 && !current.is_empty() {
-        // A list stored before lists had versions: keep what it said as version 1, so the
-        // first change has something to differ from.
-        let legacy = Actor {
-            name: "registry".into(),
-            origin: "migration".into(),
-        };
-        append_list_version(
-            conn,
-            department_id,
-            1,
-            &current,
-            &ListChange {
-                actor: &legacy,
-                reason: Some("启用版本记录前已有的清单"),
-                at: change.at,
-            },
-        )?;
-        version = 1;
-    }
-    let version = version + 1;
+    // A list stored before lists had versions got its version 1 with the upgrade (`upgrade`).
+    let version = latest_list_version(conn, department_id)? + 1;
     // Children go with their parents (ON DELETE CASCADE).
     diesel::delete(duty_entries::table.filter(duty_entries::department_id.eq(department_id)))
         .execute(conn)?;
@@ -198,6 +178,42 @@ pub(crate) fn replace_responsibility_list(
         change.at,
     )?;
     Ok(Some(version))
+}
+
+/// Records a department's stored list as its version 1 with a feed entry, when it has content
+/// and no version yet (a list stored before lists had versions). Returns whether it did.
+pub(crate) fn record_first_version(
+    conn: &mut DbConnection,
+    department: &crate::models::DepartmentRow,
+    at: chrono::NaiveDateTime,
+) -> Result<bool> {
+    let list = load_responsibility_list(conn, department.id, department.as_record())?;
+    if list.is_empty() || latest_list_version(conn, department.id)? > 0 {
+        return Ok(false);
+    }
+    let registry = Actor {
+        name: "registry".into(),
+        origin: "migration".into(),
+    };
+    let change = ListChange {
+        actor: &registry,
+        reason: Some("启用版本记录前已有的清单"),
+        at,
+    };
+    append_list_version(conn, department.id, 1, &list, &change)?;
+    append_outbox(
+        conn,
+        &OutboxEntry {
+            entity: FeedEntity::ResponsibilityList,
+            entity_id: department.id,
+            key: &department.name,
+            kind: ChangeKind::Published,
+            version: 1,
+            reason: change.reason,
+        },
+        at,
+    )?;
+    Ok(true)
 }
 
 /// The newest version number of a department's list (0: none yet).

@@ -434,27 +434,39 @@ fn align_bases(count: usize, basis_cell: &str, what: &str) -> Result<Vec<Option<
 /// before the first colon is a duty without a stage.
 const MAX_STAGE_CHARS: usize = 30;
 
-/// Whether text opens a 责任事项 stage: `受理责任：……`.
+/// Whether an entry names its stage: `受理责任：……` (a colon within the longest stage name).
 fn opens_stage(text: &str) -> bool {
-    text.split_once(['：', ':']).is_some_and(|(stage, _)| {
-        stage.trim_end().ends_with("责任") && stage.chars().count() <= MAX_STAGE_CHARS
-    })
+    text.split_once(['：', ':'])
+        .is_some_and(|(stage, _)| stage.chars().count() <= MAX_STAGE_CHARS)
 }
 
-/// 责任事项 split at the lines that open a stage (`受理责任：`, numbered or not), the lines
-/// after each — sub-points such as `（1）……` — being its duty. None when text comes before
-/// the first stage.
+/// Whether a line is a sub-point of a stage's duty: `（1）`, `(1)` or `①` at its start (a
+/// stage itself is numbered `1.` or `一、`).
+fn is_sub_point(line: &str) -> bool {
+    marker_len(line).is_some()
+        && line
+            .chars()
+            .next()
+            .is_some_and(|c| c == '（' || c == '(' || ('①'..='⑳').contains(&c))
+}
+
+/// 责任事项 whose duties have sub-points on lines of their own: each line that names a stage
+/// opens an entry, each sub-point line after it joins it. None when any other line (text
+/// before the first stage, a line that is neither) makes the reading doubtful.
 fn split_by_stages(cell: &str) -> Option<Vec<String>> {
     let mut entries: Vec<String> = Vec::new();
     for line in cell.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let body = marker_len(line).map_or(line, |len| line[len..].trim_start());
-        if opens_stage(body) {
-            entries.push(body.to_string());
-        } else {
+        if is_sub_point(line) {
             let entry = entries.last_mut()?;
             entry.push('\n');
             entry.push_str(line);
+            continue;
         }
+        let body = marker_len(line).map_or(line, |len| line[len..].trim_start());
+        if !opens_stage(body) {
+            return None;
+        }
+        entries.push(body.to_string());
     }
     Some(entries)
 }
@@ -841,6 +853,15 @@ mod tests {
         assert_eq!(parse_responsibilities(&duties, &bases).unwrap(), parsed);
         // Text before any stage is still an error, not a guess.
         assert!(parse_responsibilities("说明文字\n（1）受理", "").is_err());
+        // Stages need not end in 责任, and are never merged into one another.
+        let plain = parse_responsibilities("1.受理责任：接收材料\n2.审查：审查材料", "").unwrap();
+        assert_eq!(plain.len(), 2);
+        assert_eq!(plain[1].stage, "审查");
+        // A numbered line without a stage name is still reported.
+        assert!(
+            parse_responsibilities("1.受理责任：接收材料\n2.其他法律法规规定应履行的责任。", "")
+                .is_err()
+        );
     }
     use proptest::prelude::*;
 

@@ -213,3 +213,94 @@ fn a_laws_import_announces_the_items_it_relinks() {
         ]
     );
 }
+
+/// A reviewer approves a flagged item unchanged: the flag clears, the citation without a
+/// version moves to the law in force now, and the feed says the item was reviewed (so the
+/// index, mirrors and the quality report follow).
+#[test]
+fn approving_a_flagged_item_unchanged_clears_it_in_the_feed() {
+    use quanze_registry::accounts::add_user;
+    use quanze_registry::auth::{Principal, Role};
+    use quanze_registry::workflow::{
+        RevisionCondition, approve_draft, create_revision, submit_draft,
+    };
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let db = open(&t);
+        let before = tempfile::tempdir().unwrap();
+        law_tree(before.path(), &["2022-03-29"]);
+        import_law_tree(&db, before.path()).unwrap();
+        let line = item(
+            "T-REVIEWED",
+            json!([{"role": "实施依据", "law": "道路运输条例", "article": "第十条"}]),
+        );
+        assert!(
+            import_items_ndjson(&db, line.as_bytes(), &options())
+                .unwrap()
+                .committed
+        );
+        let after = tempfile::tempdir().unwrap();
+        law_tree(after.path(), &["2022-03-29", "2023-07-20"]);
+        assert_eq!(import_law_tree(&db, after.path()).unwrap().flagged_items, 1);
+
+        let mut conn = db.conn().unwrap();
+        let item_row = quanze_registry::repo::items::find_item_by_code(&mut conn, "T-REVIEWED")
+            .unwrap()
+            .unwrap();
+        let department = item_row.department_id;
+        let now = quanze_registry::repo::now();
+        let operator = Principal::operator("test");
+        let mut principal = |role: Role, username: &str| {
+            let user = add_user(
+                &mut conn,
+                &operator,
+                username,
+                username,
+                role,
+                &[department],
+                now,
+            )
+            .unwrap();
+            Principal {
+                user_id: user.row.id,
+                username: username.into(),
+                role,
+                departments: vec![department],
+                origin: "test".into(),
+            }
+        };
+        let editor = principal(Role::Editor, "editor");
+        let reviewer = principal(Role::Reviewer, "reviewer");
+        // A revision started from the item as it stands, approved without a change.
+        let draft = create_revision(
+            &mut conn,
+            &editor,
+            "T-REVIEWED",
+            None,
+            Some("依据已复核"),
+            now,
+        )
+        .unwrap();
+        submit_draft(&mut conn, &editor, draft.id, &RevisionCondition::Any, now).unwrap();
+        approve_draft(&mut conn, &reviewer, draft.id, &RevisionCondition::Any, now).unwrap();
+
+        assert!(
+            open_flags(&mut conn, item_row.id).unwrap().is_empty(),
+            "{name}"
+        );
+        let resolved =
+            quanze_registry::repo::laws::resolved_legal_bases(&mut conn, item_row.id).unwrap();
+        assert_eq!(
+            resolved[0].law_version.as_deref(),
+            Some("2023-07-20"),
+            "{name}"
+        );
+        let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+        let last = feed.last().unwrap();
+        assert_eq!(
+            (last.entity_key.as_str(), last.kind.as_str(), last.version),
+            ("T-REVIEWED", "reviewed", 1),
+            "{name}"
+        );
+    }
+}

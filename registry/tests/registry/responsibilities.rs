@@ -134,3 +134,40 @@ fn a_changed_list_is_a_new_version_in_the_feed() {
         );
     }
 }
+
+/// A registry upgraded from before the feed carried departments, lists and laws: the upgrade's
+/// data step announces each once and gives each stored list its version 1.
+#[test]
+fn an_upgraded_registry_announces_what_it_held() {
+    use diesel::connection::SimpleConnection;
+    let input = std::fs::read_to_string(repo_root().join("demo/responsibilities.ndjson")).unwrap();
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let db = open(&t);
+        import_responsibilities_ndjson(&db, input.as_bytes(), &options()).unwrap();
+        let mut conn = db.conn().unwrap();
+        // As the registry was before: no feed entries but items', no list versions.
+        conn.batch_execute(
+            "DELETE FROM outbox WHERE entity <> 'item'; DELETE FROM responsibility_list_versions;",
+        )
+        .unwrap();
+        let written = quanze_registry::upgrade::complete(&db).unwrap();
+        assert_eq!(
+            quanze_registry::upgrade::complete(&db).unwrap(),
+            0,
+            "done once"
+        );
+        let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
+        let count = |entity: &str| feed.iter().filter(|r| r.entity == entity).count();
+        assert_eq!(count("department"), 3, "{name}");
+        assert_eq!(count("responsibility_list"), 3, "{name}");
+        assert_eq!(written, 6, "{name}");
+        for entry in feed.iter().filter(|r| r.entity == "responsibility_list") {
+            let versions =
+                quanze_registry::repo::responsibilities::list_versions(&mut conn, entry.entity_id)
+                    .unwrap();
+            assert_eq!(versions.len(), 1, "{name}");
+            assert_eq!(entry.version, 1);
+        }
+    }
+}

@@ -58,6 +58,7 @@ fn kind_label(kind: &str) -> &str {
         "revoked" => "撤销",
         "needs_review" => "法规修改，待复核",
         "relinked" => "依据重新链接",
+        "reviewed" => "已复核",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
 use crate::views::changes::record_links;
 use crate::views::rfc3339;
+use quanze_registry::domain::FeedEntity;
 
 /// One change of what the public sees.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -19,7 +20,10 @@ pub struct Change {
     pub at: String,
     /// What the change is about: item (a power item), responsibility_list (a department's
     /// 责任清单), department, or law (a stored law version).
-    #[schema(example = "item")]
+    #[schema(
+        example = "item",
+        pattern = "^(item|responsibility_list|department|law)$"
+    )]
     pub entity: String,
     /// The record's id: the item's; the department's (for its 责任清单 and for itself); the
     /// law version's.
@@ -33,8 +37,9 @@ pub struct Change {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// published (new), revised, revoked, needs_review (a law the item cites changed: the
-    /// item is due for review; its content is unchanged) or relinked (a laws import changed
-    /// which stored laws and articles its legal bases link to). Departments and laws are
+    /// item is due for review; its content is unchanged), relinked (a laws import changed
+    /// which stored laws and articles its legal bases link to) or reviewed (a reviewer
+    /// approved the item unchanged: its review flags are cleared). Departments and laws are
     /// published or revised (a law version's reason then names its new status, 已修改 or
     /// 已废止, when that changed).
     pub kind: String,
@@ -67,13 +72,35 @@ pub struct ChangeParams {
     /// How many changes, at most 500 (default 100).
     #[param(minimum = 1, maximum = 500, example = 100)]
     limit: Option<u32>,
+    /// Only changes about these kinds of record, comma-separated (default: all). A client that
+    /// mirrors power items only asks for `item`.
+    #[param(value_type = Option<String>, example = "item")]
+    entity: Option<Vec<FeedEntity>>,
 }
 
 impl RouteParams for ChangeParams {
     fn parse(q: &QueryParams) -> Result<Self, ApiError> {
+        let entity = q
+            .text("entity", 100)
+            .map(|list| {
+                list.split(',')
+                    .map(|name| {
+                        FeedEntity::parse(name.trim()).ok_or_else(|| {
+                            ApiError::bad_request(
+                                "entity",
+                                format!(
+                                    "{name:?} is no kind of record in the feed (item, responsibility_list, department, law)"
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
         Ok(ChangeParams {
             since: q.whole("since", 0, i64::MAX)?,
             limit: q.number("limit", 1, 500)?,
+            entity,
         })
     }
 }
@@ -99,13 +126,18 @@ pub async fn changes(
     let p = ChangeParams::from_query(req.query_string())?;
     let since = p.since.unwrap_or(0);
     let limit = p.limit.map_or(100, |n| n as usize);
+    let entities = p.entity;
     let rows = state
         .with_conn(move |conn| {
-            Ok(quanze_registry::repo::history::outbox_since(
-                conn,
-                since,
-                limit as i64,
-            )?)
+            Ok(match &entities {
+                Some(entities) => quanze_registry::repo::history::outbox_since_of(
+                    conn,
+                    since,
+                    limit as i64,
+                    entities,
+                )?,
+                None => quanze_registry::repo::history::outbox_since(conn, since, limit as i64)?,
+            })
         })
         .await?;
     let next_since = rows.last().map(|r| r.seq).unwrap_or(since);

@@ -213,6 +213,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         _ => {}
     }
     let db = Database::open(&cli.database_url())?;
+    let backfilled = quanze_registry::upgrade::complete(&db)?;
+    if backfilled > 0 {
+        tracing::info!(
+            "upgrade: {backfilled} feed entries and list versions for records held before"
+        );
+    }
     let embedded_default = cli.database_url.is_none();
     match cli.command {
         Command::Migrate => migrate(&db)?,

@@ -42,7 +42,7 @@ pub fn import(db: &Database, args: &ImportArgs) -> Result<(), CliError> {
             origin: "cli".into(),
         },
         reason: args.reason.clone(),
-        progress: Some(progress_display()),
+        progress: Some(progress_display(args.dry_run)),
     };
     let format =
         args.format.unwrap_or_else(
@@ -106,23 +106,25 @@ pub fn import(db: &Database, args: &ImportArgs) -> Result<(), CliError> {
 /// Shows a long write's progress on standard error: one line rewritten in place on a terminal,
 /// a line per tenth otherwise (a log keeps ten lines, not one per batch). A file that fits in
 /// one batch shows nothing.
-fn progress_display() -> ProgressHook {
+fn progress_display(dry_run: bool) -> ProgressHook {
     use std::io::IsTerminal;
     let terminal = std::io::stderr().is_terminal();
     let shown_tenth = std::sync::atomic::AtomicUsize::new(0);
+    // A dry run writes and rolls back: what it did is checked, not kept.
+    let verb = if dry_run { "已试写" } else { "已写入" };
     ProgressHook(std::sync::Arc::new(move |done, total| {
         if total <= 500 {
             return;
         }
         let percent = done * 100 / total;
         if terminal {
-            eprint!("\r已写入 {done}/{total} 条（{percent}%）");
+            eprint!("\r{verb} {done}/{total} 条（{percent}%）");
             if done == total {
                 eprintln!();
             }
         } else if percent / 10 > shown_tenth.load(std::sync::atomic::Ordering::Relaxed) {
             shown_tenth.store(percent / 10, std::sync::atomic::Ordering::Relaxed);
-            eprintln!("已写入 {done}/{total} 条（{percent}%）");
+            eprintln!("{verb} {done}/{total} 条（{percent}%）");
         }
     }))
 }

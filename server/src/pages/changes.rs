@@ -32,6 +32,7 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
                                     "revoked" => { span.badge.revoked { "撤销" } }
                                     "needs_review" => { span.badge.revoked { "待复核" } }
                                     "relinked" => { span.badge { "依据链接更新" } }
+                                    "reviewed" => { span.badge { "已复核" } }
                                     other => { (other) }
                                 }
                             }

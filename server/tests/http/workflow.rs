@@ -815,6 +815,25 @@ fn a_responsibility_list_goes_through_review_on_both_backends() {
             let (status, _, _) = server.get(entry["href"].as_str().unwrap());
             assert_eq!(status, 200, "{entity}: {entry}");
         }
+        // A client that mirrors items only asks for them.
+        let (_, _, items_only) = server.get("/api/v1/changes?entity=item&limit=500");
+        assert!(
+            items_only["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["entity"] == "item" && c["item_code"].is_string())
+        );
+        let (_, _, lists) =
+            server.get("/api/v1/changes?entity=responsibility_list,department&limit=500");
+        assert!(
+            lists["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["entity"] == "responsibility_list")
+        );
+        assert_eq!(server.get("/api/v1/changes?entity=items").0, 400);
         let (_, _, page) = server.get_text("/changes");
         assert!(page.contains("临江市交通运输局责任清单"), "{page}");
     }
