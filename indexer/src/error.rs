@@ -20,6 +20,9 @@ pub enum IndexError {
         parameter: &'static str,
         message: String,
     },
+    /// The embedding model file could not be used (the server then searches by words only).
+    #[error("embedding model: {0}")]
+    Model(String),
     #[error("search index is corrupt: {0}")]
     Corrupt(String),
     /// Only published and revoked items are searchable (the rule of `PowerItemRow::is_public`,

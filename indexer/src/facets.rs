@@ -241,6 +241,45 @@ impl FacetTotals {
     }
 }
 
+/// Adds documents counted outside a search's matches (the semantic channel's hits) to its
+/// facets, so that every hit a search returns is in its facet counts.
+pub fn add_facets(
+    facets: &mut Facets,
+    searcher: &Searcher,
+    tables: &FacetTables,
+    docs: &[tantivy::DocAddress],
+) -> tantivy::Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let mut totals = FacetTotals::default();
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut tally = None;
+        for d in docs.iter().filter(|d| d.segment_ord as usize == ordinal) {
+            if tally.is_none() {
+                tally = Some(tables.for_segment(reader)?.tally());
+            }
+            if let Some(t) = tally.as_mut() {
+                t.add(d.doc_id);
+            }
+        }
+        if let Some(t) = tally {
+            totals.merge(t);
+        }
+    }
+    let extra = totals.into_facets();
+    for (counts, more) in [
+        (&mut facets.category, extra.category),
+        (&mut facets.department, extra.department),
+        (&mut facets.region, extra.region),
+    ] {
+        for (key, n) in more {
+            *counts.entry(key).or_default() += n;
+        }
+    }
+    Ok(())
+}
+
 /// The facet tables of every segment in use, filled by the reader's warmer.
 #[derive(Default)]
 pub struct FacetTables {

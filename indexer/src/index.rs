@@ -25,7 +25,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Warmer};
 use crate::analyzer::ChineseAnalyzer;
 use crate::error::{IndexError, Result};
 use crate::facets::FacetTables;
-use crate::schema::{IndexableItem, ItemFields, item_document, register_tokenizers};
+use crate::passage::{passage_key, passage_text};
+use crate::schema::{IndexableItem, ItemFields, PASSAGE_KEY, item_document, register_tokenizers};
+use crate::semantic::Semantic;
 use crate::synonyms::Synonyms;
 
 const CURRENT: &str = "CURRENT";
@@ -93,6 +95,8 @@ pub struct SearchIndex {
     pub analysis: Analysis,
     live: RwLock<Arc<Generation>>,
     writable: bool,
+    /// The semantic channel, when a model is loaded.
+    semantic: Option<Arc<Semantic>>,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
@@ -187,6 +191,15 @@ fn open_generation(
     Ok(generation)
 }
 
+/// Whether a generation was built with the schema this version writes (a new field, such as
+/// the passage key, means documents must be written again).
+fn has_schema(root: &Path, name: &str, analysis: &Analysis) -> Result<bool> {
+    let index = Index::open_in_dir(root.join(name))?;
+    let stored = serde_json::to_string(&index.schema()).unwrap_or_default();
+    let ours = serde_json::to_string(&analysis.fields.schema).unwrap_or_default();
+    Ok(stored == ours)
+}
+
 fn create_generation(root: &Path, name: &str, analysis: &Analysis) -> Result<Index> {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
@@ -224,8 +237,16 @@ impl SearchIndex {
     pub fn open(root: &Path, analysis: Analysis, writable: bool) -> Result<SearchIndex> {
         std::fs::create_dir_all(root).map_err(io_error(root))?;
         let name = match read_current(root)? {
-            Some(name) if root.join(&name).is_dir() => name,
+            Some(name) if root.join(&name).is_dir() && has_schema(root, &name, &analysis)? => name,
+            Some(name) if root.join(&name).is_dir() && !writable => {
+                return Err(IndexError::Corrupt(format!(
+                    "index generation {name} was built by another version; the server \
+                     rebuilds it when it starts, or run `quanze reindex`"
+                )));
+            }
             _ => {
+                // No index yet, or one of an older schema: the follower fills a new one from
+                // the start of the outbox.
                 let name = new_generation_name();
                 create_generation(root, &name, &analysis)?;
                 write_current(root, &name)?;
@@ -238,11 +259,64 @@ impl SearchIndex {
             analysis,
             live: RwLock::new(Arc::new(generation)),
             writable,
+            semantic: None,
         };
         if writable {
             index.remove_stale_generations();
         }
         Ok(index)
+    }
+
+    /// Adds the semantic channel, and queues the passages of the live generation that have no
+    /// vector yet.
+    pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> Result<SearchIndex> {
+        self.semantic = Some(semantic);
+        self.request_missing_passages()?;
+        Ok(self)
+    }
+
+    /// The semantic channel, when a model is loaded.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_deref()
+    }
+
+    /// Queues every passage of the live generation without a vector (after opening and after
+    /// switching to a rebuilt generation). Reads each missing text once.
+    fn request_missing_passages(&self) -> Result<()> {
+        let Some(semantic) = &self.semantic else {
+            return Ok(());
+        };
+        let searcher = self.live().reader.searcher();
+        let mut seen = std::collections::HashSet::new();
+        let mut missing = Vec::new();
+        for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+            let keys = reader.fast_fields().u64(PASSAGE_KEY)?;
+            for doc in reader.doc_ids_alive() {
+                let Some(key) = keys.first(doc) else { continue };
+                if semantic.store().contains(key) || !seen.insert(key) {
+                    continue;
+                }
+                let stored: tantivy::TantivyDocument =
+                    searcher.doc(tantivy::DocAddress::new(ordinal as u32, doc))?;
+                let name = stored
+                    .get_first(self.analysis.fields.name)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .unwrap_or_default();
+                missing.push((key, passage_text(name)));
+            }
+        }
+        semantic.request(missing);
+        Ok(())
+    }
+
+    /// Queues the passages of items being indexed.
+    fn request_passages(&self, items: &[IndexableItem]) {
+        if let Some(semantic) = &self.semantic {
+            semantic.request(items.iter().map(|i| {
+                let text = passage_text(&i.record.name);
+                (passage_key(&text), text)
+            }));
+        }
     }
 
     /// The generation searches use now.
@@ -274,6 +348,7 @@ impl SearchIndex {
         if self.writable {
             self.remove_stale_generations();
         }
+        self.request_missing_passages()?;
         Ok(true)
     }
 
@@ -350,6 +425,7 @@ impl SearchIndex {
             ids.dedup();
             let items = load_indexable(&mut conn, &ids)?;
             drop(conn);
+            self.request_passages(&items);
             let fields = &self.analysis.fields;
             for id in &ids {
                 writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
@@ -381,6 +457,7 @@ impl SearchIndex {
         let count = self.write_and_commit(|generation, writer| {
             let mut count = 0;
             for item in items {
+                self.request_passages(std::slice::from_ref(&item));
                 if !matches!(item.status.as_str(), "published" | "revoked") {
                     return Err(IndexError::NotSearchable {
                         id: item.id,

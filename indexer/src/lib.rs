@@ -9,11 +9,14 @@ pub mod at_least;
 pub mod error;
 pub mod facets;
 pub mod highlight;
+pub mod hybrid;
 pub mod index;
+pub mod passage;
 pub mod query;
 pub mod ranked_search;
 pub mod schema;
 pub mod search;
+pub mod semantic;
 pub mod synonyms;
 pub mod tokenizers;
 

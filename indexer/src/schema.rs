@@ -7,11 +7,15 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{ChineseAnalyzer, normalize};
+use crate::passage::{passage_key, passage_text};
 use crate::tokenizers::{BigramTokenizer, JiebaTokenizer};
 
 /// Tokenizer names registered on every index.
 pub const ZH: &str = "zh";
 pub const ZH_BIGRAM: &str = "zh_bigram";
+
+/// The fast field holding an item's passage key (`crate::passage`).
+pub const PASSAGE_KEY: &str = "passage_key";
 
 /// Longest name prefix indexed for suggestions, in characters.
 pub const SUGGEST_PREFIX_CHARS: usize = 24;
@@ -45,6 +49,8 @@ pub struct ItemFields {
     pub category_ord: Field,
     pub region_num: Field,
     pub name_len: Field,
+    /// Key of the item's passage text: which vector of the semantic channel is the item's.
+    pub passage_key: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -83,6 +89,7 @@ impl ItemFields {
         let name_len = b.add_u64_field("name_len", FAST);
         let category_ord = b.add_u64_field("category_ord", FAST);
         let region_num = b.add_u64_field("region_num", FAST);
+        let passage_key = b.add_u64_field(PASSAGE_KEY, INDEXED | FAST);
         ItemFields {
             schema: b.build(),
             id,
@@ -105,6 +112,7 @@ impl ItemFields {
             category_ord,
             region_num,
             name_len,
+            passage_key,
         }
     }
 }
@@ -232,6 +240,7 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem) -> TantivyDocument {
     if let Ok(n) = r.department.region.parse::<u64>() {
         doc.add_u64(f.region_num, n);
     }
+    doc.add_u64(f.passage_key, passage_key(&passage_text(&r.name)));
     doc
 }
 

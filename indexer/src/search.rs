@@ -1,5 +1,7 @@
 //! Searching the item index: filters, ranking, highlighted hits, facet counts, suggestions.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use quanze_registry::domain::{Category, RegionCode};
@@ -7,16 +9,34 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
-use tantivy::{Order, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
 use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
 pub use crate::facets::Facets;
+use crate::facets::add_facets;
 use crate::highlight::{escape_html, highlight, highlight_window};
+use crate::hybrid::{FUSION_DEPTH, SemanticFilters, fuse, matching, semantic_search, tail_score};
 use crate::index::SearchIndex;
 use crate::query::{Matcher, analyze_query, ranking_terms, relaxed_matcher, strict_matcher};
 use crate::ranked_search::{Ranked, SearchPlan, search_ranked};
 use crate::schema::SUGGEST_PREFIX_CHARS;
+use crate::semantic::Semantic;
+
+/// Semantic hits less similar than this are left out: past it, a name shares little more
+/// than the language with the question. (Calibrated on the development set only.)
+const RELATED_FLOOR: f32 = 0.0;
+/// A question whose closest item is less similar than this, and which no item matches word
+/// for word, has no good match. (Calibrated on the development set only.)
+const GOOD_MATCH: f32 = 0.0;
+
+/// Whether a query has Chinese words for the semantic channel: at least two Han characters.
+fn has_chinese_words(q: &str) -> bool {
+    q.chars()
+        .filter(|c| matches!(*c as u32, 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff))
+        .nth(1)
+        .is_some()
+}
 
 /// Largest page size.
 pub const MAX_PER_PAGE: usize = 100;
@@ -42,6 +62,20 @@ pub struct SearchRequest {
     /// 1-based.
     pub page: usize,
     pub per_page: usize,
+    /// Words only: leave the semantic channel out even when a model is loaded.
+    pub lexical_only: bool,
+}
+
+/// How a hit was found.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchKind {
+    /// The item contains the words of the query (or all of some of them, when `relaxed`).
+    Lexical,
+    /// Only the semantic channel found it: its name is close in meaning to the question but
+    /// does not contain the words. Shown as a related item (相关事项), not as a direct answer.
+    Semantic,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -61,7 +95,16 @@ pub struct SearchHit {
     /// Where the match is outside the name: an escaped excerpt of the item's text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// Orders the hits of one response (reciprocal-rank fusion when the semantic channel ran,
+    /// BM25 otherwise); not comparable across queries.
     pub score: f32,
+    /// How the hit was found.
+    #[serde(rename = "match")]
+    pub match_kind: MatchKind,
+    /// Cosine of the question and the item's name (e5 vectors), when the semantic channel ran
+    /// and ranked this item among its best.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f32>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -73,6 +116,12 @@ pub struct SearchResponse {
     pub per_page: usize,
     /// True when nothing matched every word and the hits match only some of them.
     pub relaxed: bool,
+    /// True when the semantic channel ran for this query (a model is loaded and the query is
+    /// words, not a code).
+    pub semantic: bool,
+    /// True when nothing matches the query well: no item contains all its words and none is
+    /// close in meaning. The hits, if any, are only related (相关事项).
+    pub no_good_match: bool,
     pub hits: Vec<SearchHit>,
     pub facets: Facets,
 }
@@ -108,6 +157,19 @@ struct Filters {
 impl Filters {
     /// `main` narrowed by the filters: what to search for, ranked by `ranking`. A union's
     /// alternatives are searched each on its own.
+    /// The filters alone, for the semantic channel.
+    fn semantic(&self) -> SemanticFilters {
+        SemanticFilters {
+            require: self
+                .require
+                .iter()
+                .cloned()
+                .map(Matcher::into_query)
+                .collect(),
+            exclude: self.exclude.clone(),
+        }
+    }
+
     fn plan<'a>(&'a self, main: Matcher, ranking: &'a [(Term, f32)]) -> SearchPlan<'a> {
         let alternatives =
             match Matcher::all(std::iter::once(main).chain(self.require.iter().cloned())) {
@@ -220,64 +282,205 @@ impl SearchIndex {
         let analyzed = analyze_query(&req.q, &self.analysis.analyzer, &self.analysis.synonyms);
         let generation = self.live();
         let searcher = generation.reader.searcher();
+        let question = self.question_vector(req);
+        // With the semantic channel the lexical head is fetched whole, to be fused.
+        let (window_offset, window_len) = match question {
+            Some(_) => (0, FUSION_DEPTH),
+            None => (offset, per_page),
+        };
 
         let ranking = ranking_terms(f, &analyzed);
-        let run = |matching: Matcher, ranking: &[(Term, f32)]| -> Result<Ranked> {
+        let run = |matching: &Matcher, offset: usize, limit: usize| -> Result<Ranked> {
             Ok(search_ranked(
                 &searcher,
-                &filters.plan(matching, ranking),
+                &filters.plan(matching.clone(), &ranking),
                 &generation.facet_tables,
                 offset,
-                per_page,
+                limit,
             )?)
         };
         let mut relaxed = false;
-        let Ranked { total, top, facets } = if req.q.trim().is_empty() {
-            run(Matcher::Everything, &[])?
+        let (matcher, lexical) = if req.q.trim().is_empty() {
+            let everything = Matcher::Everything;
+            let ranked = run(&everything, window_offset, window_len)?;
+            (everything, ranked)
         } else {
-            let ranked = run(strict_matcher(f, &analyzed), &ranking)?;
+            let strict = strict_matcher(f, &analyzed);
+            let ranked = run(&strict, window_offset, window_len)?;
             let fallback = relaxed_matcher(f, &analyzed);
             if ranked.total == 0 && fallback != Matcher::Nothing {
                 relaxed = true;
-                run(fallback, &ranking)?
+                let ranked = run(&fallback, window_offset, window_len)?;
+                (fallback, ranked)
             } else {
-                ranked
+                (strict, ranked)
             }
         };
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let name = stored_str(&doc, f.name);
-            let category = stored_str(&doc, f.category);
-            let name_snippet = highlight(&name, &analyzed.highlight_terms);
-            let context = if name_snippet.is_none() {
-                highlight_window(&stored_str(&doc, f.body), &analyzed.highlight_terms, 80)
-            } else {
-                None
-            };
-            hits.push(SearchHit {
-                id: stored_u64(&doc, f.id) as i64,
-                code: stored_str(&doc, f.code),
-                snippet: name_snippet.unwrap_or_else(|| escape_html(&name)),
-                name,
-                category_label: Category::label_of(&category),
-                category,
-                department: stored_str(&doc, f.department),
-                department_id: stored_u64(&doc, f.department_id) as i64,
-                region: stored_str(&doc, f.region_code),
-                status: stored_str(&doc, f.status),
-                context,
+        let words_found = !relaxed && lexical.total > 0;
+        let hit = |score: f32, address, match_kind, similarity| {
+            self.hit(
+                &searcher,
+                &analyzed.highlight_terms,
+                address,
                 score,
+                match_kind,
+                similarity,
+            )
+        };
+
+        let Some((semantic, question)) = question else {
+            let hits = lexical
+                .top
+                .into_iter()
+                .map(|(score, address)| hit(score, address, MatchKind::Lexical, None))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(SearchResponse {
+                total: lexical.total,
+                took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                page,
+                per_page,
+                relaxed,
+                semantic: false,
+                no_good_match: !req.q.trim().is_empty() && !words_found,
+                hits,
+                facets: lexical.facets,
             });
+        };
+
+        let close = semantic_search(
+            &searcher,
+            f,
+            semantic.store(),
+            &question,
+            &filters.semantic(),
+            FUSION_DEPTH,
+        )?;
+        let similarity: HashMap<DocAddress, f32> = close.iter().copied().collect();
+        let best_similarity = close.first().map(|(_, s)| *s).unwrap_or(0.0);
+        let close: Vec<(DocAddress, f32)> = close
+            .into_iter()
+            .filter(|(_, s)| *s >= RELATED_FLOOR)
+            .collect();
+        let head: Vec<DocAddress> = lexical.top.iter().map(|(_, a)| *a).collect();
+        let head_set: HashSet<DocAddress> = head.iter().copied().collect();
+        // Only when the words match more than the head can a semantic hit outside the head
+        // contain them.
+        let word_matches = if lexical.total > head.len() {
+            let outside: Vec<DocAddress> = close
+                .iter()
+                .map(|(a, _)| *a)
+                .filter(|a| !head_set.contains(a))
+                .collect();
+            matching(
+                &searcher,
+                &filters.plan(matcher.clone(), &ranking).alternatives,
+                &outside,
+            )?
+        } else {
+            HashSet::new()
+        };
+        let fused = fuse(&head, &close, &word_matches);
+        let semantic_only: Vec<DocAddress> = fused
+            .iter()
+            .filter(|h| h.semantic_only)
+            .map(|h| h.address)
+            .collect();
+        let mut facets = lexical.facets;
+        add_facets(
+            &mut facets,
+            &searcher,
+            &generation.facet_tables,
+            &semantic_only,
+        )?;
+
+        let mut hits = Vec::with_capacity(per_page);
+        for h in fused.iter().skip(offset).take(per_page) {
+            let kind = if h.semantic_only {
+                MatchKind::Semantic
+            } else {
+                MatchKind::Lexical
+            };
+            hits.push(hit(
+                h.score,
+                h.address,
+                kind,
+                similarity.get(&h.address).copied(),
+            )?);
+        }
+        // Past the fused head the lexical order continues where its head ended.
+        let wanted = per_page - hits.len();
+        if wanted > 0 && lexical.total > head.len() {
+            let tail_from = head.len() + offset.saturating_sub(fused.len());
+            let tail = run(&matcher, tail_from, wanted)?;
+            for (i, (_, address)) in tail.top.into_iter().enumerate() {
+                hits.push(hit(
+                    tail_score(tail_from + i),
+                    address,
+                    MatchKind::Lexical,
+                    None,
+                )?);
+            }
         }
         Ok(SearchResponse {
-            total,
+            total: lexical.total + semantic_only.len(),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             page,
             per_page,
             relaxed,
+            semantic: true,
+            no_good_match: !words_found && best_similarity < GOOD_MATCH,
             hits,
             facets,
+        })
+    }
+
+    /// The question's vector when the semantic channel should run: a model is loaded, the
+    /// request allows it, and the query has words in Chinese (codes, numbers and Latin
+    /// letters alone are the lexical channel's: the model knows nothing of codes).
+    fn question_vector(&self, req: &SearchRequest) -> Option<(&Semantic, Arc<[f32]>)> {
+        let semantic = self.semantic()?;
+        if req.lexical_only || !has_chinese_words(&req.q) {
+            return None;
+        }
+        Some((semantic, semantic.query_vector(&req.q)))
+    }
+
+    /// One hit as the API shows it: stored fields, the name highlighted, and where the words
+    /// are found outside the name an excerpt of the text.
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        highlight_terms: &[String],
+        address: DocAddress,
+        score: f32,
+        match_kind: MatchKind,
+        similarity: Option<f32>,
+    ) -> Result<SearchHit> {
+        let f = &self.analysis.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let name = stored_str(&doc, f.name);
+        let category = stored_str(&doc, f.category);
+        let name_snippet = highlight(&name, highlight_terms);
+        let context = if name_snippet.is_none() {
+            highlight_window(&stored_str(&doc, f.body), highlight_terms, 80)
+        } else {
+            None
+        };
+        Ok(SearchHit {
+            id: stored_u64(&doc, f.id) as i64,
+            code: stored_str(&doc, f.code),
+            snippet: name_snippet.unwrap_or_else(|| escape_html(&name)),
+            name,
+            category_label: Category::label_of(&category),
+            category,
+            department: stored_str(&doc, f.department),
+            department_id: stored_u64(&doc, f.department_id) as i64,
+            region: stored_str(&doc, f.region_code),
+            status: stored_str(&doc, f.status),
+            context,
+            score,
+            match_kind,
+            similarity,
         })
     }
 

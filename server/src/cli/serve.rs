@@ -2,12 +2,13 @@
 //! SIGTERM, then lets in-flight requests finish and stops the follower after its current
 //! batch (every batch is one index commit).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use actix_web::HttpServer;
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
+use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
 
 use super::CliError;
@@ -32,13 +33,63 @@ pub struct ServeOptions {
     pub behind_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The embedding model file of the semantic channel; `None`: words only.
+    pub model: Option<PathBuf>,
+}
+
+/// The model file a server uses unless told otherwise: `<data-dir>/model/e5-small-q4.bin` when
+/// an operator put one there, else the one committed in the repository the binary was built
+/// from.
+pub fn default_model(data_dir: &Path) -> PathBuf {
+    let local = data_dir.join("model").join(MODEL_FILE);
+    if local.is_file() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../indexer/embed/model")
+        .join(MODEL_FILE)
+}
+
+const MODEL_FILE: &str = "e5-small-q4.bin";
+
+/// Loads the semantic channel, seeded with the demo data's vectors. Without a usable model
+/// the server searches by words alone, and says so once here (and in `/readyz`).
+fn load_semantic(model: Option<&Path>, data_dir: &Path) -> Option<Arc<Semantic>> {
+    let Some(model) = model else {
+        tracing::warn!("semantic search is off (--model none): searching by words only");
+        return None;
+    };
+    let started = std::time::Instant::now();
+    let semantic = match Semantic::load(model, Some(&data_dir.join("vectors"))) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("semantic search is off: {e}; searching by words only");
+            return None;
+        }
+    };
+    match semantic.seed(&super::demo::default_demo_dir().join("vectors")) {
+        Ok(n) if n > 0 => tracing::info!("{n} passage vectors taken from the demo data"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot read the demo data's vectors: {e}"),
+    }
+    tracing::info!(
+        "semantic search on: {} ({} passage vectors) loaded in {:.1}s",
+        model.display(),
+        semantic.store().len(),
+        started.elapsed().as_secs_f64()
+    );
+    Some(Arc::new(semantic))
 }
 
 /// `quanze serve`.
 pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<(), CliError> {
     let bind = options.bind.as_str();
     let analysis = Analysis::load(Some(data_dir))?;
-    let index = Arc::new(SearchIndex::open(&data_dir.join("index"), analysis, true)?);
+    let mut index = SearchIndex::open(&data_dir.join("index"), analysis, true)?;
+    if let Some(semantic) = load_semantic(options.model.as_deref(), data_dir) {
+        index = index.with_semantic(semantic)?;
+    }
+    let index = Arc::new(index);
     let follower = Follower::start(db.clone(), index.clone());
     let state = AppState {
         db,

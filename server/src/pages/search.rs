@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, web};
 use maud::{Markup, PreEscaped, html};
+use quanze_indexer::search::MatchKind;
 use quanze_indexer::{SearchRequest, SearchResponse};
 use quanze_registry::domain::Category;
 
@@ -80,6 +81,7 @@ pub async fn search_page(state: web::Data<AppState>, req: HttpRequest) -> PageRe
         status: None,
         page: asked.page,
         per_page: PER_PAGE,
+        lexical_only: false,
     };
     let index = state.index.clone();
     let response = web::block(move || index.search(&request))
@@ -123,7 +125,7 @@ fn render(
         h1 { "查询部门的权力和责任" }
         form.search method="get" action="/" role="search" {
             div.field.query {
-                label for="q" { "事项名称、部门、法规或编码（简体、繁体均可）" }
+                label for="q" { "事项名称、部门、法规或编码，也可以直接提问（简体、繁体均可）" }
                 input #q type="search" name="q" value=(asked.q) list="suggestions" autocomplete="off" placeholder="例如：出租车、網約車、驾照、食品经营许可";
                 datalist #suggestions {}
             }
@@ -180,9 +182,15 @@ fn render(
         }
         @if searched {
             p.summary role="status" {
-                @if r.total > 0 {
+                @if r.total > 0 && r.no_good_match {
+                    "没有找到直接对应的事项，以下为相关事项。"
+                } @else if r.total > 0 {
                     "共 " strong { (r.total) } " 项"
-                    @if r.relaxed { "（没有同时包含所有词语的事项，以下是包含部分词语的结果）" }
+                    @if r.relaxed && r.semantic {
+                        "（没有同时包含所有词语的事项，以下是包含部分词语或意思相近的事项）"
+                    } @else if r.relaxed {
+                        "（没有同时包含所有词语的事项，以下是包含部分词语的结果）"
+                    }
                 } @else {
                     "没有找到符合条件的事项。"
                 }
@@ -211,6 +219,9 @@ fn render(
                         }
                         " "
                         span.badge { (hit.category_label) }
+                        @if hit.match_kind == MatchKind::Semantic {
+                            " " span.badge.related title="名称里没有所搜的词语，但意思相近" { "相关事项" }
+                        }
                         @if hit.status == "revoked" { " " span.badge.revoked { "已撤销" } }
                         div.meta {
                             a href={ "/departments/" (hit.department_id) } { (hit.department) }

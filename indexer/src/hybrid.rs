@@ -1,0 +1,294 @@
+//! The semantic channel beside the lexical one, and how their lists fuse.
+//!
+//! The lexical result stays the backbone: its total, facets and everything past the fused head
+//! are the words' own. The semantic channel ranks the items the filters let through by the
+//! cosine of the question's and the passage's e5 vectors; the two top lists are fused by
+//! reciprocal rank (k = 60, the usual constant, untuned). An item the semantic channel finds
+//! that does not contain the words is marked as such ("match": "semantic"); one that does
+//! contain them but ranks below the lexical head is left at its lexical place, so paging past
+//! the head continues the lexical order with nothing repeated or skipped.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{
+    AllQuery, BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+
+use crate::schema::ItemFields;
+use crate::semantic::store::VectorStore;
+
+/// Lexical and semantic hits that are fused (the head); past it, lexical order alone.
+pub const FUSION_DEPTH: usize = 50;
+/// Reciprocal-rank constant.
+const RRF_K: f32 = 60.0;
+/// Distinct passage texts whose items are looked up first; when the filters leave fewer than
+/// `FUSION_DEPTH` of their items, every text is scored.
+const NEAREST_TEXTS: usize = 256;
+
+/// Collects every matching document with its passage key.
+struct PassageKeys;
+
+struct SegmentPassageKeys {
+    segment: SegmentOrdinal,
+    column: Option<Column<u64>>,
+    found: Vec<(DocId, u64)>,
+}
+
+impl Collector for PassageKeys {
+    type Fruit = Vec<(DocAddress, u64)>;
+    type Child = SegmentPassageKeys;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentPassageKeys> {
+        Ok(SegmentPassageKeys {
+            segment,
+            column: reader.fast_fields().u64(crate::schema::PASSAGE_KEY).ok(),
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(SegmentOrdinal, Vec<(DocId, u64)>)>,
+    ) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits
+            .into_iter()
+            .flat_map(|(segment, docs)| {
+                docs.into_iter()
+                    .map(move |(doc, key)| (DocAddress::new(segment, doc), key))
+            })
+            .collect())
+    }
+}
+
+impl SegmentCollector for SegmentPassageKeys {
+    type Fruit = (SegmentOrdinal, Vec<(DocId, u64)>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(key) = self.column.as_ref().and_then(|c| c.first(doc)) {
+            self.found.push((doc, key));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.segment, self.found)
+    }
+}
+
+/// The filters a semantic search must respect: required queries and excluded terms.
+pub struct SemanticFilters {
+    pub require: Vec<Box<dyn Query>>,
+    pub exclude: Vec<Term>,
+}
+
+impl SemanticFilters {
+    fn query(&self, keys: Option<&[u64]>, field: tantivy::schema::Field) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(keys) = keys {
+            let terms = keys.iter().map(|k| Term::from_field_u64(field, *k));
+            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        } else {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        for q in &self.require {
+            clauses.push((Occur::Must, q.box_clone()));
+        }
+        for t in &self.exclude {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)),
+            ));
+        }
+        BooleanQuery::new(clauses)
+    }
+}
+
+/// The `depth` items closest to the question among those the filters let through, best
+/// first, with their cosine. Items whose passage has no vector yet are not among them.
+pub fn semantic_search(
+    searcher: &Searcher,
+    fields: &ItemFields,
+    store: &VectorStore,
+    question: &[f32],
+    filters: &SemanticFilters,
+    depth: usize,
+) -> tantivy::Result<Vec<(DocAddress, f32)>> {
+    let nearest = store.nearest(question, NEAREST_TEXTS);
+    let keys: Vec<u64> = nearest.iter().map(|(k, _)| *k).collect();
+    let similarity: HashMap<u64, f32> = nearest.into_iter().collect();
+    let mut found = rank(
+        searcher.search(
+            &filters.query(Some(&keys), fields.passage_key),
+            &PassageKeys,
+        )?,
+        &similarity,
+        depth,
+    );
+    if found.len() < depth && store.len() > keys.len() {
+        let similarity: HashMap<u64, f32> =
+            store.nearest(question, usize::MAX).into_iter().collect();
+        found = rank(
+            searcher.search(&filters.query(None, fields.passage_key), &PassageKeys)?,
+            &similarity,
+            depth,
+        );
+    }
+    Ok(found)
+}
+
+fn rank(
+    docs: Vec<(DocAddress, u64)>,
+    similarity: &HashMap<u64, f32>,
+    depth: usize,
+) -> Vec<(DocAddress, f32)> {
+    let mut scored: Vec<(DocAddress, f32)> = docs
+        .into_iter()
+        .filter_map(|(doc, key)| similarity.get(&key).map(|s| (doc, *s)))
+        .collect();
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    scored.truncate(depth);
+    scored
+}
+
+/// Which of `docs` the matching query (any of its alternatives) matches.
+pub fn matching(
+    searcher: &Searcher,
+    alternatives: &[Box<dyn Query>],
+    docs: &[DocAddress],
+) -> tantivy::Result<HashSet<DocAddress>> {
+    let mut out = HashSet::new();
+    if docs.is_empty() {
+        return Ok(out);
+    }
+    let no_scores = EnableScoring::disabled_from_searcher(searcher);
+    for alternative in alternatives {
+        let weight = alternative.weight(no_scores)?;
+        for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut wanted: Vec<DocId> = docs
+                .iter()
+                .filter(|d| d.segment_ord as usize == ordinal)
+                .map(|d| d.doc_id)
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            wanted.sort_unstable();
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for doc in wanted {
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    out.insert(DocAddress::new(ordinal as SegmentOrdinal, doc));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One hit of the fused head.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FusedHit {
+    pub address: DocAddress,
+    pub score: f32,
+    /// Found by the semantic channel only: the item does not contain the words.
+    pub semantic_only: bool,
+}
+
+/// Reciprocal-rank fusion of the lexical head and the semantic list. Semantic hits in
+/// `word_matches` but not in the lexical head are left out (they keep their lexical place
+/// after the head).
+pub fn fuse(
+    lexical: &[DocAddress],
+    semantic: &[(DocAddress, f32)],
+    word_matches: &HashSet<DocAddress>,
+) -> Vec<FusedHit> {
+    let mut by_doc: HashMap<DocAddress, FusedHit> = HashMap::new();
+    let mut order: Vec<DocAddress> = Vec::new();
+    for (rank, doc) in lexical.iter().enumerate() {
+        by_doc.insert(
+            *doc,
+            FusedHit {
+                address: *doc,
+                score: 1.0 / (RRF_K + rank as f32 + 1.0),
+                semantic_only: false,
+            },
+        );
+        order.push(*doc);
+    }
+    for (rank, (doc, _)) in semantic.iter().enumerate() {
+        let contribution = 1.0 / (RRF_K + rank as f32 + 1.0);
+        if let Some(hit) = by_doc.get_mut(doc) {
+            hit.score += contribution;
+        } else if !word_matches.contains(doc) {
+            by_doc.insert(
+                *doc,
+                FusedHit {
+                    address: *doc,
+                    score: contribution,
+                    semantic_only: true,
+                },
+            );
+            order.push(*doc);
+        }
+    }
+    let mut fused: Vec<FusedHit> = order
+        .iter()
+        .filter_map(|d| by_doc.get(d).copied())
+        .collect();
+    // Stable: equal scores keep the lexical hit first, then semantic order.
+    fused.sort_by(|a, b| b.score.total_cmp(&a.score));
+    fused
+}
+
+/// The score a lexical hit past the fused head gets, so scores fall monotonically down the
+/// whole list.
+pub fn tail_score(lexical_rank: usize) -> f32 {
+    1.0 / (RRF_K + lexical_rank as f32 + 1.0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(n: u32) -> DocAddress {
+        DocAddress::new(0, n)
+    }
+
+    #[test]
+    fn agreement_rises_and_word_matches_below_the_head_stay_lexical() {
+        let lexical = [d(1), d(2), d(3)];
+        let semantic = [(d(3), 0.9), (d(7), 0.85), (d(9), 0.8)];
+        let words: HashSet<DocAddress> = [d(9)].into_iter().collect();
+        let fused = fuse(&lexical, &semantic, &words);
+        let order: Vec<u32> = fused.iter().map(|h| h.address.doc_id).collect();
+        // 3 is in both lists; 7 only semantic (tied with lexical 2, which keeps its place
+        // first); 9 matches the words lower down, so it is not pulled into the head.
+        assert_eq!(order, [3, 1, 2, 7]);
+        assert!(
+            fused
+                .iter()
+                .find(|h| h.address == d(7))
+                .unwrap()
+                .semantic_only
+        );
+        assert!(
+            !fused
+                .iter()
+                .find(|h| h.address == d(3))
+                .unwrap()
+                .semantic_only
+        );
+        assert!(tail_score(3) < fused.last().unwrap().score);
+    }
+}
