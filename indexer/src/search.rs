@@ -30,6 +30,9 @@ const RELATED_FLOOR: f32 = 0.0;
 /// for word, has no good match. (Calibrated on the development set only.)
 const GOOD_MATCH: f32 = 0.0;
 
+/// Characters of a query the semantic channel reads.
+const QUESTION_CHARS: usize = 100;
+
 /// Whether a query has Chinese words for the semantic channel: at least two Han characters.
 fn has_chinese_words(q: &str) -> bool {
     q.chars()
@@ -442,7 +445,10 @@ impl SearchIndex {
         if req.lexical_only || !has_chinese_words(&req.q) {
             return None;
         }
-        Some((semantic, semantic.query_vector(&req.q)))
+        // A question is a sentence: past this, more text only costs time (the model reads 510
+        // tokens at once and a longer text window by window).
+        let question: String = req.q.chars().take(QUESTION_CHARS).collect();
+        Some((semantic, semantic.query_vector(&question)))
     }
 
     /// One hit as the API shows it: stored fields, the name highlighted, and where the words

@@ -172,3 +172,91 @@ fn a_published_change_is_searchable_within_a_second() {
         }
     }
 }
+
+/// Waits until the server's semantic channel has a vector for every item name.
+fn wait_for_vectors(server: &Server) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, _, body) = server.get("/readyz");
+        assert_eq!(status, 200);
+        if body["semantic_pending"] == 0 || body["search"] == "lexical" {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_question_in_everyday_words_finds_related_items_on_both_backends() {
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let server = Server::start(crate::bin(), &t, &data);
+        let ready = wait_for_vectors(&server);
+        assert_eq!(ready["search"], "hybrid", "{ready}");
+
+        let question = enc("我想跟女朋友去领证成家");
+        let (status, _, body) = server.get(&format!("/api/v1/search?q={question}"));
+        assert_eq!(status, 200, "{}", t.backend.name());
+        assert_eq!(body["semantic"], true);
+        let hits = body["hits"].as_array().unwrap();
+        let marriage = hits
+            .iter()
+            .take(5)
+            .find(|h| h["name"].as_str().unwrap().contains("结婚"))
+            .unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(marriage["match"], "semantic", "{marriage}");
+        assert!(marriage["similarity"].as_f64().unwrap() > 0.5);
+        assert_eq!(
+            body["facets"]["category"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+                .sum::<u64>(),
+            body["total"].as_u64().unwrap()
+        );
+        // Words only, when asked: the question's words are in no item name.
+        let (_, _, lexical) = server.get(&format!("/api/v1/search?q={question}&semantic=false"));
+        assert_eq!(lexical["semantic"], false);
+        assert!(
+            lexical["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["match"] == "lexical")
+        );
+        let (status, _, bad) = server.get(&format!("/api/v1/search?q={question}&semantic=maybe"));
+        assert_eq!(status, 400);
+        assert_eq!(bad["parameter"], "semantic");
+        // A code is the words' business alone.
+        let (_, _, code) = server.get("/api/v1/search?q=511A0138000000");
+        assert_eq!(code["semantic"], false);
+        assert_eq!(code["no_good_match"], false);
+        // The page marks related items as such.
+        let (status, _, page) = server.get_text(&format!("/?q={question}"));
+        assert_eq!(status, 200);
+        assert!(page.contains("相关事项"), "{}", t.backend.name());
+        assert!(page.contains("结婚"));
+    }
+}
+
+#[test]
+fn a_server_without_the_model_searches_by_words_and_says_so() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    for model in ["none", "/nonexistent/e5-small-q4.bin"] {
+        let mut server = Server::start_with(crate::bin(), &t, &data, &["--model", model]);
+        let (_, _, ready) = server.get("/readyz");
+        assert_eq!(ready["search"], "lexical", "{model}: {ready}");
+        assert!(ready.get("semantic_pending").is_none());
+        let (status, _, body) = server.get(&format!("/api/v1/search?q={}", enc("網約車")));
+        assert_eq!(status, 200);
+        assert_eq!(body["semantic"], false);
+        assert!(body["total"].as_u64().unwrap() > 0);
+        assert_eq!(body["hits"][0]["match"], "lexical");
+        server.kill();
+    }
+}
