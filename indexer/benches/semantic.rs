@@ -1,27 +1,26 @@
-//! `cargo bench -p quanze-indexer --bench semantic`: a measurement, not a test, for issue 13's
-//! design ("decide from measurements when the semantic channel runs and how lists fuse"). Over
-//! the 1,135 real 广安区 items and both judged sets (development; held-out, written by someone
-//! who never saw the vocabularies), it prints NDCG@10 per query kind for:
+//! `cargo bench -p quanze-indexer --bench semantic`: a measurement, not a test, of issue 13's
+//! hybrid search as the engine runs it. Over the 1,135 real 广安区 items and both judged sets
+//! (development; held-out, written by someone who never saw the vocabularies), it prints, per
+//! query kind, NDCG@10 of words only (`lexical_only`) and of the hybrid search (the semantic
+//! channel fused into the lexical head), answerable queries without a hit, how no-answer
+//! queries are flagged, how many queries used the semantic channel, and latency (first ask,
+//! and asked again: the question vector cached).
 //!
-//! - lexical: the engine as it is;
-//! - semantic: items ranked by the cosine of the question's and the item name's e5 vectors
-//!   (quanze-embed), the query's category and department filters applied;
-//! - fused: reciprocal-rank fusion (k = 60, untuned) of the two top-50 lists;
-//! - fallback: semantic only where the lexical engine finds nothing.
-//!
-//! Nothing here feeds back into the engine or its vocabularies: the held-out words stay unseen.
+//! For calibration on the development set only, it also prints the best similarity of each
+//! query (answerable vs no answer) and NDCG@10 with related hits below a similarity floor
+//! left out. Nothing here feeds back into the engine or its vocabularies.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
-use quanze_embed::Embedder;
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
-use quanze_indexer::search::SearchRequest;
+use quanze_indexer::search::{MatchKind, SearchRequest, SearchResponse};
+use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
-use quanze_registry::interchange::PowerItemRecord;
 use serde::Deserialize;
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -59,124 +58,137 @@ fn ndcg_at_10(ranked: &[&str], judgments: &HashMap<String, u32>) -> f64 {
     if best == 0.0 { 0.0 } else { actual / best }
 }
 
-/// Reciprocal-rank fusion of ranked lists (k = 60, as first published; not tuned here).
-fn fuse<'a>(lists: &[&[&'a str]]) -> Vec<&'a str> {
-    let mut score: HashMap<&str, f64> = HashMap::new();
-    for list in lists {
-        for (rank, code) in list.iter().enumerate() {
-            *score.entry(code).or_default() += 1.0 / (60.0 + rank as f64 + 1.0);
-        }
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
     }
-    let mut fused: Vec<(&str, f64)> = score.into_iter().collect();
-    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    fused.into_iter().map(|(c, _)| c).collect()
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
-const METHODS: [&str; 4] = ["lexical", "semantic", "fused", "fallback"];
+/// Similarity floors tried on the development set (related hits below one are left out).
+const FLOORS: [f32; 5] = [0.0, 0.84, 0.86, 0.87, 0.88];
+/// Thresholds of `no_good_match` tried on the development set.
+const GOOD_MATCH: [f32; 5] = [0.87, 0.88, 0.89, 0.90, 0.91];
+
+/// Whether some item contains every word (the lexical head is not relaxed and not empty).
+fn words_found(r: &SearchResponse) -> bool {
+    !r.relaxed && r.hits.iter().any(|h| h.match_kind == MatchKind::Lexical)
+}
+
+fn best_similarity(r: &SearchResponse) -> f32 {
+    r.hits
+        .iter()
+        .filter_map(|h| h.similarity)
+        .fold(0.0, f32::max)
+}
 
 fn main() -> BenchResult<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir()?;
     let db = Database::open(&format!("sqlite://{}", dir.path().join("r.db").display()))?;
-    let file = root.join("demo/items/guangan-511602-services.ndjson");
-    let text = std::fs::read_to_string(&file)?;
+    let text = std::fs::read_to_string(root.join("demo/items/guangan-511602-services.ndjson"))?;
     let opts = ImportOptions::strict_by("bench", "bench", None);
     quanze_registry::import::items::import_items_ndjson(&db, text.as_bytes(), &opts)?;
-    let index = SearchIndex::open(&dir.path().join("index"), Analysis::load(None)?, true)?;
+    let semantic = Semantic::load(&root.join("indexer/embed/model/e5-small-q4.bin"), None)?;
+    semantic.seed(&root.join("demo/vectors"))?;
+    let index = SearchIndex::open(&dir.path().join("index"), Analysis::load(None)?, true)?
+        .with_semantic(Arc::new(semantic))?;
     index.catch_up(&db)?;
-    let items: Vec<PowerItemRecord> = text
-        .lines()
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
-
-    let embedder = Embedder::load(&root.join("indexer/embed/model/e5-small-q4.bin"))?;
-    let started = Instant::now();
-    let mut by_name: HashMap<&str, Vec<f32>> = HashMap::new();
-    for item in &items {
-        if !by_name.contains_key(item.name.as_str()) {
-            by_name.insert(&item.name, embedder.passage(&item.name));
-        }
-    }
+    let pending = index.semantic().map(|s| s.pending()).unwrap_or(0);
     println!(
-        "{} items, {} distinct names embedded in {:.1} s",
-        items.len(),
-        by_name.len(),
-        started.elapsed().as_secs_f64()
+        "{} items indexed; {pending} names without a vector",
+        index.document_count()
     );
 
     for set in [
         "indexer/tests/relevance/queries.json",
         "indexer/tests/relevance/heldout/queries.json",
     ] {
+        let development = !set.contains("heldout");
         let judged: Vec<Judged> = serde_json::from_str(&std::fs::read_to_string(root.join(set))?)?;
         let mut scores: BTreeMap<(String, &str), Vec<f64>> = BTreeMap::new();
-        let mut zero = [0usize; 4];
-        let mut semantic_ms = Vec::new();
+        let mut floors: Vec<Vec<f64>> = vec![Vec::new(); FLOORS.len()];
+        let (mut zero_lexical, mut zero_hybrid, mut used) = (0, 0, 0);
+        let (mut first_ms, mut again_ms, mut lexical_ms) = (Vec::new(), Vec::new(), Vec::new());
+        let mut no_answer = Vec::new();
+        let mut answerable_best = Vec::new();
+        // (best similarity, words found, has an answer) per query, for the threshold sweep.
+        let mut flags: Vec<(f32, bool, bool)> = Vec::new();
+        let mut answerable_flagged = 0;
         for q in &judged {
-            if q.judgments.is_empty() {
-                continue;
-            }
             let filters = q.filters.as_ref();
-            let response = index.search(&SearchRequest {
+            let request = |lexical_only| SearchRequest {
                 q: q.query.clone(),
                 categories: filters.map(|f| f.category.clone()).unwrap_or_default(),
                 department: filters.and_then(|f| f.department.clone()),
-                per_page: 50,
+                per_page: 10,
+                lexical_only,
                 ..Default::default()
-            })?;
-            let lexical: Vec<&str> = response.hits.iter().map(|h| h.code.as_str()).collect();
-            let t = Instant::now();
-            let question = embedder.query(&q.query);
-            let mut ranked: Vec<(&str, f32)> = items
-                .iter()
-                .filter(|i| {
-                    filters.is_none_or(|f| {
-                        (f.category.is_empty() || f.category.contains(&i.category))
-                            && f.department
-                                .as_ref()
-                                .is_none_or(|d| i.department.name.contains(d.as_str()))
-                    })
-                })
-                .map(|i| {
-                    let v = &by_name[i.name.as_str()];
-                    (
-                        i.code.as_str(),
-                        v.iter().zip(&question).map(|(a, b)| a * b).sum(),
-                    )
-                })
-                .collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-            semantic_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            let semantic: Vec<&str> = ranked.iter().take(50).map(|(c, _)| *c).collect();
-            let fused = fuse(&[&lexical, &semantic]);
-            let fallback = if lexical.is_empty() {
-                semantic.clone()
-            } else {
-                lexical.clone()
             };
-            for (m, list) in [&lexical, &semantic, &fused, &fallback]
-                .into_iter()
-                .enumerate()
-            {
-                let score = ndcg_at_10(list, &q.judgments);
+            let t = Instant::now();
+            let lexical = index.search(&request(true))?;
+            lexical_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let hybrid = index.search(&request(false))?;
+            first_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            index.search(&request(false))?;
+            again_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            used += usize::from(hybrid.semantic);
+            flags.push((
+                best_similarity(&hybrid),
+                words_found(&hybrid),
+                !q.judgments.is_empty(),
+            ));
+            if q.judgments.is_empty() {
+                no_answer.push(format!(
+                    "{:<24} hits {:>3}  best similarity {:.3}  no_good_match {}",
+                    q.query,
+                    hybrid.total,
+                    best_similarity(&hybrid),
+                    hybrid.no_good_match
+                ));
+                continue;
+            }
+            answerable_best.push(best_similarity(&hybrid));
+            answerable_flagged += usize::from(hybrid.no_good_match);
+            let codes = |r: &SearchResponse| -> Vec<String> {
+                r.hits.iter().map(|h| h.code.clone()).collect()
+            };
+            let (l, h) = (codes(&lexical), codes(&hybrid));
+            zero_lexical += usize::from(l.is_empty());
+            zero_hybrid += usize::from(h.is_empty());
+            for (method, list) in [("lexical", &l), ("hybrid", &h)] {
+                let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+                let score = ndcg_at_10(&refs, &q.judgments);
                 scores
-                    .entry((q.kind.clone(), METHODS[m]))
+                    .entry((q.kind.clone(), method))
                     .or_default()
                     .push(score);
                 scores
-                    .entry(("all".into(), METHODS[m]))
+                    .entry(("all".into(), method))
                     .or_default()
                     .push(score);
-                if list.is_empty() {
-                    zero[m] += 1;
+            }
+            if development {
+                for (i, floor) in FLOORS.iter().enumerate() {
+                    let kept: Vec<&str> = hybrid
+                        .hits
+                        .iter()
+                        .filter(|h| {
+                            h.match_kind == MatchKind::Lexical
+                                || h.similarity.is_some_and(|s| s >= *floor)
+                        })
+                        .map(|h| h.code.as_str())
+                        .collect();
+                    floors[i].push(ndcg_at_10(&kept, &q.judgments));
                 }
             }
         }
-        semantic_ms.sort_by(f64::total_cmp);
         println!();
         println!("{set}");
-        println!("| kind | queries | lexical | semantic | fused | fallback |");
-        println!("| --- | --- | --- | --- | --- | --- |");
+        println!("| kind | queries | words only | hybrid |");
+        println!("| --- | --- | --- | --- |");
         let mut kinds: Vec<String> = scores.keys().map(|(k, _)| k.clone()).collect();
         kinds.dedup();
         kinds.retain(|k| k != "all");
@@ -187,22 +199,70 @@ fn main() -> BenchResult<()> {
                 s.iter().sum::<f64>() / s.len() as f64
             };
             println!(
-                "| {kind} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                "| {kind} | {} | {:.3} | {:.3} |",
                 scores[&(kind.clone(), "lexical")].len(),
                 mean("lexical"),
-                mean("semantic"),
-                mean("fused"),
-                mean("fallback")
+                mean("hybrid")
             );
         }
+        for v in [&mut first_ms, &mut again_ms, &mut lexical_ms] {
+            v.sort_by(f64::total_cmp);
+        }
         println!(
-            "answerable queries with no hit: lexical {}, semantic {}, fused {}, fallback {}; query embedding + scan p50 {:.1} ms",
-            zero[0],
-            zero[1],
-            zero[2],
-            zero[3],
-            semantic_ms[semantic_ms.len() / 2]
+            "answerable queries with no hit: words only {zero_lexical}, hybrid {zero_hybrid}; \
+             answerable flagged no_good_match: {answerable_flagged}; semantic channel used by \
+             {used} of {} queries",
+            judged.len()
         );
+        println!(
+            "latency ms p50/p99: words only {:.1}/{:.1}; hybrid first ask {:.1}/{:.1}; asked again {:.1}/{:.1}",
+            percentile(&lexical_ms, 0.5),
+            percentile(&lexical_ms, 0.99),
+            percentile(&first_ms, 0.5),
+            percentile(&first_ms, 0.99),
+            percentile(&again_ms, 0.5),
+            percentile(&again_ms, 0.99)
+        );
+        println!("no-answer queries:");
+        for line in &no_answer {
+            println!("  {line}");
+        }
+        if development {
+            answerable_best.sort_by(f32::total_cmp);
+            println!(
+                "calibration: best similarity of answerable queries min {:.3}, p10 {:.3}, p50 {:.3}",
+                answerable_best.first().copied().unwrap_or(0.0),
+                answerable_best
+                    .get(answerable_best.len() / 10)
+                    .copied()
+                    .unwrap_or(0.0),
+                answerable_best
+                    .get(answerable_best.len() / 2)
+                    .copied()
+                    .unwrap_or(0.0)
+            );
+            for threshold in GOOD_MATCH {
+                let flagged = |answerable: bool| {
+                    flags
+                        .iter()
+                        .filter(|(best, words, a)| *a == answerable && !words && *best < threshold)
+                        .count()
+                };
+                println!(
+                    "calibration: no_good_match below {threshold:.2}: no-answer flagged {} of {}, answerable flagged {} of {}",
+                    flagged(false),
+                    flags.iter().filter(|f| !f.2).count(),
+                    flagged(true),
+                    flags.iter().filter(|f| f.2).count()
+                );
+            }
+            for (floor, s) in FLOORS.iter().zip(&floors) {
+                println!(
+                    "calibration: related hits from similarity {floor:.2}: NDCG@10 {:.3}",
+                    s.iter().sum::<f64>() / s.len() as f64
+                );
+            }
+        }
     }
     Ok(())
 }
