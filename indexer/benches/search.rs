@@ -6,6 +6,7 @@
 //! ratios of one run, not absolute figures across runs.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -15,6 +16,7 @@ use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_indexer::schema::IndexableItem;
 use quanze_indexer::search::SearchRequest;
+use quanze_indexer::semantic::Semantic;
 use quanze_registry::interchange::{DepartmentRef, LegalBasis, PowerItemRecord};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -200,12 +202,18 @@ fn main() -> BenchResult<()> {
     let mut kept_index: Option<std::path::PathBuf> = None;
     let mut run_fts = true;
     let mut show_slowest = 8;
+    // `--semantic`: the hybrid search (the committed model, seeded with the demo data's
+    // vectors unless `--no-seed`, when every distinct name is embedded during the build).
+    let mut with_semantic = false;
+    let mut seed = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--index" => kept_index = args.next().map(std::path::PathBuf::from),
             "--no-fts" => run_fts = false,
             "--slowest" => show_slowest = args.next().and_then(|n| n.parse().ok()).unwrap_or(8),
+            "--semantic" => with_semantic = true,
+            "--no-seed" => seed = false,
             other => numbers.extend(other.parse::<usize>().ok()),
         }
     }
@@ -237,7 +245,17 @@ fn main() -> BenchResult<()> {
     // quanze: tantivy + ChineseAnalyzer.
     let analysis = Analysis::load(None)?;
     let index_dir = kept_index.clone().unwrap_or_else(|| scratch.join("index"));
-    let index = SearchIndex::open(&index_dir, analysis, true)?;
+    let mut index = SearchIndex::open(&index_dir, analysis, true)?;
+    if with_semantic {
+        let semantic = Semantic::load(
+            &demo_dir.join("../indexer/embed/model/e5-small-q4.bin"),
+            None,
+        )?;
+        if seed {
+            semantic.seed(&demo_dir.join("vectors"))?;
+        }
+        index = index.with_semantic(Arc::new(semantic))?;
+    }
     let reused = index.document_count() as usize == n_items;
     if !reused && index.document_count() > 0 {
         return Err(format!(
@@ -253,6 +271,11 @@ fn main() -> BenchResult<()> {
         // As `quanze reindex` does before a new index goes live.
         index.wait_for_merges()?;
     }
+    let mut embedded = 0;
+    if let Some(semantic) = index.semantic() {
+        embedded = semantic.pending();
+        semantic.wait_idle(Duration::from_secs(24 * 3600));
+    }
     let build = started.elapsed();
     let size = index.size_on_disk();
     eprintln!(
@@ -261,16 +284,25 @@ fn main() -> BenchResult<()> {
         index.segment_count(),
         if reused { " (reused)" } else { "" }
     );
-    // One untimed pass first, for both engines: page cache and dictionaries warm, as in a
-    // server that has been answering for a while.
+    // One pass first, for both engines: page cache and dictionaries warm, as in a server that
+    // has been answering for a while. With the semantic channel it is also the first ask of
+    // each question (its vector computed), timed on its own.
+    let mut first_ask = Vec::new();
     for q in &queries {
-        index.search(&SearchRequest {
+        let t = Instant::now();
+        let r = index.search(&SearchRequest {
             q: q.clone(),
             per_page: 20,
             ..Default::default()
         })?;
+        if r.semantic {
+            first_ask.push(t.elapsed());
+        }
     }
+    first_ask.sort();
     let mut latencies = Vec::with_capacity(queries.len());
+    let mut semantic_latencies = Vec::new();
+    let mut words_only_latencies = Vec::new();
     let mut hits = 0usize;
     let mut slowest: Vec<(Duration, String, usize)> = Vec::new();
     for q in &queries {
@@ -281,11 +313,18 @@ fn main() -> BenchResult<()> {
             ..Default::default()
         })?;
         let took = t.elapsed();
+        if r.semantic {
+            semantic_latencies.push(took);
+        } else {
+            words_only_latencies.push(took);
+        }
         latencies.push(took);
         slowest.push((took, q.clone(), r.total));
         hits += usize::from(r.total > 0);
     }
     latencies.sort();
+    semantic_latencies.sort();
+    words_only_latencies.sort();
     slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     // Suggestions: prefixes of 1–6 characters of real names.
     let mut suggest_latencies = Vec::with_capacity(queries.len());
@@ -403,6 +442,36 @@ fn main() -> BenchResult<()> {
         over(10.0),
         over(20.0)
     );
+    if let Some(semantic) = index.semantic() {
+        let ms = |v: &[Duration], p| percentile(v, p);
+        println!(
+            "\nsemantic channel: {} distinct names with a vector ({:.1} MB), {embedded} embedded during the build; used by {} of {} queries",
+            semantic.store().len(),
+            (semantic.store().len() * (semantic.store().dim() + 12)) as f64 / 1e6,
+            semantic_latencies.len(),
+            queries.len()
+        );
+        println!("| queries | count | p50, ms | p99, ms |");
+        println!("| --- | ---: | ---: | ---: |");
+        for (label, v) in [
+            (
+                "without the semantic channel (codes, numbers, Latin)",
+                &words_only_latencies,
+            ),
+            (
+                "with it, question asked before (vector cached)",
+                &semantic_latencies,
+            ),
+            ("with it, first ask (question embedded)", &first_ask),
+        ] {
+            println!(
+                "| {label} | {} | {:.2} | {:.2} |",
+                v.len(),
+                ms(v, 0.5),
+                ms(v, 0.99)
+            );
+        }
+    }
     println!("\nslowest quanze queries:");
     for (took, q, total) in slowest.iter().take(show_slowest) {
         println!(

@@ -12,9 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{
-    AllQuery, BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
@@ -25,9 +23,10 @@ use crate::semantic::store::VectorStore;
 pub const FUSION_DEPTH: usize = 50;
 /// Reciprocal-rank constant.
 const RRF_K: f32 = 60.0;
-/// Distinct passage texts whose items are looked up first; when the filters leave fewer than
-/// `FUSION_DEPTH` of their items, every text is scored.
-const NEAREST_TEXTS: usize = 256;
+/// Distinct passage texts whose items are looked up first; while the filters leave fewer than
+/// the wanted number of their items, four times as many, up to every text. Texts are taken in
+/// order of similarity, so once their items are enough, no other item can rank above them.
+const FIRST_TEXTS: usize = 16;
 
 /// Collects every matching document with its passage key.
 struct PassageKeys;
@@ -93,14 +92,10 @@ pub struct SemanticFilters {
 }
 
 impl SemanticFilters {
-    fn query(&self, keys: Option<&[u64]>, field: tantivy::schema::Field) -> BooleanQuery {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(keys) = keys {
-            let terms = keys.iter().map(|k| Term::from_field_u64(field, *k));
-            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
-        } else {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
+    fn query(&self, keys: &[u64], field: tantivy::schema::Field) -> BooleanQuery {
+        let terms = keys.iter().map(|k| Term::from_field_u64(field, *k));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(TermSetQuery::new(terms)))];
         for q in &self.require {
             clauses.push((Occur::Must, q.box_clone()));
         }
@@ -124,27 +119,18 @@ pub fn semantic_search(
     filters: &SemanticFilters,
     depth: usize,
 ) -> tantivy::Result<Vec<(DocAddress, f32)>> {
-    let nearest = store.nearest(question, NEAREST_TEXTS);
-    let keys: Vec<u64> = nearest.iter().map(|(k, _)| *k).collect();
-    let similarity: HashMap<u64, f32> = nearest.into_iter().collect();
-    let mut found = rank(
-        searcher.search(
-            &filters.query(Some(&keys), fields.passage_key),
-            &PassageKeys,
-        )?,
-        &similarity,
-        depth,
-    );
-    if found.len() < depth && store.len() > keys.len() {
-        let similarity: HashMap<u64, f32> =
-            store.nearest(question, usize::MAX).into_iter().collect();
-        found = rank(
-            searcher.search(&filters.query(None, fields.passage_key), &PassageKeys)?,
-            &similarity,
-            depth,
-        );
+    let nearest = store.nearest(question, usize::MAX);
+    let mut texts = FIRST_TEXTS;
+    loop {
+        let taken = &nearest[..texts.min(nearest.len())];
+        let keys: Vec<u64> = taken.iter().map(|(k, _)| *k).collect();
+        let similarity: HashMap<u64, f32> = taken.iter().copied().collect();
+        let docs = searcher.search(&filters.query(&keys, fields.passage_key), &PassageKeys)?;
+        if docs.len() >= depth || texts >= nearest.len() {
+            return Ok(rank(docs, &similarity, depth));
+        }
+        texts *= 4;
     }
-    Ok(found)
 }
 
 fn rank(
@@ -156,8 +142,14 @@ fn rank(
         .into_iter()
         .filter_map(|(doc, key)| similarity.get(&key).map(|s| (doc, *s)))
         .collect();
-    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    scored.truncate(depth);
+    let order = |a: &(DocAddress, f32), b: &(DocAddress, f32)| {
+        b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+    };
+    if scored.len() > depth && depth > 0 {
+        scored.select_nth_unstable_by(depth - 1, order);
+        scored.truncate(depth);
+    }
+    scored.sort_unstable_by(order);
     scored
 }
 
