@@ -29,24 +29,24 @@ const RRF_K: f32 = 60.0;
 const FIRST_TEXTS: usize = 16;
 
 /// Collects every matching document with its passage key.
-struct PassageKeys;
+struct PassageKeyCollector;
 
-struct SegmentPassageKeys {
+struct SegmentPassageKeyCollector {
     segment: SegmentOrdinal,
     column: Option<Column<u64>>,
     found: Vec<(DocId, u64)>,
 }
 
-impl Collector for PassageKeys {
+impl Collector for PassageKeyCollector {
     type Fruit = Vec<(DocAddress, u64)>;
-    type Child = SegmentPassageKeys;
+    type Child = SegmentPassageKeyCollector;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentPassageKeys> {
-        Ok(SegmentPassageKeys {
+    ) -> tantivy::Result<SegmentPassageKeyCollector> {
+        Ok(SegmentPassageKeyCollector {
             segment,
             column: reader.fast_fields().u64(crate::schema::PASSAGE_KEY).ok(),
             found: Vec::new(),
@@ -71,7 +71,7 @@ impl Collector for PassageKeys {
     }
 }
 
-impl SegmentCollector for SegmentPassageKeys {
+impl SegmentCollector for SegmentPassageKeyCollector {
     type Fruit = (SegmentOrdinal, Vec<(DocId, u64)>);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
@@ -125,7 +125,10 @@ pub fn semantic_search(
         let taken = &nearest[..texts.min(nearest.len())];
         let keys: Vec<u64> = taken.iter().map(|(k, _)| *k).collect();
         let similarity: HashMap<u64, f32> = taken.iter().copied().collect();
-        let docs = searcher.search(&filters.query(&keys, fields.passage_key), &PassageKeys)?;
+        let docs = searcher.search(
+            &filters.query(&keys, fields.passage_key),
+            &PassageKeyCollector,
+        )?;
         if docs.len() >= depth || texts >= nearest.len() {
             return Ok(rank(docs, &similarity, depth));
         }

@@ -25,7 +25,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Warmer};
 use crate::analyzer::ChineseAnalyzer;
 use crate::error::{IndexError, Result};
 use crate::facets::FacetTables;
-use crate::passage::{passage_key, passage_text};
+use crate::passage::{PassageKeys, passage_text};
 use crate::schema::{IndexableItem, ItemFields, PASSAGE_KEY, item_document, register_tokenizers};
 use crate::semantic::Semantic;
 use crate::synonyms::Synonyms;
@@ -309,13 +309,10 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Queues the passages of items being indexed.
-    fn request_passages(&self, items: &[IndexableItem]) {
+    /// Queues the passages met while indexing that have no vector yet.
+    fn request_passages(&self, passages: &mut PassageKeys) {
         if let Some(semantic) = &self.semantic {
-            semantic.request(items.iter().map(|i| {
-                let text = passage_text(&i.record.name);
-                (passage_key(&text), text)
-            }));
+            semantic.request(passages.take_new());
         }
     }
 
@@ -425,14 +422,16 @@ impl SearchIndex {
             ids.dedup();
             let items = load_indexable(&mut conn, &ids)?;
             drop(conn);
-            self.request_passages(&items);
             let fields = &self.analysis.fields;
             for id in &ids {
                 writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
             }
+            let mut passages = PassageKeys::default();
             for item in &items {
-                writer.add_document(item_document(fields, item))?;
+                let key = passages.key(&item.record.name);
+                writer.add_document(item_document(fields, item, key))?;
             }
+            self.request_passages(&mut passages);
             Ok(Some((last, rows.len())))
         })?;
         Ok(applied.unwrap_or(0))
@@ -456,17 +455,19 @@ impl SearchIndex {
     pub fn bulk_index(&self, items: impl IntoIterator<Item = IndexableItem>) -> Result<usize> {
         let count = self.write_and_commit(|generation, writer| {
             let mut count = 0;
+            let mut passages = PassageKeys::default();
             for item in items {
-                self.request_passages(std::slice::from_ref(&item));
                 if !matches!(item.status.as_str(), "published" | "revoked") {
                     return Err(IndexError::NotSearchable {
                         id: item.id,
                         status: item.status,
                     });
                 }
-                writer.add_document(item_document(&self.analysis.fields, &item))?;
+                let key = passages.key(&item.record.name);
+                writer.add_document(item_document(&self.analysis.fields, &item, key))?;
                 count += 1;
             }
+            self.request_passages(&mut passages);
             Ok(Some((generation.applied_seq()?, count)))
         })?;
         Ok(count.unwrap_or(0))
@@ -593,13 +594,16 @@ pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize>
     let seq = max_outbox_seq(&mut conn)?;
     let mut after = 0;
     let mut count = 0;
+    // The server that switches to this generation queues the passages it lacks.
+    let mut passages = PassageKeys::default();
     loop {
         let rows = list_items_after(&mut conn, &ItemFilter::default(), after, 1_000)?;
         let Some(last) = rows.last() else { break };
         after = last.id;
         let rows: Vec<_> = rows.into_iter().filter(PowerItemRow::is_public).collect();
         for item in indexable_from_rows(&mut conn, rows)? {
-            writer.add_document(item_document(&analysis.fields, &item))?;
+            let key = passages.key(&item.record.name);
+            writer.add_document(item_document(&analysis.fields, &item, key))?;
             count += 1;
         }
     }

@@ -7,7 +7,6 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{ChineseAnalyzer, normalize};
-use crate::passage::{passage_key, passage_text};
 use crate::tokenizers::{BigramTokenizer, JiebaTokenizer};
 
 /// Tokenizer names registered on every index.
@@ -177,8 +176,9 @@ pub fn region_chain(code: &str) -> Vec<String> {
     out
 }
 
-/// Builds the document of an item.
-pub fn item_document(f: &ItemFields, item: &IndexableItem) -> TantivyDocument {
+/// Builds the document of an item; `passage_key` is the key of its name's passage
+/// (`crate::passage`).
+pub fn item_document(f: &ItemFields, item: &IndexableItem, passage_key: u64) -> TantivyDocument {
     let r = &item.record;
     let mut doc = TantivyDocument::default();
     doc.add_u64(f.id, item.id as u64);
@@ -240,7 +240,7 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem) -> TantivyDocument {
     if let Ok(n) = r.department.region.parse::<u64>() {
         doc.add_u64(f.region_num, n);
     }
-    doc.add_u64(f.passage_key, passage_key(&passage_text(&r.name)));
+    doc.add_u64(f.passage_key, passage_key);
     doc
 }
 
