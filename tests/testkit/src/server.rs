@@ -237,11 +237,12 @@ impl Server {
         }
     }
 
-    /// Codes the public search finds for a query (status as given).
+    /// Codes the public search finds for a query by its words (status as given): what the
+    /// index holds, without the semantic channel's related items.
     pub fn search_codes(&self, query: &str, status: &str) -> Vec<String> {
         self.wait_for_index();
         let (_, _, body) = self.get(&format!(
-            "/api/v1/search?q={}&status={status}&per_page=100",
+            "/api/v1/search?q={}&status={status}&per_page=100&semantic=false",
             enc(query)
         ));
         body["hits"]
