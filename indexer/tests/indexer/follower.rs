@@ -187,3 +187,31 @@ fn bulk_index_refuses_unpublished_items_and_keeps_nothing_of_the_batch() {
         "revoked items are not in default search"
     );
 }
+
+/// An index written by an older version (another schema) is not read with this version's
+/// fields: a new generation replaces it and the follower fills it from the start of the outbox.
+#[test]
+fn an_index_of_an_older_schema_is_replaced_and_filled_again() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let db = Database::open(&t.url).unwrap();
+    import_file(&db, "demo/items/transport.ndjson");
+    let root = t.dir.path().join("index");
+    let plant_old_generation = || {
+        let old = root.join("gen-000000000000000000000001");
+        std::fs::create_dir_all(&old).unwrap();
+        let mut schema = tantivy::schema::Schema::builder();
+        schema.add_u64_field("id", tantivy::schema::INDEXED);
+        tantivy::Index::create_in_dir(&old, schema.build()).unwrap();
+        std::fs::write(root.join("CURRENT"), "gen-000000000000000000000001").unwrap();
+    };
+    plant_old_generation();
+
+    let index = SearchIndex::open(&root, analysis(), true).unwrap();
+    assert_ne!(index.live().name, "gen-000000000000000000000001");
+    assert_eq!(index.live().applied_seq().unwrap(), 0);
+    index.catch_up(&db).unwrap();
+    assert!(search(&index, "道路运输").total > 0);
+    // A reader-only process does not guess: it refuses an index it cannot read.
+    plant_old_generation();
+    assert!(SearchIndex::open(&root, analysis(), false).is_err());
+}
