@@ -191,6 +191,16 @@ fn open_generation(
     Ok(generation)
 }
 
+/// Whether the live generation under `root` was written by another version (another schema):
+/// `quanze serve` then rebuilds it from the database before it answers, as `reindex` would,
+/// rather than serving an empty index while the follower replays the whole outbox.
+pub fn needs_rebuild(root: &Path, analysis: &Analysis) -> Result<bool> {
+    match read_current(root)? {
+        Some(name) if root.join(&name).is_dir() => Ok(!has_schema(root, &name, analysis)?),
+        _ => Ok(false),
+    }
+}
+
 /// Whether a generation was built with the schema this version writes (a new field, such as
 /// the passage key, means documents must be written again).
 fn has_schema(root: &Path, name: &str, analysis: &Analysis) -> Result<bool> {
@@ -345,7 +355,9 @@ impl SearchIndex {
         if self.writable {
             self.remove_stale_generations();
         }
-        self.request_missing_passages()?;
+        if let Err(e) = self.request_missing_passages() {
+            tracing::warn!("cannot queue the new generation's passages for embedding: {e}");
+        }
         Ok(true)
     }
 

@@ -161,8 +161,6 @@ struct Filters {
 }
 
 impl Filters {
-    /// `main` narrowed by the filters: what to search for, ranked by `ranking`. A union's
-    /// alternatives are searched each on its own.
     /// The filters alone, for the semantic channel.
     fn semantic(&self) -> SemanticFilters {
         SemanticFilters {
@@ -176,6 +174,8 @@ impl Filters {
         }
     }
 
+    /// `main` narrowed by the filters: what to search for, ranked by `ranking`. A union's
+    /// alternatives are searched each on its own.
     fn plan<'a>(&'a self, main: Matcher, ranking: &'a [(Term, f32)]) -> SearchPlan<'a> {
         let alternatives =
             match Matcher::all(std::iter::once(main).chain(self.require.iter().cloned())) {
@@ -347,7 +347,8 @@ impl SearchIndex {
                 per_page,
                 relaxed,
                 semantic: false,
-                no_good_match: !req.q.trim().is_empty() && !words_found,
+                // Words alone: partial matches are said by `relaxed`; nothing at all by this.
+                no_good_match: !req.q.trim().is_empty() && lexical.total == 0,
                 hits,
                 facets: lexical.facets,
             });

@@ -14,8 +14,8 @@ use lru::LruCache;
 use quanze_embed::Embedder;
 use sha2::{Digest, Sha256};
 
-use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
+use crate::passage::passage_text;
 use queue::EmbeddingQueue;
 use store::VectorStore;
 
@@ -106,10 +106,10 @@ impl Semantic {
         self.queue.wait_idle(timeout)
     }
 
-    /// The vector of a question (normalised first, as passages are), from the cache when the
-    /// same question was asked before.
+    /// The vector of a question (normalised as passages are), from the cache when the same
+    /// question was asked before.
     pub fn query_vector(&self, question: &str) -> Arc<[f32]> {
-        let key = normalize(question).trim().to_string();
+        let key = passage_text(question);
         let cached = self
             .queries
             .lock()

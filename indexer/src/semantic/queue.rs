@@ -84,7 +84,8 @@ impl EmbeddingQueue {
         let mut state = self.shared.lock();
         while !(state.pending.is_empty() && state.in_flight == 0) {
             let now = Instant::now();
-            if now >= deadline || self.thread.is_none() {
+            let stopped = self.thread.as_ref().is_none_or(|t| t.is_finished());
+            if now >= deadline || stopped {
                 return false;
             }
             state = match self.shared.changed.wait_timeout(state, deadline - now) {
@@ -139,8 +140,14 @@ fn run(shared: &Shared, embedder: &Embedder, store: &VectorStore) {
             if shared.lock().stop {
                 return;
             }
-            let v = pool.install(|| embedder.passage(text));
-            vectors.push((*key, QuantisedVector::from_f32(&v)));
+            // A text the model cannot take is skipped (and logged), not the end of the thread.
+            let embedded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| embedder.passage(text))
+            }));
+            match embedded {
+                Ok(v) => vectors.push((*key, QuantisedVector::from_f32(&v))),
+                Err(_) => tracing::error!("embedding the passage {text:?} failed; skipped"),
+            }
         }
         if let Err(e) = store.insert(&vectors) {
             // The vectors are in memory; only the file copy is lost (they are embedded

@@ -183,19 +183,24 @@ impl VectorStore {
         }
         let mut appender = self.appender.lock().unwrap_or_else(|p| p.into_inner());
         if let (Some(w), Some(path)) = (appender.as_mut(), &self.path) {
+            let mut records = Vec::with_capacity(added.len() * (12 + self.dim));
             for (key, v) in added {
-                w.write_all(&key.to_le_bytes()).map_err(io(path))?;
-                w.write_all(&v.scale.to_le_bytes()).map_err(io(path))?;
-                let bytes: Vec<u8> = v.components.iter().map(|c| *c as u8).collect();
-                w.write_all(&bytes).map_err(io(path))?;
+                records.extend_from_slice(&key.to_le_bytes());
+                records.extend_from_slice(&v.scale.to_le_bytes());
+                records.extend(v.components.iter().map(|c| *c as u8));
             }
-            w.flush().map_err(io(path))?;
+            if let Err(e) = w.write_all(&records).and_then(|()| w.flush()) {
+                // Part of a record may be in the file: append nothing more to it in this
+                // process (the next open cuts a torn tail; what is in memory stays usable).
+                *appender = None;
+                return Err(io(path)(e));
+            }
         }
         Ok(())
     }
 
-    /// The cosine of `query` (a unit vector) with every stored text, as a key → similarity
-    /// map of the `k` closest.
+    /// The `k` stored texts closest to `query` (a unit vector), closest first, with their
+    /// cosine.
     pub fn nearest(&self, query: &[f32], k: usize) -> Vec<(u64, f32)> {
         let q = QuantisedVector::from_f32(query);
         let vectors = self.read();

@@ -85,7 +85,13 @@ fn load_semantic(model: Option<&Path>, data_dir: &Path) -> Option<Arc<Semantic>>
 pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<(), CliError> {
     let bind = options.bind.as_str();
     let analysis = Analysis::load(Some(data_dir))?;
-    let mut index = SearchIndex::open(&data_dir.join("index"), analysis, true)?;
+    let root = data_dir.join("index");
+    if quanze_indexer::index::needs_rebuild(&root, &analysis)? {
+        eprintln!("the search index was built by another version: rebuilding it");
+        let count = quanze_indexer::index::rebuild(&root, &db, &analysis)?;
+        eprintln!("indexed {count} items");
+    }
+    let mut index = SearchIndex::open(&root, analysis, true)?;
     if let Some(semantic) = load_semantic(options.model.as_deref(), data_dir) {
         index = index.with_semantic(semantic)?;
     }
