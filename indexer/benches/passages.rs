@@ -112,10 +112,7 @@ fn main() -> BenchResult<()> {
         let mut by_text = HashMap::new();
         for item in &items {
             let t = variant(item);
-            if !by_text.contains_key(&t) {
-                let v = embedder.passage(&t);
-                by_text.insert(t, v);
-            }
+            by_text.entry(t).or_insert_with_key(|t| embedder.passage(t));
         }
         eprintln!("{label}: {} distinct texts", by_text.len());
         vectors.push(by_text);

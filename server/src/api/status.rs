@@ -73,7 +73,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// Prometheus metrics.
 ///
 /// Request counts by route pattern, method and status; latency histograms by route; the
-/// search index's lag behind the registry in outbox rows. Text exposition format 0.0.4.
+/// search index's lag behind the registry in outbox rows; whether the semantic channel is on,
+/// with the item names still waiting for a vector. Text exposition format 0.0.4.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -91,6 +92,10 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
             applied: progress.applied,
             outbox: progress.outbox,
             size_bytes: s.index.size_on_disk(),
+            semantic: s
+                .index
+                .semantic()
+                .map(|sem| (sem.pending(), sem.store().len())),
         })
     })
     .await??;

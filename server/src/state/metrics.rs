@@ -42,6 +42,9 @@ pub struct Metrics {
     index_applied: Gauge,
     outbox: Gauge,
     index_size: Gauge,
+    semantic_enabled: Gauge,
+    semantic_pending: Gauge,
+    semantic_vectors: Gauge,
 }
 
 impl Default for Metrics {
@@ -49,8 +52,15 @@ impl Default for Metrics {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
-        let [index_lag, index_applied, outbox, index_size] =
-            std::array::from_fn(|_| Gauge::default());
+        let [
+            index_lag,
+            index_applied,
+            outbox,
+            index_size,
+            semantic_enabled,
+            semantic_pending,
+            semantic_vectors,
+        ] = std::array::from_fn(|_| Gauge::default());
         registry.register(
             "quanze_http_requests",
             "HTTP requests answered, by route pattern, method and status",
@@ -81,6 +91,21 @@ impl Default for Metrics {
             "Size of the live search index on disk",
             index_size.clone(),
         );
+        registry.register(
+            "quanze_semantic_enabled",
+            "1 when searches use the semantic channel (an embedding model is loaded), else 0",
+            semantic_enabled.clone(),
+        );
+        registry.register(
+            "quanze_semantic_pending_passages",
+            "Distinct item names waiting for their vector (found by their words until then)",
+            semantic_pending.clone(),
+        );
+        registry.register(
+            "quanze_semantic_vectors",
+            "Distinct item names with a vector",
+            semantic_vectors.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -89,6 +114,9 @@ impl Default for Metrics {
             index_applied,
             outbox,
             index_size,
+            semantic_enabled,
+            semantic_pending,
+            semantic_vectors,
         }
     }
 }
@@ -116,6 +144,12 @@ impl Metrics {
         self.outbox.set(index.outbox);
         self.index_size
             .set(i64::try_from(index.size_bytes).unwrap_or(i64::MAX));
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let (pending, vectors) = index.semantic.unwrap_or_default();
+        self.semantic_enabled
+            .set(i64::from(index.semantic.is_some()));
+        self.semantic_pending.set(count(pending));
+        self.semantic_vectors.set(count(vectors));
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
@@ -129,6 +163,8 @@ pub struct IndexGauges {
     pub applied: i64,
     pub outbox: i64,
     pub size_bytes: u64,
+    /// Passages waiting for a vector and vectors held, when the semantic channel is on.
+    pub semantic: Option<(usize, usize)>,
 }
 
 #[cfg(test)]
@@ -146,7 +182,10 @@ mod tests {
             applied: 7,
             outbox: 10,
             size_bytes: 1,
+            semantic: Some((2, 1384)),
         });
+        assert!(text.contains("quanze_semantic_vectors 1384\n"));
+        assert!(text.contains("quanze_semantic_enabled 1\n"));
         assert!(text.contains(
             "quanze_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 2"
         ));
@@ -164,7 +203,8 @@ mod tests {
                 lag: 0,
                 applied: 0,
                 outbox: 0,
-                size_bytes: 0
+                size_bytes: 0,
+                semantic: None,
             })
             .contains("route=\"/a\\\"b\\\\c\"")
         );

@@ -195,6 +195,9 @@ fn a_question_in_everyday_words_finds_related_items_on_both_backends() {
         let server = Server::start(crate::bin(), &t, &data);
         let ready = wait_for_vectors(&server);
         assert_eq!(ready["search"], "hybrid", "{ready}");
+        let (_, _, metrics) = server.get_text("/metrics");
+        assert!(metrics.contains("quanze_semantic_enabled 1\n"), "{metrics}");
+        assert!(metrics.contains("quanze_semantic_pending_passages 0\n"));
 
         let question = enc("我想跟女朋友去领证成家");
         let (status, _, body) = server.get(&format!("/api/v1/search?q={question}"));
@@ -252,6 +255,8 @@ fn a_server_without_the_model_searches_by_words_and_says_so() {
         let (_, _, ready) = server.get("/readyz");
         assert_eq!(ready["search"], "lexical", "{model}: {ready}");
         assert!(ready.get("semantic_pending").is_none());
+        let (_, _, metrics) = server.get_text("/metrics");
+        assert!(metrics.contains("quanze_semantic_enabled 0\n"), "{metrics}");
         let (status, _, body) = server.get(&format!("/api/v1/search?q={}", enc("網約車")));
         assert_eq!(status, 200);
         assert_eq!(body["semantic"], false);
