@@ -12,7 +12,9 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
@@ -23,9 +25,11 @@ use crate::semantic::store::VectorStore;
 pub const FUSION_DEPTH: usize = 50;
 /// Reciprocal-rank constant.
 const RRF_K: f32 = 60.0;
-/// Distinct passage texts whose items are looked up first; while the filters leave fewer than
-/// the wanted number of their items, four times as many, up to every text. Texts are taken in
-/// order of similarity, so once their items are enough, no other item can rank above them.
+/// Distinct passage texts whose items are looked up first. Texts are taken in order of
+/// similarity, so once their items are enough, no other item can rank above them. When they
+/// are too few: without narrowing filters, four times as many texts, and so on (every text
+/// has items); with filters (a department, a category …), every item the filters allow —
+/// then likely few, since the closest texts' items held so few of them.
 const FIRST_TEXTS: usize = 16;
 
 /// Collects every matching document with its passage key.
@@ -92,10 +96,15 @@ pub struct SemanticFilters {
 }
 
 impl SemanticFilters {
-    fn query(&self, keys: &[u64], field: tantivy::schema::Field) -> BooleanQuery {
-        let terms = keys.iter().map(|k| Term::from_field_u64(field, *k));
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(TermSetQuery::new(terms)))];
+    /// Documents the filters allow, among those of `keys` (all of them when `None`).
+    fn query(&self, keys: Option<&[u64]>, field: tantivy::schema::Field) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match keys {
+            Some(keys) => {
+                let terms = keys.iter().map(|k| Term::from_field_u64(field, *k));
+                vec![(Occur::Must, Box::new(TermSetQuery::new(terms)))]
+            }
+            None => vec![(Occur::Must, Box::new(AllQuery))],
+        };
         for q in &self.require {
             clauses.push((Occur::Must, q.box_clone()));
         }
@@ -125,11 +134,15 @@ pub fn semantic_search(
         let taken = &nearest[..texts.min(nearest.len())];
         let keys: Vec<u64> = taken.iter().map(|(k, _)| *k).collect();
         let similarity: HashMap<u64, f32> = taken.iter().copied().collect();
-        let docs = searcher.search(
-            &filters.query(&keys, fields.passage_key),
-            &PassageKeyCollector,
-        )?;
+        let query = filters.query(Some(&keys), fields.passage_key);
+        let docs = searcher.search(&query, &PassageKeyCollector)?;
         if docs.len() >= depth || texts >= nearest.len() {
+            return Ok(rank(docs, &similarity, depth));
+        }
+        if !filters.require.is_empty() {
+            let similarity: HashMap<u64, f32> = nearest.iter().copied().collect();
+            let query = filters.query(None, fields.passage_key);
+            let docs = searcher.search(&query, &PassageKeyCollector)?;
             return Ok(rank(docs, &similarity, depth));
         }
         texts *= 4;
