@@ -17,41 +17,13 @@ use quanze_registry::Database;
 use quanze_registry::domain::Category;
 use quanze_registry::import::ImportOptions;
 use quanze_registry::interchange::PowerItemRecord;
-use serde::Deserialize;
+
+#[path = "../tests/judged/mod.rs"]
+mod judged;
+
+use judged::{Judged, ndcg_at_10};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-#[derive(Deserialize)]
-struct Filters {
-    #[serde(default)]
-    category: Vec<String>,
-    department: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Judged {
-    query: String,
-    filters: Option<Filters>,
-    judgments: HashMap<String, u32>,
-}
-
-fn dcg(gains: impl Iterator<Item = f64>) -> f64 {
-    gains
-        .enumerate()
-        .map(|(i, g)| (2f64.powf(g) - 1.0) / ((i + 2) as f64).log2())
-        .sum()
-}
-
-fn ndcg_at_10(ranked: &[&str], judgments: &HashMap<String, u32>) -> f64 {
-    let actual = dcg(ranked
-        .iter()
-        .take(10)
-        .map(|c| f64::from(*judgments.get(*c).unwrap_or(&0))));
-    let mut ideal: Vec<u32> = judgments.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let best = dcg(ideal.into_iter().take(10).map(f64::from));
-    if best == 0.0 { 0.0 } else { actual / best }
-}
 
 fn fuse<'a>(lists: &[&[&'a str]]) -> Vec<&'a str> {
     let mut score: HashMap<&str, f64> = HashMap::new();
@@ -121,7 +93,7 @@ fn main() -> BenchResult<()> {
         "indexer/tests/relevance/queries.json",
         "indexer/tests/relevance/heldout/queries.json",
     ] {
-        let judged: Vec<Judged> = serde_json::from_str(&std::fs::read_to_string(root.join(set))?)?;
+        let judged: Vec<Judged> = judged::read(&root.join(set))?;
         let mut totals = vec![0.0; VARIANTS.len()];
         let mut n = 0;
         for q in judged.iter().filter(|q| !q.judgments.is_empty()) {

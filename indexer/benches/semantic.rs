@@ -10,7 +10,7 @@
 //! query (answerable vs no answer) and NDCG@10 with related hits below a similarity floor
 //! left out. Nothing here feeds back into the engine or its vocabularies.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,42 +21,13 @@ use quanze_indexer::search::{MatchKind, SearchRequest, SearchResponse};
 use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
-use serde::Deserialize;
+
+#[path = "../tests/judged/mod.rs"]
+mod judged;
+
+use judged::{Judged, ndcg_at_10};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-#[derive(Deserialize)]
-struct Filters {
-    #[serde(default)]
-    category: Vec<String>,
-    department: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Judged {
-    kind: String,
-    query: String,
-    filters: Option<Filters>,
-    judgments: HashMap<String, u32>,
-}
-
-fn dcg(gains: impl Iterator<Item = f64>) -> f64 {
-    gains
-        .enumerate()
-        .map(|(i, g)| (2f64.powf(g) - 1.0) / ((i + 2) as f64).log2())
-        .sum()
-}
-
-fn ndcg_at_10(ranked: &[&str], judgments: &HashMap<String, u32>) -> f64 {
-    let actual = dcg(ranked
-        .iter()
-        .take(10)
-        .map(|c| f64::from(*judgments.get(*c).unwrap_or(&0))));
-    let mut ideal: Vec<u32> = judgments.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let best = dcg(ideal.into_iter().take(10).map(f64::from));
-    if best == 0.0 { 0.0 } else { actual / best }
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -105,7 +76,7 @@ fn main() -> BenchResult<()> {
         "indexer/tests/relevance/heldout/queries.json",
     ] {
         let development = !set.contains("heldout");
-        let judged: Vec<Judged> = serde_json::from_str(&std::fs::read_to_string(root.join(set))?)?;
+        let judged: Vec<Judged> = judged::read(&root.join(set))?;
         let mut scores: BTreeMap<(String, &str), Vec<f64>> = BTreeMap::new();
         let mut floors: Vec<Vec<f64>> = vec![Vec::new(); FLOORS.len()];
         let (mut zero_lexical, mut zero_hybrid, mut used) = (0, 0, 0);

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod follower;
+#[path = "../judged/mod.rs"]
+mod judged;
 mod relevance;
 mod search;
 mod semantic;

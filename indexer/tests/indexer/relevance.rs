@@ -5,14 +5,14 @@
 //! marginally). The test computes NDCG@10 on both, prints them per kind side by side, and fails
 //! below the levels reached, so relevance never silently regresses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use quanze_indexer::SearchIndex;
 use quanze_indexer::search::SearchRequest;
 use quanze_registry::Database;
 use quanze_testkit::TestDatabase;
-use serde::Deserialize;
 
+use crate::judged::{Judged, ndcg_at_10};
 use crate::{analysis, import_file, repo_root, semantic};
 
 /// The floor: the NDCG@10 words alone reach on the development set, less a small margin.
@@ -27,40 +27,6 @@ const MIN_HELD_OUT_NDCG_AT_10: f64 = 0.15;
 const MIN_HYBRID_NDCG_AT_10: f64 = 0.88;
 const MIN_HYBRID_HELD_OUT_NDCG_AT_10: f64 = 0.55;
 
-#[derive(Deserialize)]
-struct Filters {
-    #[serde(default)]
-    category: Vec<String>,
-    department: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Judged {
-    id: String,
-    kind: String,
-    query: String,
-    filters: Option<Filters>,
-    judgments: HashMap<String, u32>,
-}
-
-fn dcg(gains: impl Iterator<Item = f64>) -> f64 {
-    gains
-        .enumerate()
-        .map(|(i, g)| (2f64.powf(g) - 1.0) / ((i + 2) as f64).log2())
-        .sum()
-}
-
-fn ndcg_at_10(ranked: &[String], judgments: &HashMap<String, u32>) -> f64 {
-    let actual = dcg(ranked
-        .iter()
-        .take(10)
-        .map(|c| f64::from(*judgments.get(c).unwrap_or(&0))));
-    let mut ideal: Vec<u32> = judgments.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let best = dcg(ideal.into_iter().take(10).map(f64::from));
-    if best == 0.0 { 0.0 } else { actual / best }
-}
-
 /// NDCG@10 of one judged set: the mean over answerable queries, the per-query and per-kind
 /// report, and the answerable queries with no hit at all.
 struct Evaluation {
@@ -72,8 +38,7 @@ struct Evaluation {
 }
 
 fn evaluate(index: &SearchIndex, file: &str, lexical_only: bool) -> Evaluation {
-    let judged: Vec<Judged> =
-        serde_json::from_str(&std::fs::read_to_string(repo_root().join(file)).unwrap()).unwrap();
+    let judged: Vec<Judged> = crate::judged::read(&repo_root().join(file)).unwrap();
     assert!(judged.len() >= 40, "{file}");
     let mut by_kind: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut all = Vec::new();
