@@ -7,14 +7,14 @@ use quanze_testkit::TestDatabase;
 
 use crate::{Server, quanze, repo_root};
 
-/// The schemathesis CLI, if installed (`pip install schemathesis`; `.ci/run` does).
-fn schemathesis() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("QUANZE_SCHEMATHESIS") {
+/// A Python tool's command, if installed: the path in `variable`, else `name` on the PATH.
+fn python_tool(variable: &str, name: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
         return Some(PathBuf::from(path));
     }
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
-            .map(|dir| dir.join("st"))
+            .map(|dir| dir.join(name))
             .find(|candidate| {
                 Command::new(candidate)
                     .arg("--version")
@@ -22,6 +22,69 @@ fn schemathesis() -> Option<PathBuf> {
                     .is_ok_and(|o| o.status.success())
             })
     })
+}
+
+/// The schemathesis CLI, if installed (`pip install schemathesis`; `.ci/run` does).
+fn schemathesis() -> Option<PathBuf> {
+    python_tool("QUANZE_SCHEMATHESIS", "st")
+}
+
+/// Every `$ref` of a JSON document that points into it, with where it was found.
+fn local_refs(value: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_str()) {
+                    ("$ref", Some(target)) if target.starts_with('#') => {
+                        out.push((at.to_string(), target.to_string()));
+                    }
+                    _ => local_refs(v, &format!("{at}/{key}"), out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                local_refs(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The committed OpenAPI document passes an independent validator (openapi-spec-validator
+/// from PyPI; `.ci/run` installs it), and every `$ref` in it resolves (the validator does not
+/// check that, and a dangling one makes client generators fail).
+#[test]
+fn the_openapi_document_passes_an_independent_validator() {
+    let path = repo_root().join("openapi/openapi.json");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut refs = Vec::new();
+    local_refs(&document, "", &mut refs);
+    assert!(refs.len() > 50, "{}", refs.len());
+    let dangling: Vec<&(String, String)> = refs
+        .iter()
+        .filter(|(_, target)| document.pointer(&target[1..]).is_none())
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "$refs that resolve to nothing: {dangling:?}"
+    );
+    let Some(validator) = python_tool("QUANZE_OPENAPI_VALIDATOR", "openapi-spec-validator") else {
+        assert!(
+            std::env::var_os("QUANZE_REQUIRE_OPENAPI_VALIDATOR").is_none(),
+            "QUANZE_REQUIRE_OPENAPI_VALIDATOR=1 but openapi-spec-validator is not installed"
+        );
+        eprintln!("openapi-spec-validator is not installed; skipping");
+        return;
+    };
+    let out = Command::new(&validator).arg(&path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A property-based fuzzer generates requests from the committed OpenAPI document, valid and
