@@ -12,7 +12,6 @@ use quanze_embed::Embedder;
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_indexer::passage::passage_text;
-use quanze_indexer::search::SearchRequest;
 use quanze_registry::Database;
 use quanze_registry::domain::Category;
 use quanze_registry::import::ImportOptions;
@@ -98,14 +97,7 @@ fn main() -> BenchResult<()> {
         let mut n = 0;
         for q in judged.iter().filter(|q| !q.judgments.is_empty()) {
             let filters = q.filters.as_ref();
-            let words = index.search(&SearchRequest {
-                q: q.query.clone(),
-                categories: filters.map(|f| f.category.clone()).unwrap_or_default(),
-                department: filters.and_then(|f| f.department.clone()),
-                per_page: 50,
-                lexical_only: true,
-                ..Default::default()
-            })?;
+            let words = index.search(&q.request(50, true))?;
             let lexical: Vec<&str> = words.hits.iter().map(|h| h.code.as_str()).collect();
             let question = embedder.query(&passage_text(&q.query));
             for (v, (_, variant)) in VARIANTS.iter().enumerate() {

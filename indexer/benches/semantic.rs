@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
-use quanze_indexer::search::{MatchKind, SearchRequest, SearchResponse};
+use quanze_indexer::search::{MatchKind, SearchResponse};
 use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
 use quanze_registry::import::ImportOptions;
@@ -87,15 +87,7 @@ fn main() -> BenchResult<()> {
         let mut flags: Vec<(f32, bool, bool)> = Vec::new();
         let mut answerable_flagged = 0;
         for q in &judged {
-            let filters = q.filters.as_ref();
-            let request = |lexical_only| SearchRequest {
-                q: q.query.clone(),
-                categories: filters.map(|f| f.category.clone()).unwrap_or_default(),
-                department: filters.and_then(|f| f.department.clone()),
-                per_page: 10,
-                lexical_only,
-                ..Default::default()
-            };
+            let request = |lexical_only| q.request(10, lexical_only);
             let t = Instant::now();
             let lexical = index.search(&request(true))?;
             lexical_ms.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -3,22 +3,11 @@
 
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::rebuild;
-use quanze_indexer::search::SearchRequest;
 use quanze_registry::Database;
 use quanze_registry::repo::history::max_outbox_seq;
 use quanze_testkit::TestDatabase;
 
-use crate::{analysis, import_file, options};
-
-fn search(index: &SearchIndex, q: &str) -> quanze_indexer::SearchResponse {
-    index
-        .search(&SearchRequest {
-            q: q.into(),
-            per_page: 10,
-            ..Default::default()
-        })
-        .unwrap()
-}
+use crate::{analysis, import_file, options, search};
 
 #[test]
 fn follower_applies_changes_and_resumes_from_its_commit() {

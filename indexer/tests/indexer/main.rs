@@ -12,6 +12,7 @@ mod semantic;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_indexer::semantic::Semantic;
 use quanze_registry::Database;
@@ -44,6 +45,31 @@ pub fn semantic() -> Arc<Semantic> {
             Arc::new(s)
         })
         .clone()
+}
+
+/// The 广安区 items in a registry on `t`, and an index of them with the semantic channel
+/// (every name's vector made).
+pub fn guangan_hybrid_index(t: &quanze_testkit::TestDatabase) -> (Database, SearchIndex) {
+    let db = Database::open(&t.url).unwrap();
+    import_file(&db, "demo/items/guangan-511602-services.ndjson");
+    let index = SearchIndex::open(&t.dir.path().join("index"), analysis(), true)
+        .unwrap()
+        .with_semantic(semantic())
+        .unwrap();
+    index.catch_up(&db).unwrap();
+    assert!(semantic().wait_idle(std::time::Duration::from_secs(120)));
+    (db, index)
+}
+
+/// A first page of ten for a query, with the default filters.
+pub fn search(index: &SearchIndex, q: &str) -> quanze_indexer::SearchResponse {
+    index
+        .search(&quanze_indexer::SearchRequest {
+            q: q.into(),
+            per_page: 10,
+            ..Default::default()
+        })
+        .unwrap()
 }
 
 pub fn options() -> ImportOptions {

@@ -8,12 +8,10 @@
 use std::collections::BTreeMap;
 
 use quanze_indexer::SearchIndex;
-use quanze_indexer::search::SearchRequest;
-use quanze_registry::Database;
 use quanze_testkit::TestDatabase;
 
 use crate::judged::{Judged, ndcg_at_10};
-use crate::{analysis, import_file, repo_root, semantic};
+use crate::{guangan_hybrid_index, repo_root};
 
 /// The floor: the NDCG@10 words alone reach on the development set, less a small margin.
 const MIN_MEAN_NDCG_AT_10: f64 = 0.85;
@@ -46,16 +44,7 @@ fn evaluate(index: &SearchIndex, file: &str, lexical_only: bool) -> Evaluation {
     let mut zero_hits = Vec::new();
     let mut no_answer_flagged = 0;
     for q in &judged {
-        let filters = q.filters.as_ref();
-        let request = SearchRequest {
-            q: q.query.clone(),
-            categories: filters.map(|f| f.category.clone()).unwrap_or_default(),
-            department: filters.and_then(|f| f.department.clone()),
-            per_page: 10,
-            lexical_only,
-            ..Default::default()
-        };
-        let response = index.search(&request).unwrap();
+        let response = index.search(&q.request(10, lexical_only)).unwrap();
         let ranked: Vec<String> = response.hits.iter().map(|h| h.code.clone()).collect();
         if q.judgments.is_empty() {
             // No answer exists: reported, not scored.
@@ -97,14 +86,7 @@ fn evaluate(index: &SearchIndex, file: &str, lexical_only: bool) -> Evaluation {
 #[test]
 fn ndcg_at_10_on_judged_queries() {
     let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
-    let db = Database::open(&t.url).unwrap();
-    import_file(&db, "demo/items/guangan-511602-services.ndjson");
-    let index = SearchIndex::open(&t.dir.path().join("index"), analysis(), true)
-        .unwrap()
-        .with_semantic(semantic())
-        .unwrap();
-    index.catch_up(&db).unwrap();
-    assert!(semantic().wait_idle(std::time::Duration::from_secs(120)));
+    let (_db, index) = guangan_hybrid_index(&t);
 
     const DEVELOPMENT: &str = "indexer/tests/relevance/queries.json";
     const HELD_OUT: &str = "indexer/tests/relevance/heldout/queries.json";

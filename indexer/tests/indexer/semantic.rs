@@ -10,11 +10,10 @@ use quanze_indexer::passage::{passage_key, passage_text};
 use quanze_indexer::search::{MatchKind, SearchRequest};
 use quanze_indexer::semantic::Semantic;
 use quanze_indexer::semantic::store::VectorStore;
-use quanze_registry::Database;
 use quanze_registry::auth::{Principal, Role};
 use quanze_testkit::TestDatabase;
 
-use crate::{analysis, import_file, model_path, repo_root, semantic};
+use crate::{guangan_hybrid_index, model_path, repo_root, search, semantic};
 
 /// Every distinct passage of the demo items.
 fn demo_passages() -> BTreeSet<(u64, String)> {
@@ -74,27 +73,10 @@ fn hybrid_index() -> &'static SearchIndex {
     &INDEX
         .get_or_init(|| {
             let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
-            let db = Database::open(&t.url).unwrap();
-            import_file(&db, "demo/items/guangan-511602-services.ndjson");
-            let index = SearchIndex::open(&t.dir.path().join("index"), analysis(), true)
-                .unwrap()
-                .with_semantic(semantic())
-                .unwrap();
-            index.catch_up(&db).unwrap();
-            assert!(semantic().wait_idle(Duration::from_secs(120)));
+            let (_, index) = guangan_hybrid_index(&t);
             (t, index)
         })
         .1
-}
-
-fn ask(index: &SearchIndex, q: &str) -> quanze_indexer::SearchResponse {
-    index
-        .search(&SearchRequest {
-            q: q.into(),
-            per_page: 10,
-            ..Default::default()
-        })
-        .unwrap()
 }
 
 fn show(r: &quanze_indexer::SearchResponse) -> Vec<String> {
@@ -119,7 +101,7 @@ fn a_question_in_everyday_words_reaches_its_item_through_the_semantic_channel() 
                 ..Default::default()
             })
             .unwrap();
-        let r = ask(index, question);
+        let r = search(index, question);
         eprintln!(
             "{question}\n  lexical {:?}\n  hybrid {:?}",
             show(&lexical),
@@ -132,7 +114,7 @@ fn a_question_in_everyday_words_reaches_its_item_through_the_semantic_channel() 
         assert!(!r.no_good_match, "{question}");
     }
     // Codes are the words' business alone.
-    let code = ask(index, "511A0138000000");
+    let code = search(index, "511A0138000000");
     assert!(!code.semantic);
     assert!(code.hits.iter().all(|h| h.match_kind == MatchKind::Lexical));
 }
@@ -140,7 +122,7 @@ fn a_question_in_everyday_words_reaches_its_item_through_the_semantic_channel() 
 #[test]
 fn filters_hold_in_the_semantic_channel() {
     let index = hybrid_index();
-    let everything = ask(index, "老人去世以后家属要办的事");
+    let everything = search(index, "老人去世以后家属要办的事");
     let department = everything.hits[0].department_id;
     let category = everything.hits[0].category.clone();
     let asked = |department: Option<String>, categories: Vec<String>, status: Option<&str>| {
@@ -207,15 +189,9 @@ fn filters_hold_in_the_semantic_channel() {
 #[test]
 fn a_revised_or_revoked_item_leaves_the_semantic_results_at_the_next_apply() {
     for t in TestDatabase::each() {
-        let db = Database::open(&t.url).unwrap();
-        import_file(&db, "demo/items/guangan-511602-services.ndjson");
-        let index = SearchIndex::open(&t.dir.path().join("index"), analysis(), true)
-            .unwrap()
-            .with_semantic(semantic())
-            .unwrap();
-        index.catch_up(&db).unwrap();
+        let (db, index) = guangan_hybrid_index(&t);
         let question = "我想跟女朋友去领证成家";
-        let before = ask(&index, question);
+        let before = search(&index, question);
         let target = before
             .hits
             .iter()
@@ -240,7 +216,7 @@ fn a_revised_or_revoked_item_leaves_the_semantic_results_at_the_next_apply() {
         .unwrap();
         drop(conn);
         index.catch_up(&db).unwrap();
-        let after = ask(&index, question);
+        let after = search(&index, question);
         assert!(
             after.hits.iter().all(|h| h.id != target.id),
             "{}: {:?}",
@@ -283,7 +259,7 @@ fn a_revised_or_revoked_item_leaves_the_semantic_results_at_the_next_apply() {
         .unwrap();
         index.catch_up(&db).unwrap();
         assert!(semantic().wait_idle(Duration::from_secs(60)));
-        let after = ask(&index, question);
+        let after = search(&index, question);
         assert!(
             after.hits.iter().all(|h| h.id != other.id),
             "{:?}",

@@ -25,6 +25,22 @@ pub struct Judged {
     pub judgments: HashMap<String, u32>,
 }
 
+impl Judged {
+    /// The search a citizen made: the query with its filters.
+    #[allow(dead_code)] // Not every includer asks this way.
+    pub fn request(&self, per_page: usize, lexical_only: bool) -> quanze_indexer::SearchRequest {
+        let filters = self.filters.as_ref();
+        quanze_indexer::SearchRequest {
+            q: self.query.clone(),
+            categories: filters.map(|f| f.category.clone()).unwrap_or_default(),
+            department: filters.and_then(|f| f.department.clone()),
+            per_page,
+            lexical_only,
+            ..Default::default()
+        }
+    }
+}
+
 /// Reads a judged set (a JSON array).
 pub fn read(path: &std::path::Path) -> Result<Vec<Judged>, Box<dyn std::error::Error>> {
     Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
