@@ -6,8 +6,12 @@ use crate::auth::{Principal, Role};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::{RegistryError, Result};
 use crate::models::TokenRow;
+use crate::passwords::{check_new_password, hash_password, verify_password};
 use crate::repo::history::{AuditEntry, append_audit};
-use crate::repo::users::{User, create_token, create_user, get_token, revoke_token};
+use crate::repo::users::{
+    User, create_token, create_user, get_token, password_hash_of, revoke_token, set_password_hash,
+};
+use crate::sessions::end_user_sessions;
 
 fn audit(
     conn: &mut DbConnection,
@@ -104,6 +108,53 @@ pub fn withdraw_token(
     })
 }
 
+/// Sets a user's password: an admin for anyone (a reset: every session of theirs ends), or a
+/// person for themselves with their current password (their other sessions end, `keep` goes
+/// on). The password is checked against the rules of [`check_new_password`] and hashed; the
+/// audit entry says who set whose password, never the password.
+pub fn set_password(
+    conn: &mut DbConnection,
+    by: &Principal,
+    user_id: i64,
+    current: Option<&str>,
+    new_password: &str,
+    keep: Option<i64>,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    let user = crate::repo::users::get_user(conn, user_id)?
+        .ok_or_else(|| RegistryError::NotFound(format!("user {user_id}")))?;
+    let own = by.user_id == user_id;
+    by.require(own || by.can_manage_accounts(), "set this user's password")?;
+    if own {
+        let stored = password_hash_of(conn, user_id)?;
+        // An operator at the command line (user id 0) is never "own"; a person changing their
+        // own password proves they know the current one, unless they had none.
+        if stored.is_some() && !verify_password(current.unwrap_or(""), stored.as_deref()) {
+            return Err(RegistryError::Invalid(vec![
+                crate::problem::Problem::error("current_password", "当前密码不正确"),
+            ]));
+        }
+    }
+    check_new_password(&user.row.username, new_password)?;
+    let phc = hash_password(new_password)?;
+    write_transaction(conn, |conn| {
+        set_password_hash(conn, user_id, &phc, at)?;
+        let ended = end_user_sessions(conn, user_id, if own { keep } else { None }, at)?;
+        audit(
+            conn,
+            by,
+            if own {
+                "user.password_change"
+            } else {
+                "user.password_reset"
+            },
+            &user.row.username,
+            serde_json::json!({"sessions_ended": ended}),
+            at,
+        )
+    })
+}
+
 /// Disables a user (tokens stop working at once) and audits it.
 pub fn disable_user(
     conn: &mut DbConnection,
@@ -114,6 +165,7 @@ pub fn disable_user(
     by.require(by.can_manage_accounts(), "manage accounts")?;
     write_transaction(conn, |conn| {
         crate::repo::users::set_user_disabled(conn, user_id, true)?;
+        end_user_sessions(conn, user_id, None, at)?;
         audit(
             conn,
             by,

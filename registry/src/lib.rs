@@ -8,7 +8,8 @@
 //! Layers, bottom up (a test forbids loops between them): `problem`, `error`, `domain` →
 //! `interchange`, `validate`, `schema`, `models`, `db` → `auth` (who may do what) → `repo`
 //! (queries; the writes are crate-private) → `workflow`, `accounts`, `audit` (the public ways
-//! to change and to read what is not public, each checking `auth`'s rules) → `import`,
+//! to change and to read what is not public, each checking `auth`'s rules; `sessions`, people
+//! signed in to the workbench, with `passwords`) → `import`,
 //! `export`.
 
 pub mod accounts;
@@ -21,10 +22,12 @@ pub mod export;
 pub mod import;
 pub mod interchange;
 pub mod models;
+pub mod passwords;
 pub mod problem;
 pub mod quality;
 pub mod repo;
 pub mod schema;
+pub mod sessions;
 pub mod sheet;
 pub mod upgrade;
 pub mod validate;

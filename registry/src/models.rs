@@ -259,6 +259,21 @@ pub struct TokenRow {
     pub label: Option<String>,
 }
 
+/// A person's session in the workbench (the secret itself is only in their cookie).
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = user_sessions)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub secret_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub origin: String,
+    pub user_agent: Option<String>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = item_drafts)]
 pub struct DraftRow {

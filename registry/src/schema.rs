@@ -359,6 +359,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        origin -> Text,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> BigInt,
         username -> Text,
@@ -366,6 +380,8 @@ diesel::table! {
         role -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        password_hash -> Nullable<Text>,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -397,6 +413,7 @@ diesel::joinable!(responsibility_list_versions -> departments (department_id));
 diesel::joinable!(supervision_rules -> departments (department_id));
 diesel::joinable!(user_departments -> departments (department_id));
 diesel::joinable!(user_departments -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -426,5 +443,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     responsibility_list_versions,
     supervision_rules,
     user_departments,
+    user_sessions,
     users,
 );

@@ -152,6 +152,40 @@ pub(crate) fn set_user_disabled(conn: &mut DbConnection, id: i64, disabled: bool
     Ok(())
 }
 
+/// The stored password hash (PHC string) of a user, if they have a password.
+pub(crate) fn password_hash_of(conn: &mut DbConnection, user_id: i64) -> Result<Option<String>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::password_hash)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Stores a user's new password hash.
+pub(crate) fn set_password_hash(
+    conn: &mut DbConnection,
+    user_id: i64,
+    phc: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<()> {
+    let n = diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(Some(phc)),
+            users::password_changed_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(RegistryError::NotFound(format!("user {user_id}")));
+    }
+    Ok(())
+}
+
+/// Whether a user has a password (can sign in to the workbench).
+pub fn has_password(conn: &mut DbConnection, user_id: i64) -> Result<bool> {
+    Ok(password_hash_of(conn, user_id)?.is_some())
+}
+
 /// Creates a token for a user; returns its row and the secret, which exists nowhere else.
 pub(crate) fn create_token(
     conn: &mut DbConnection,

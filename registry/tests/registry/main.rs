@@ -8,6 +8,7 @@ mod laws;
 mod quality;
 mod responsibilities;
 mod schema;
+mod sessions;
 mod sheets;
 
 use std::path::PathBuf;
