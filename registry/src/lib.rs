@@ -30,6 +30,7 @@ pub mod schema;
 pub mod sessions;
 pub mod sheet;
 pub mod upgrade;
+pub mod uploads;
 pub mod validate;
 pub mod workflow;
 

@@ -340,6 +340,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    sheet_uploads (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        file_name -> Text,
+        format -> Text,
+        content -> Binary,
+        department_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     supervision_rules (id) {
         id -> BigInt,
         department_id -> BigInt,
@@ -410,6 +422,8 @@ diesel::joinable!(law_articles -> laws (law_id));
 diesel::joinable!(power_items -> departments (department_id));
 diesel::joinable!(public_services -> departments (department_id));
 diesel::joinable!(responsibility_list_versions -> departments (department_id));
+diesel::joinable!(sheet_uploads -> departments (department_id));
+diesel::joinable!(sheet_uploads -> users (user_id));
 diesel::joinable!(supervision_rules -> departments (department_id));
 diesel::joinable!(user_departments -> departments (department_id));
 diesel::joinable!(user_departments -> users (user_id));
@@ -441,6 +455,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     public_services,
     regions,
     responsibility_list_versions,
+    sheet_uploads,
     supervision_rules,
     user_departments,
     user_sessions,

@@ -51,6 +51,14 @@ impl SheetFormat {
         }
     }
 
+    /// The key [`SheetFormat::parse`] reads.
+    pub fn key(self) -> &'static str {
+        match self {
+            SheetFormat::Xlsx => "xlsx",
+            SheetFormat::Csv => "csv",
+        }
+    }
+
     /// An XLSX file is a zip archive (`PK\x03\x04`); anything else is read as CSV.
     pub fn sniff(bytes: &[u8]) -> SheetFormat {
         if bytes.starts_with(b"PK\x03\x04") {

@@ -71,6 +71,7 @@ fn sqlite_columns(
                 ("BOOLEAN", _) => "Bool",
                 ("DATE", _) => "Date",
                 ("TIMESTAMP", _) => "Timestamp",
+                ("BLOB", _) => "Binary",
                 (other, _) => panic!(
                     "column {}.{} has type {other} with no diesel mapping",
                     t.name, c.name
@@ -206,6 +207,7 @@ fn postgres_schema_matches_sqlite_schema() {
             "boolean" => "Bool",
             "date" => "Date",
             "timestamp without time zone" => "Timestamp",
+            "bytea" => "Binary",
             other => panic!(
                 "{}.{} has PostgreSQL type {other} with no diesel mapping",
                 r.table_name, r.column_name

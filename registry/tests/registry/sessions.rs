@@ -212,3 +212,53 @@ fn sessions_open_time_out_and_end() {
         assert!(nobody.iter().any(|e| e.details.contains("unknown user")));
     }
 }
+
+#[test]
+fn a_checked_upload_is_its_uploaders_alone_and_expires() {
+    use quanze_registry::sheet::workbook::SheetFormat;
+    use quanze_registry::uploads::{
+        UPLOAD_LIFETIME_HOURS, delete_upload, find_upload, store_upload,
+    };
+    for t in TestDatabase::each() {
+        let db = open(&t);
+        let conn = &mut *db.conn().unwrap();
+        let op = Principal::operator("tester");
+        let t0 = repo::now();
+        let as_principal = |name: &str, conn: &mut quanze_registry::DbConnection| {
+            let u = accounts::add_user(conn, &op, name, "", Role::Admin, &[], t0).unwrap();
+            Principal {
+                user_id: u.row.id,
+                ..Principal::operator(name)
+            }
+        };
+        let a = as_principal("clerk.a", conn);
+        let b = as_principal("clerk.b", conn);
+        let bytes = b"\xef\xbb\xbf\xe5\xba\x8f\xe5\x8f\xb7\n".to_vec();
+        let id = store_upload(conn, &a, "清单.csv", SheetFormat::Csv, &bytes, None, t0).unwrap();
+        let got = find_upload(conn, &a, id, t0).unwrap();
+        assert_eq!(
+            (got.content, got.format, got.file_name.as_str()),
+            (bytes.clone(), SheetFormat::Csv, "清单.csv")
+        );
+        assert!(matches!(
+            find_upload(conn, &b, id, t0),
+            Err(RegistryError::NotFound(_))
+        ));
+        let later = t0 + Duration::hours(UPLOAD_LIFETIME_HOURS + 1);
+        assert!(matches!(
+            find_upload(conn, &a, id, later),
+            Err(RegistryError::NotFound(_))
+        ));
+        delete_upload(conn, &b, id).unwrap();
+        assert!(
+            find_upload(conn, &a, id, t0).is_ok(),
+            "only its uploader deletes it"
+        );
+        delete_upload(conn, &a, id).unwrap();
+        assert!(find_upload(conn, &a, id, t0).is_err());
+        // Storing another clears out the expired ones.
+        let old = store_upload(conn, &a, "旧.csv", SheetFormat::Csv, &bytes, None, t0).unwrap();
+        store_upload(conn, &a, "新.csv", SheetFormat::Csv, &bytes, None, later).unwrap();
+        assert!(find_upload(conn, &a, old, t0).is_err());
+    }
+}

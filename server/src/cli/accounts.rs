@@ -21,6 +21,17 @@ pub enum UserCommand {
         /// Full name (default: the username).
         #[arg(long, default_value = "")]
         display_name: String,
+        /// Read a password for the workbench from standard input (one line), so that it is
+        /// in no shell history or process list.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set or reset a user's password for the workbench, read from standard input (one line);
+    /// every session of theirs ends.
+    Password {
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
     /// List users with role and departments.
     List,
@@ -73,6 +84,21 @@ fn parse_expiry(raw: &str, now: chrono::NaiveDateTime) -> Result<chrono::NaiveDa
         })
 }
 
+/// One line of standard input, without its line ending (a password may hold spaces).
+fn read_password() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        CliError::Argument(format!("cannot read the password from standard input: {e}"))
+    })?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(CliError::Argument(
+            "--password-stdin: standard input held no password".into(),
+        ));
+    }
+    Ok(password)
+}
+
 fn user_id(db: &Database, username: &str) -> Result<i64, CliError> {
     let mut conn = db.conn()?;
     quanze_registry::repo::users::find_user_by_name(&mut conn, username)?
@@ -88,7 +114,13 @@ pub fn run_user(db: &Database, command: UserCommand) -> Result<(), CliError> {
             role,
             department,
             display_name,
+            password_stdin,
         } => {
+            // Read first: a user is not made when the password is missing or refused.
+            let password = password_stdin.then(read_password).transpose()?;
+            if let Some(p) = &password {
+                quanze_registry::passwords::check_new_password(&username, p)?;
+            }
             let role = Role::parse(&role)
                 .ok_or_else(|| CliError::Argument(format!("no role {role:?}")))?;
             let departments = resolve_departments(db, &department)?.unwrap_or_default();
@@ -102,10 +134,44 @@ pub fn run_user(db: &Database, command: UserCommand) -> Result<(), CliError> {
                 &departments,
                 quanze_registry::repo::now(),
             )?;
+            if let Some(p) = password {
+                quanze_registry::accounts::set_password(
+                    &mut conn,
+                    &operator(),
+                    user.row.id,
+                    None,
+                    &p,
+                    None,
+                    quanze_registry::repo::now(),
+                )?;
+            }
             println!(
-                "user {} (id {}): {} of departments {:?}",
-                user.row.username, user.row.id, user.row.role, user.departments
+                "user {} (id {}): {} of departments {:?}{}",
+                user.row.username,
+                user.row.id,
+                user.row.role,
+                user.departments,
+                if password_stdin {
+                    ", may sign in to /workbench"
+                } else {
+                    ""
+                }
             );
+        }
+        UserCommand::Password { username, .. } => {
+            let id = user_id(db, &username)?;
+            let password = read_password()?;
+            let mut conn = db.conn()?;
+            quanze_registry::accounts::set_password(
+                &mut conn,
+                &operator(),
+                id,
+                None,
+                &password,
+                None,
+                quanze_registry::repo::now(),
+            )?;
+            println!("password of {username} set; their sessions have ended");
         }
         UserCommand::List => {
             let mut conn = db.conn()?;
