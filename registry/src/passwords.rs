@@ -21,7 +21,7 @@ pub fn check_new_password(username: &str, password: &str) -> Result<()> {
         Some(format!("密码不能超过 {MAX_PASSWORD_CHARS} 个字符"))
     } else if password.trim().eq_ignore_ascii_case(username.trim()) {
         Some("密码不能与用户名相同".to_string())
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) {
+    } else if password.chars().all(|c| password.starts_with(c)) {
         Some("密码不能由同一个字符重复组成".to_string())
     } else {
         None

@@ -63,6 +63,7 @@ pub fn build(
             }),
         )
         .configure(pages::register)
+        .configure(crate::workbench::register)
         .default_service(web::to(not_found))
         // Innermost: tags the uncompressed body.
         .wrap(middleware::from_fn(

@@ -17,6 +17,7 @@ mod openapi;
 mod pages;
 mod state;
 mod views;
+mod workbench;
 
 use std::process::ExitCode;
 

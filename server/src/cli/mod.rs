@@ -172,6 +172,19 @@ pub enum Command {
         /// the repository's indexer/embed/model/e5-small-q4.bin.
         #[arg(long, env = "QUANZE_MODEL")]
         model: Option<String>,
+        /// Workbench: minutes a signed-in person may stay idle before signing in again.
+        #[arg(long, env = "QUANZE_SESSION_IDLE_MINUTES", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(1..=1440))]
+        session_idle_minutes: u32,
+        /// Workbench: hours after which every session ends, however busy.
+        #[arg(long, env = "QUANZE_SESSION_HOURS", default_value_t = 12,
+              value_parser = clap::value_parser!(u32).range(1..=168))]
+        session_hours: u32,
+        /// Workbench: failed sign-ins one account may take at once before it is held back
+        /// (then one more every 3 minutes).
+        #[arg(long, env = "QUANZE_SIGN_IN_FAILURE_LIMIT", default_value_t = 10,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        sign_in_failure_limit: u32,
     },
     /// User accounts (admins, editors, reviewers).
     User {
@@ -274,6 +287,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             behind_proxy,
             max_body,
             model,
+            session_idle_minutes,
+            session_hours,
+            sign_in_failure_limit,
         } => {
             if demo || (embedded_default && !no_demo) {
                 demo::load_demo_if_empty(&db)?;
@@ -286,6 +302,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 auth_failures_per_minute: auth_failure_limit,
                 behind_proxy,
                 max_body_bytes: max_body,
+                session: quanze_registry::sessions::SessionPolicy {
+                    idle: chrono::Duration::minutes(session_idle_minutes.into()),
+                    absolute: chrono::Duration::hours(session_hours.into()),
+                },
+                sign_in_failures_per_account: sign_in_failure_limit,
                 model: match model.as_deref().map(str::trim) {
                     Some("none") => None,
                     Some(path) if !path.is_empty() => Some(PathBuf::from(path)),

@@ -35,6 +35,10 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// The embedding model file of the semantic channel; `None`: words only.
     pub model: Option<PathBuf>,
+    /// How long workbench sessions last.
+    pub session: quanze_registry::sessions::SessionPolicy,
+    /// Failed sign-ins one account may take at once (then one every 3 minutes).
+    pub sign_in_failures_per_account: u32,
 }
 
 /// The model file a server uses unless told otherwise: `<data-dir>/model/e5-small-q4.bin` when
@@ -105,10 +109,15 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
             search: RateLimiter::per_minute(options.search_per_minute),
             export: RateLimiter::per_minute(options.export_per_minute),
             auth_failures: RateLimiter::per_minute(options.auth_failures_per_minute),
+            sign_in_failures: RateLimiter::with_burst(
+                options.sign_in_failures_per_account.into(),
+                1.0 / 180.0,
+            ),
             behind_proxy: options.behind_proxy,
         }),
         region_tallies: Default::default(),
         quality_reports: Default::default(),
+        sessions: options.session,
     };
     let max_body = MaxBody(options.max_body_bytes);
     let mut server = HttpServer::new(move || crate::app::build(state.clone(), max_body))

@@ -27,6 +27,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     pub region_tallies: Arc<RegionTalliesCache>,
     pub quality_reports: Arc<QualityReports>,
+    /// How long workbench sessions last.
+    pub sessions: quanze_registry::sessions::SessionPolicy,
 }
 
 impl AppState {

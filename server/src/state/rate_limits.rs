@@ -9,6 +9,7 @@
 //! bounded by dropping full buckets. The arithmetic is a dozen lines.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,20 +22,43 @@ struct Bucket {
     refilled: Instant,
 }
 
-/// A token bucket per client: `per_minute` requests a minute on average, bursts of up to a
-/// sixth of that (at least one).
-pub struct RateLimiter {
-    per_second: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+/// What a limiter keeps a bucket for: a client address (IPv6 by its /64), or an account name.
+pub trait LimitKey: Hash + Eq {
+    /// The key of the bucket this one shares.
+    fn bucket(self) -> Self;
 }
 
-impl RateLimiter {
-    pub fn per_minute(per_minute: u32) -> RateLimiter {
+impl LimitKey for IpAddr {
+    fn bucket(self) -> Self {
+        client_key(self)
+    }
+}
+
+impl LimitKey for String {
+    fn bucket(self) -> Self {
+        self
+    }
+}
+
+/// A token bucket per client (or per account): a steady rate with bursts.
+pub struct RateLimiter<K = IpAddr> {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<K, Bucket>>,
+}
+
+impl<K: LimitKey> RateLimiter<K> {
+    /// `per_minute` on average, in bursts of up to a sixth of that (at least one).
+    pub fn per_minute(per_minute: u32) -> RateLimiter<K> {
         let per_minute = f64::from(per_minute.max(1));
+        RateLimiter::with_burst((per_minute / 6.0).ceil(), per_minute / 60.0)
+    }
+
+    /// `burst` at once (at least one), then one every `1 / per_second` seconds.
+    pub fn with_burst(burst: f64, per_second: f64) -> RateLimiter<K> {
         RateLimiter {
-            per_second: per_minute / 60.0,
-            burst: (per_minute / 6.0).ceil().max(1.0),
+            per_second: per_second.max(1e-6),
+            burst: burst.max(1.0),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -51,17 +75,17 @@ impl RateLimiter {
     }
 
     /// How long `client` must wait for a token, without taking one (None: it may go on).
-    pub fn blocked_for(&self, client: IpAddr, now: Instant) -> Option<Duration> {
+    pub fn blocked_for(&self, client: K, now: Instant) -> Option<Duration> {
         let buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tokens = self.tokens_at(buckets.get(&client_key(client))?, now);
+        let tokens = self.tokens_at(buckets.get(&client.bucket())?, now);
         (tokens < 1.0).then(|| self.wait_for_token(tokens))
     }
 
     /// Takes a token for `client`, or says how long until one is available.
-    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+    pub fn check(&self, client: K, now: Instant) -> Result<(), Duration> {
         let mut buckets = self
             .buckets
             .lock()
@@ -70,7 +94,7 @@ impl RateLimiter {
             // Full buckets are idle clients: forget them.
             buckets.retain(|_, b| self.tokens_at(b, now) < self.burst);
         }
-        let bucket = buckets.entry(client_key(client)).or_insert(Bucket {
+        let bucket = buckets.entry(client.bucket()).or_insert(Bucket {
             tokens: self.burst,
             refilled: now,
         });
@@ -91,6 +115,9 @@ pub struct RateLimits {
     pub export: RateLimiter,
     /// Failed authentications (a bucket is taken only by a failure).
     pub auth_failures: RateLimiter,
+    /// Failed workbench sign-ins per account (by the name typed, existing or not), so that a
+    /// password is not guessed from many addresses.
+    pub sign_in_failures: RateLimiter<String>,
     /// Take the client address from the last `X-Forwarded-For` entry (only behind a proxy
     /// that appends it; otherwise clients could pick their own address).
     pub behind_proxy: bool,

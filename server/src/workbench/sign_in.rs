@@ -1,0 +1,162 @@
+//! Signing in and out. Failed sign-ins are held back per account (whatever name was typed) and
+//! per client address, and every attempt is in the audit log; the form says the same thing for
+//! an unknown name and a wrong password.
+
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::html;
+
+use super::session::{FormFields, removal_cookie, same_origin, session_cookie};
+use super::{Clerk, WorkbenchResult, frame, no_store, see_other};
+use crate::error::ApiError;
+use crate::extract::auth::client_address;
+use crate::state::AppState;
+
+fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> HttpResponse {
+    let body = frame(
+        None,
+        "登录",
+        html! {
+            h1 { "登录工作台" }
+            p { "各部门维护权力清单和责任清单的人员在此登录。公众查询清单无需登录：" a href="/" { "返回公开查询" } "。" }
+            @if let Some(e) = error {
+                p.problem #sign-in-error role="alert" { (e) }
+            }
+            form.workbench-form method="post" action=(super::SIGN_IN_PATH) {
+                p {
+                    label for="username" { "用户名" }
+                    input #username name="username" type="text" autocomplete="username" required
+                        value=(username) autocapitalize="none" spellcheck="false"
+                        aria-describedby=[error.map(|_| "sign-in-error")];
+                }
+                p {
+                    label for="password" { "密码" }
+                    input #password name="password" type="password" autocomplete="current-password" required;
+                }
+                p { button type="submit" { "登录" } }
+            }
+        },
+    );
+    no_store(HttpResponse::build(status), body)
+}
+
+/// `GET /workbench/sign-in`.
+pub async fn form() -> HttpResponse {
+    sign_in_page(StatusCode::OK, "", None)
+}
+
+fn minutes(wait: std::time::Duration) -> u64 {
+    wait.as_secs().div_ceil(60).max(1)
+}
+
+/// `POST /workbench/sign-in`.
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> WorkbenchResult {
+    same_origin(&req)?;
+    let form = FormFields::parse(&body);
+    let username = form.get("username").trim().to_string();
+    let password = form.get("password").to_string();
+    if username.is_empty() || password.is_empty() {
+        return Ok(sign_in_page(
+            StatusCode::BAD_REQUEST,
+            &username,
+            Some("请填写用户名和密码"),
+        ));
+    }
+    let limits = &state.limits;
+    let client = client_address(&req, limits.behind_proxy);
+    let account = username.to_lowercase();
+    let now = Instant::now();
+    let held_back = client
+        .and_then(|c| limits.auth_failures.blocked_for(c, now))
+        .into_iter()
+        .chain(limits.sign_in_failures.blocked_for(account.clone(), now))
+        .max();
+    if let Some(wait) = held_back {
+        tracing::warn!(user = %username, client = ?client, "sign-in held back after repeated failures");
+        let mut page = sign_in_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &username,
+            Some(&format!(
+                "登录失败次数过多，请 {} 分钟后再试。",
+                minutes(wait)
+            )),
+        );
+        page.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(wait.as_secs().max(1)),
+        );
+        return Ok(page);
+    }
+    let origin = client.map_or_else(|| "unknown".into(), |c| c.to_string());
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let policy = state.sessions;
+    let name = username.clone();
+    let result = state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::sessions::sign_in(
+                conn,
+                &name,
+                &password,
+                &origin,
+                user_agent.as_deref(),
+                policy,
+                quanze_registry::repo::now(),
+            )?)
+        })
+        .await;
+    match result {
+        Ok(signed) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/workbench"))
+            .insert_header(("Cache-Control", "no-store"))
+            .cookie(session_cookie(&req, limits.behind_proxy, &signed.secret))
+            .finish()),
+        Err(ApiError::Unauthenticated(message)) => {
+            let now = Instant::now();
+            if let Some(c) = client {
+                let _ = limits.auth_failures.check(c, now);
+            }
+            let _ = limits.sign_in_failures.check(account, now);
+            Ok(sign_in_page(
+                StatusCode::UNAUTHORIZED,
+                &username,
+                Some(&message),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /workbench/sign-out`: ends the session at once.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> WorkbenchResult {
+    clerk.check_form(&req, &FormFields::parse(&body))?;
+    let session = clerk.session;
+    state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::sessions::sign_out(
+                conn,
+                &session,
+                quanze_registry::repo::now(),
+            )?)
+        })
+        .await?;
+    let mut response = see_other(super::SIGN_IN_PATH);
+    response
+        .add_cookie(&removal_cookie())
+        .map_err(|e| super::WorkbenchError(ApiError::Internal(format!("removal cookie: {e}"))))?;
+    Ok(response)
+}
