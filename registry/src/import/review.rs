@@ -17,7 +17,9 @@ use crate::repo::departments::find_department;
 use crate::repo::drafts::find_draft_by_code;
 use crate::repo::items::{find_item_by_code, load_item_records};
 use crate::validate::validate_item;
-use crate::workflow::{RevisionCondition, create_item_draft, create_revision, submit_draft};
+use crate::workflow::{
+    RevisionCondition, create_item_draft, create_revision, submit_draft, update_draft,
+};
 
 /// Imports items for review (or, for an admin with `publish`, publishes them). Counts:
 /// `created` new-item drafts, `updated` revisions, `unchanged` rows equal to the published item.
@@ -85,12 +87,22 @@ pub(crate) fn review_items(
                     format!("{} belongs to another department", item.code),
                 );
             }
-            if let Some(draft) = find_draft_by_code(&mut conn, &item.code)? {
+            // A draft sent back (or not yet submitted) is carried forward by the new row; one
+            // in review is the reviewer's until they decide.
+            if let Some(draft) = find_draft_by_code(&mut conn, &item.code)?
+                && !(draft.status == "draft" && p.can_edit(draft.department_id))
+            {
                 problem(
                     "code",
                     format!(
-                        "draft {} of {} is open; finish it first",
-                        draft.id, item.code
+                        "draft {} of {} is {}; finish it first",
+                        draft.id,
+                        item.code,
+                        if draft.status == "in_review" {
+                            "in review"
+                        } else {
+                            "open"
+                        }
                     ),
                 );
             }
@@ -107,8 +119,18 @@ pub(crate) fn review_items(
         for (_, item) in &valid {
             let value = serde_json::to_value(item)
                 .map_err(|e| crate::RegistryError::Corrupt(e.to_string()))?;
-            let draft = match find_item_by_code(conn, &item.code)? {
-                Some(existing) => {
+            let open_draft = find_draft_by_code(conn, &item.code)?;
+            let draft = match (open_draft, find_item_by_code(conn, &item.code)?) {
+                // Checked above: a draft in the caller's hands, not in review.
+                (Some(open), existing) => {
+                    match existing {
+                        Some(_) => report.updated += 1,
+                        None => report.created += 1,
+                    }
+                    let any = RevisionCondition::Any;
+                    update_draft(conn, p, open.id, &any, &value, reason.as_deref(), at)?
+                }
+                (None, Some(existing)) => {
                     let current = load_item_records(conn, std::slice::from_ref(&existing))?;
                     if current.first().is_some_and(|c| same_content(c, item)) {
                         report.unchanged += 1;
@@ -117,7 +139,7 @@ pub(crate) fn review_items(
                     report.updated += 1;
                     create_revision(conn, p, &item.code, Some(&value), reason.as_deref(), at)?
                 }
-                None => {
+                (None, None) => {
                     report.created += 1;
                     create_item_draft(conn, p, &value, reason.as_deref(), at)?
                 }

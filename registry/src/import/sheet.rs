@@ -993,6 +993,9 @@ fn zh_message(message: &str) -> String {
     if m.ends_with("belongs to another department") {
         return "：该事项属于其他部门".into();
     }
+    if m.starts_with("draft ") && m.ends_with("is in review; finish it first") {
+        return format!("：该事项的上一次修改正在审核中，请待审核完成后再上传（{m}）");
+    }
     if m.starts_with("draft ") && m.ends_with("finish it first") {
         return format!("：该事项还有未处理完的草稿，请先处理（{m}）");
     }
