@@ -13,6 +13,7 @@ mod schemathesis;
 mod search;
 mod serve;
 mod sheets;
+mod workbench;
 mod workflow;
 
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@
 
 pub mod browser;
 pub mod server;
+pub mod workbench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,0 +1,430 @@
+//! The workbench's security over real HTTP, on SQLite and PostgreSQL: sign-in and its cookie,
+//! CSRF and same-origin checks, one department's session against another's drafts on every
+//! workbench route, sign-in throttling, sign-out and revocation ending a session at once, and
+//! passwords in no answer, log or audit entry.
+
+use std::path::Path;
+
+use quanze_testkit::TestDatabase;
+use quanze_testkit::server::department_id_named;
+use quanze_testkit::workbench::{Desk, add_user};
+
+use crate::{Server, quanze};
+
+const EDITOR_PASSWORD: &str = "交通局编辑的密码2026";
+const REVIEWER_PASSWORD: &str = "交通局审核的密码2026";
+const OTHER_PASSWORD: &str = "市场局编辑的密码2026";
+const ADMIN_PASSWORD: &str = "管理员的长密码2026!";
+
+/// The demo with four people who may sign in, a running server, and one draft of the
+/// transport bureau in review. Returns the server, the draft's id and its item code.
+fn office(t: &TestDatabase, data: &Path, options: &[&str]) -> (Server, i64, String) {
+    assert!(quanze(t, data, &["demo"]).status.success());
+    let bin = crate::bin();
+    let mut all = vec!["--search-limit", "1000000", "--export-limit", "1000000"];
+    all.extend_from_slice(options);
+    let server = Server::start_with(bin, t, data, &all);
+    let transport = department_id_named(&server, "临江市交通运输局").to_string();
+    let market = department_id_named(&server, "临江市市场监督管理局").to_string();
+    for (args, password) in [
+        (
+            vec!["editor.t", "--role", "editor", "--department", &transport],
+            EDITOR_PASSWORD,
+        ),
+        (
+            vec![
+                "reviewer.t",
+                "--role",
+                "reviewer",
+                "--department",
+                &transport,
+            ],
+            REVIEWER_PASSWORD,
+        ),
+        (
+            vec!["editor.m", "--role", "editor", "--department", &market],
+            OTHER_PASSWORD,
+        ),
+        (vec!["root", "--role", "admin"], ADMIN_PASSWORD),
+    ] {
+        add_user(bin, t, data, &args, password);
+    }
+    // The editor's revision of one transport item, in review (made over the API).
+    let out = quanze(
+        t,
+        data,
+        &["token", "create", "--user", "editor.t", "--expires", "1d"],
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let (_, _, hits) = server.get(&format!(
+        "/api/v1/search?q=%E9%81%93%E8%B7%AF%E8%B4%A7%E7%89%A9&department={transport}"
+    ));
+    let code = hits["hits"][0]["code"].as_str().unwrap().to_string();
+    let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
+    let mut record = item["item"].clone();
+    record["time_limit"]["promised_days"] = serde_json::json!(2);
+    let revised = server.call(
+        "POST",
+        &format!("/api/v1/items/{code}/revise"),
+        Some(&token),
+        Some(&serde_json::json!({"record": record, "reason": "压缩承诺时限"})),
+        &[],
+    );
+    assert_eq!(revised.status, 201, "{}", revised.body);
+    let draft = revised.body["id"].as_i64().unwrap();
+    let submitted = server.call(
+        "POST",
+        &format!("/api/v1/drafts/{draft}/submit"),
+        Some(&token),
+        None,
+        &[("If-Match", "*")],
+    );
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    (server, draft, code)
+}
+
+fn signed_in(server: &Server, user: &str, password: &str) -> Desk {
+    let mut desk = Desk::new(&server.base);
+    let answer = desk.sign_in(user, password);
+    assert_eq!(answer.status, 303, "{user}: {}", answer.body);
+    assert_eq!(answer.location(), "/workbench");
+    desk
+}
+
+#[test]
+fn workbench_sessions_cookies_csrf_and_department_walls() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        let (server, draft, code) = office(&t, &data, &["--behind-proxy"]);
+
+        // Not signed in: every page and every form goes to the sign-in form.
+        let mut anonymous = Desk::new(&server.base);
+        for path in [
+            "/workbench",
+            "/workbench/review",
+            "/workbench/upload",
+            "/workbench/account",
+            &format!("/workbench/drafts/{draft}"),
+        ] {
+            let p = anonymous.get(path);
+            assert_eq!(
+                (p.status, p.location().as_str()),
+                (303, "/workbench/sign-in"),
+                "{name} GET {path}"
+            );
+        }
+        let p = anonymous.post(
+            &format!("/workbench/drafts/{draft}/approve"),
+            &[("revision", "2")],
+            &[],
+        );
+        assert_eq!(
+            (p.status, p.location().as_str()),
+            (303, "/workbench/sign-in"),
+            "{name}"
+        );
+
+        // The session cookie: HttpOnly, SameSite=Strict, only for /workbench, Secure over TLS.
+        let mut editor = Desk::new(&server.base);
+        let signed = editor.sign_in("editor.t", EDITOR_PASSWORD);
+        let cookie = signed.header("set-cookie").unwrap();
+        for flag in ["HttpOnly", "SameSite=Strict", "Path=/workbench"] {
+            assert!(cookie.contains(flag), "{name}: {cookie}");
+        }
+        assert!(!cookie.contains("Secure"), "{name}: plain HTTP, {cookie}");
+        let over_tls = Desk::new(&server.base).post(
+            "/workbench/sign-in",
+            &[("username", "editor.t"), ("password", EDITOR_PASSWORD)],
+            &[("X-Forwarded-Proto", "https")],
+        );
+        assert!(
+            over_tls.header("set-cookie").unwrap().contains("Secure"),
+            "{name}"
+        );
+        let home = editor.get("/workbench");
+        assert_eq!(home.status, 200);
+        assert_eq!(home.header("cache-control").as_deref(), Some("no-store"));
+        assert!(
+            home.body.contains("待审核"),
+            "{name}: the draft in review is listed"
+        );
+        // Public pages never set a cookie, with or without one sent.
+        let public = server
+            .agent
+            .get(format!("{}/", server.base))
+            .header(
+                "Cookie",
+                format!("quanze_session={}", editor.cookie.clone().unwrap()),
+            )
+            .call()
+            .unwrap();
+        assert!(public.headers().get("set-cookie").is_none(), "{name}");
+
+        // The reviewer's forms need this session's CSRF token and a same-origin post.
+        let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
+        let draft_page = reviewer.get(&format!("/workbench/drafts/{draft}"));
+        assert_eq!(draft_page.status, 200, "{name}");
+        assert!(
+            draft_page.body.contains("<ins>") && draft_page.body.contains("办理时限"),
+            "{name}: the diff shows the changed field"
+        );
+        let csrf = draft_page.csrf();
+        let approve = format!("/workbench/drafts/{draft}/approve");
+        let revision = "2";
+        for (fields, headers, why) in [
+            (vec![("revision", revision)], vec![], "no CSRF token"),
+            (
+                vec![("csrf", "0".repeat(64).as_str()), ("revision", revision)],
+                vec![],
+                "a wrong CSRF token",
+            ),
+            (
+                vec![
+                    ("csrf", editor.get("/workbench").csrf().as_str()),
+                    ("revision", revision),
+                ],
+                vec![],
+                "another session's token",
+            ),
+            (
+                vec![("csrf", csrf.as_str()), ("revision", revision)],
+                vec![("Origin", "https://evil.example")],
+                "another origin",
+            ),
+            (
+                vec![("csrf", csrf.as_str()), ("revision", revision)],
+                vec![("Sec-Fetch-Site", "cross-site")],
+                "a cross-site post",
+            ),
+        ] {
+            let p = reviewer.post(&approve, &fields, &headers);
+            assert_eq!(p.status, 403, "{name}: {why}");
+        }
+        let (_, _, live) = server.get(&format!("/api/v1/items/{code}"));
+        assert_ne!(
+            live["item"]["time_limit"]["promised_days"], 2,
+            "{name}: nothing was approved"
+        );
+
+        // Another department's editor: the draft is walled off on every route.
+        let mut other = signed_in(&server, "editor.m", OTHER_PASSWORD);
+        assert!(
+            !other.get("/workbench").body.contains(&code),
+            "{name}: not in their list"
+        );
+        assert!(
+            !other.get("/workbench/review").body.contains(&code),
+            "{name}"
+        );
+        let other_csrf = other.get("/workbench").csrf();
+        let p = other.get(&format!("/workbench/drafts/{draft}"));
+        assert!(
+            matches!(p.status, 403 | 404),
+            "{name}: GET draft → {}",
+            p.status
+        );
+        for action in ["submit", "delete", "approve", "reject"] {
+            let p = other.post(
+                &format!("/workbench/drafts/{draft}/{action}"),
+                &[
+                    ("csrf", &other_csrf),
+                    ("revision", revision),
+                    ("comment", "不该能退回"),
+                ],
+                &[],
+            );
+            assert!(
+                matches!(p.status, 403 | 404),
+                "{name}: {action} → {}",
+                p.status
+            );
+        }
+        // The editor who wrote it may not approve it either (four eyes), nor may the reviewer
+        // delete it.
+        let p = editor.post_form("/workbench", &approve, &[("revision", revision)]);
+        assert_eq!(p.status, 403, "{name}");
+        let p = reviewer.post_form(
+            "/workbench",
+            &format!("/workbench/drafts/{draft}/delete"),
+            &[("revision", revision)],
+        );
+        assert_eq!(p.status, 403, "{name}");
+        // A stale revision is refused, then the right one publishes.
+        let p = reviewer.post_form("/workbench", &approve, &[("revision", "1")]);
+        assert_eq!(p.status, 412, "{name}");
+        let p = reviewer.post_form("/workbench", &approve, &[("revision", revision)]);
+        assert_eq!(
+            (p.status, p.location().as_str()),
+            (303, "/workbench/review"),
+            "{name}: {}",
+            p.body
+        );
+        server.wait_for_index();
+        let (_, _, live) = server.get(&format!("/api/v1/items/{code}"));
+        assert_eq!(live["item"]["time_limit"]["promised_days"], 2, "{name}");
+
+        // Sign-out ends the session at once; the old cookie opens nothing.
+        let old_cookie = editor.cookie.clone();
+        let p = editor.post_form("/workbench", "/workbench/sign-out", &[]);
+        assert_eq!(
+            (p.status, p.location().as_str()),
+            (303, "/workbench/sign-in"),
+            "{name}"
+        );
+        editor.cookie = old_cookie;
+        assert_eq!(editor.get("/workbench").status, 303, "{name}: signed out");
+
+        // An admin ends another person's session from the account page.
+        let mut admin = signed_in(&server, "root", ADMIN_PASSWORD);
+        let account = admin.get("/workbench/account");
+        assert!(
+            account.body.contains("editor.m"),
+            "{name}: admins see every session"
+        );
+        let session_path = account
+            .body
+            .split("action=\"/workbench/sessions/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect::<Vec<_>>();
+        for path in &session_path {
+            admin.post_form(
+                "/workbench/account",
+                &format!("/workbench/sessions/{path}"),
+                &[],
+            );
+        }
+        assert_eq!(
+            other.get("/workbench").status,
+            303,
+            "{name}: revoked by the admin"
+        );
+        assert_eq!(
+            reviewer.get("/workbench").status,
+            303,
+            "{name}: revoked by the admin"
+        );
+        assert_eq!(
+            admin.get("/workbench").status,
+            200,
+            "{name}: the admin's own session goes on"
+        );
+
+        // Password change: the wrong current password is shown beside its field.
+        let mut editor = signed_in(&server, "editor.t", EDITOR_PASSWORD);
+        let p = editor.post_form(
+            "/workbench/account",
+            "/workbench/account/password",
+            &[
+                ("current_password", "不对的密码不对的密码"),
+                ("new_password", "新的编辑密码新的编辑密码"),
+                ("confirm_password", "新的编辑密码新的编辑密码"),
+            ],
+        );
+        assert_eq!(p.status, 422, "{name}");
+        assert!(
+            p.body.contains("当前密码不正确") && p.body.contains("aria-invalid=\"true\""),
+            "{name}"
+        );
+        let p = editor.post_form(
+            "/workbench/account",
+            "/workbench/account/password",
+            &[
+                ("current_password", EDITOR_PASSWORD),
+                ("new_password", "新的编辑密码新的编辑密码"),
+                ("confirm_password", "新的编辑密码新的编辑密码"),
+            ],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        assert_eq!(
+            editor.get("/workbench").status,
+            200,
+            "{name}: the session that changed it goes on"
+        );
+        assert_eq!(
+            Desk::new(&server.base)
+                .sign_in("editor.t", EDITOR_PASSWORD)
+                .status,
+            401,
+            "{name}"
+        );
+        assert_eq!(
+            Desk::new(&server.base)
+                .sign_in("editor.t", "新的编辑密码新的编辑密码")
+                .status,
+            303,
+            "{name}"
+        );
+
+        // The audit log has the sign-ins, failures and sign-outs, and no password.
+        let out = quanze(
+            &t,
+            &data,
+            &["token", "create", "--user", "root", "--expires", "1d"],
+        );
+        let admin_token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let text: String = ["editor.t", "reviewer.t", "editor.m", "root"]
+            .iter()
+            .map(|actor| {
+                let path = format!("/api/v1/audit?limit=500&actor={actor}");
+                let answer = server.call("GET", &path, Some(&admin_token), None, &[]);
+                answer.body.to_string()
+            })
+            .collect();
+        for action in [
+            "session.sign_in",
+            "session.sign_in_failed",
+            "session.sign_out",
+            "session.revoke",
+            "user.password_change",
+        ] {
+            assert!(text.contains(action), "{name}: {action} not audited");
+        }
+        for secret in [
+            EDITOR_PASSWORD,
+            REVIEWER_PASSWORD,
+            OTHER_PASSWORD,
+            ADMIN_PASSWORD,
+            "新的编辑密码新的编辑密码",
+            "不对的密码不对的密码",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{name}: a password in the audit log"
+            );
+        }
+    }
+}
+
+#[test]
+fn workbench_sign_in_is_held_back_per_account() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    let (server, _, _) = office(
+        &t,
+        &data,
+        &[
+            "--sign-in-failure-limit",
+            "3",
+            "--auth-failure-limit",
+            "1000000",
+        ],
+    );
+    let mut desk = Desk::new(&server.base);
+    for _ in 0..3 {
+        let p = desk.sign_in("editor.t", "猜一个密码猜一个密码");
+        assert_eq!(p.status, 401);
+        assert!(p.body.contains("用户名或密码不正确"));
+    }
+    // Held back: even the right password waits, and the page says for how long.
+    let p = desk.sign_in("editor.t", EDITOR_PASSWORD);
+    assert_eq!(p.status, 429, "{}", p.body);
+    assert!(p.header("retry-after").is_some() && p.body.contains("分钟后再试"));
+    // Another account from the same address is not held back.
+    assert_eq!(desk.sign_in("reviewer.t", REVIEWER_PASSWORD).status, 303);
+    // An unknown name is answered like a wrong password.
+    let unknown = Desk::new(&server.base).sign_in("nobody.here", "猜一个密码猜一个密码");
+    assert_eq!(unknown.status, 401);
+    assert!(unknown.body.contains("用户名或密码不正确"));
+}

@@ -1,0 +1,165 @@
+//! A person at the workbench over plain HTTP: signs in with the form, keeps the session cookie,
+//! reads pages (with their CSRF token) and posts forms, seeing redirects as they are. For the
+//! security tests; the browser tests use a real Chromium instead.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::TestDatabase;
+
+/// Creates a user with a workbench password (`quanze user add … --password-stdin`).
+pub fn add_user(bin: &Path, t: &TestDatabase, data: &Path, args: &[&str], password: &str) {
+    use std::io::Write;
+    let mut child = Command::new(bin)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--database-url")
+        .arg(&t.url)
+        .args(["user", "add"])
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "user add {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An HTTP answer: status, headers, body.
+pub struct Page {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    /// Where a redirect points.
+    pub fn location(&self) -> String {
+        self.header("location").unwrap_or_default()
+    }
+
+    /// The CSRF token the page's forms carry.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no CSRF field on the page: {}", self.body))
+            + marker.len();
+        self.body[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// One person's browser, reduced to a cookie.
+pub struct Desk {
+    base: String,
+    agent: ureq::Agent,
+    pub cookie: Option<String>,
+}
+
+impl Desk {
+    pub fn new(base: &str) -> Desk {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Desk {
+            base: base.to_string(),
+            agent,
+            cookie: None,
+        }
+    }
+
+    fn finish(&mut self, request: ureq::http::request::Builder, body: Vec<u8>) -> Page {
+        let request = match &self.cookie {
+            Some(c) => request.header("Cookie", format!("quanze_session={c}")),
+            None => request,
+        };
+        let mut r = self.agent.run(request.body(body).unwrap()).unwrap();
+        let page = Page {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            body: r.body_mut().read_to_string().unwrap_or_default(),
+        };
+        if let Some(set) = page.header("set-cookie")
+            && let Some(value) = set.strip_prefix("quanze_session=")
+        {
+            let value = value.split(';').next().unwrap_or_default();
+            self.cookie = (!value.is_empty()).then(|| value.to_string());
+        }
+        page
+    }
+
+    pub fn get(&mut self, path: &str) -> Page {
+        let request = ureq::http::Request::builder()
+            .method("GET")
+            .uri(format!("{}{path}", self.base));
+        self.finish(request, Vec::new())
+    }
+
+    /// Posts a urlencoded form, with extra headers.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let mut form = String::new();
+        for (k, v) in fields {
+            if !form.is_empty() {
+                form.push('&');
+            }
+            form.push_str(&format!(
+                "{}={}",
+                crate::server::enc(k),
+                crate::server::enc(v)
+            ));
+        }
+        let mut request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        self.finish(request, form.into_bytes())
+    }
+
+    /// Signs in with the form; the answer is the form's redirect (303) or its refusal.
+    pub fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        self.post(
+            "/workbench/sign-in",
+            &[("username", username), ("password", password)],
+            &[],
+        )
+    }
+
+    /// Posts a form of a signed-in page with its CSRF token (read from `from`).
+    pub fn post_form(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.get(from).csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all, &[])
+    }
+}
