@@ -40,9 +40,44 @@ const FIELDS: &[(&str, &str)] = &[
     ("effective_from", "生效日期"),
 ];
 
+/// The Chinese names of the fields inside list entries and objects.
+const SUBFIELDS: &[(&str, &str)] = &[
+    ("law", "法律法规"),
+    ("version", "版本"),
+    ("article", "条款"),
+    ("text", "条文"),
+    ("role", "依据类别"),
+    ("stage", "环节"),
+    ("description", "内容"),
+    ("content", "内容"),
+    ("basis", "依据"),
+    ("circumstance", "情形"),
+    ("case", "情形"),
+    ("conditions", "条件"),
+    ("standard", "标准"),
+    ("violation", "违法行为"),
+    ("sanction", "处罚"),
+    ("kind", "方式"),
+    ("body", "机关"),
+    ("note", "说明"),
+    ("statutory_days", "法定时限"),
+    ("promised_days", "承诺时限"),
+    ("time_limit_days", "时限"),
+    ("unit", "单位"),
+    ("charged", "是否收费"),
+    ("region", "行政区划"),
+    ("uscc", "统一社会信用代码"),
+    ("office", "承办机构"),
+    ("duty", "职责"),
+    ("actor", "主体"),
+    ("level", "层级"),
+    ("matter", "事项"),
+];
+
 fn label(field: &str) -> &str {
     FIELDS
         .iter()
+        .chain(SUBFIELDS)
         .find(|(k, _)| *k == field)
         .map_or(field, |(_, v)| v)
 }

@@ -128,6 +128,9 @@ fn no_store(mut builder: actix_web::HttpResponseBuilder, body: Markup) -> HttpRe
     builder
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
+        // Browsers name the origin of a form post only when the page's referrer policy lets
+        // them (the site's default, no-referrer, makes it "null"); the origin check needs it.
+        .insert_header(("Referrer-Policy", "same-origin"))
         .insert_header((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

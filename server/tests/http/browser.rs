@@ -91,3 +91,318 @@ fn browser_search_then_item_with_flowchart() {
         std::fs::copy(&desktop, docs.join("item-page.png")).unwrap();
     }
 }
+
+/// Signs in through the form, as a person types.
+fn sign_in(browser: &quanze_testkit::browser::Browser, base: &str, user: &str, password: &str) {
+    browser.goto(&format!("{base}/workbench"));
+    // Not signed in: the workbench sends the browser to the form.
+    browser.find("#username");
+    assert!(browser.current_url().ends_with("/workbench/sign-in"));
+    browser.type_into(&browser.find("#username"), user);
+    browser.type_into(&browser.find("#password"), &format!("{password}\u{E007}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while browser.find_all("form.sign-out").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{user} is not signed in: {} {}",
+            browser.current_url(),
+            browser.text(&browser.find("main"))
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn sign_out(browser: &quanze_testkit::browser::Browser, base: &str) {
+    browser.goto(&format!("{base}/workbench"));
+    browser.click(&browser.find("form.sign-out button"));
+    browser.find("#username");
+}
+
+/// Every workbench page passes the basic accessibility checks.
+fn accessible(browser: &quanze_testkit::browser::Browser, page: &str) {
+    let problems = browser.accessibility_problems();
+    assert!(problems.is_empty(), "{page}: {problems:?}");
+}
+
+/// The department's list as a clerk keeps it: the sheet the registry exports (CSV), a title
+/// row above the headers, one item's promised time changed and one new item, as XLSX.
+fn department_sheet(
+    server: &Server,
+    department: i64,
+    promised: &str,
+    new_name: &str,
+) -> (Vec<u8>, String) {
+    let (status, _, csv_bytes) = server.get_bytes(&format!(
+        "/api/v1/export?format=csv&department={department}"
+    ));
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(&csv_bytes[..]);
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut first: Vec<String> = reader
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let code = first[column("实施编码")].clone();
+    first[column("承诺时限")] = promised.to_string();
+    let mut new_row = vec![String::new(); headers.len()];
+    new_row[column("序号")] = "2".into();
+    new_row[column("项目名称")] = new_name.into();
+    new_row[column("权力分类")] = "行政许可".into();
+    new_row[column("实施依据")] =
+        "【行政法规】《中华人民共和国道路运输条例》（2023年7月20日修订）第十条".into();
+    new_row[column("法定期限")] = "20个工作日".into();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("行政许可").unwrap();
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            6,
+            "临江市交通运输局权力清单（2026年版）",
+            &rust_xlsxwriter::Format::new(),
+        )
+        .unwrap();
+    for (r, row) in [headers.clone(), first, new_row].iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    (book.save_to_buffer().unwrap(), code)
+}
+
+/// Uploads a sheet through the form and returns the report's counts (created, updated).
+fn upload(
+    browser: &quanze_testkit::browser::Browser,
+    base: &str,
+    file: &std::path::Path,
+) -> (String, String) {
+    browser.goto(&format!("{base}/workbench/upload"));
+    browser.type_into(&browser.find("#file"), &file.display().to_string());
+    browser.click(&browser.find("form[action='/workbench/upload'] button[type=submit]"));
+    browser.find("#report-counts");
+    (
+        browser.text(&browser.find("#report-created")),
+        browser.text(&browser.find("#report-updated")),
+    )
+}
+
+/// The whole life of a change in the browser: an editor signs in, uploads the department's
+/// sheet, reads the report and submits; a reviewer signs in, opens the difference and approves;
+/// the public page shows the new version at once. Then a change sent back: the editor reads the
+/// reason, fixes the sheet, uploads again and resubmits. Screenshots at desktop and phone
+/// widths; every page passes the accessibility basics.
+#[test]
+fn browser_workbench_upload_review_publish() {
+    let Some(browser) = quanze_testkit::browser::Browser::start() else {
+        return;
+    };
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let bin = crate::bin();
+    quanze_testkit::workbench::add_user(
+        bin,
+        &t,
+        &data,
+        &[
+            "clerk.wang",
+            "--role",
+            "editor",
+            "--department",
+            "临江市交通运输局",
+            "--display-name",
+            "王编辑",
+        ],
+        "交通局编辑的密码2026",
+    );
+    quanze_testkit::workbench::add_user(
+        bin,
+        &t,
+        &data,
+        &[
+            "chief.zhao",
+            "--role",
+            "reviewer",
+            "--department",
+            "临江市交通运输局",
+            "--display-name",
+            "赵审核",
+        ],
+        "交通局审核的密码2026",
+    );
+    let server = Server::start(bin, &t, &data);
+    let base = server.base.clone();
+    let transport = quanze_testkit::server::department_id_named(&server, "临江市交通运输局");
+    let shots = screenshot_dir();
+    let files = tempfile::tempdir().unwrap();
+    browser.set_window(1280, 1000);
+
+    // The editor: sign in, upload, read the report, submit.
+    sign_in(&browser, &base, "clerk.wang", "交通局编辑的密码2026");
+    accessible(&browser, "home");
+    browser.screenshot(&shots.join("workbench-home-desktop.png"));
+    let (sheet, code) = department_sheet(
+        &server,
+        transport,
+        "3个工作日",
+        "道路运输从业人员从业资格证件补发",
+    );
+    let file = files.path().join("交通运输局权力清单.xlsx");
+    std::fs::write(&file, sheet).unwrap();
+    browser.goto(&format!("{base}/workbench/upload"));
+    accessible(&browser, "upload");
+    assert_eq!(
+        upload(&browser, &base, &file),
+        ("1".to_string(), "1".to_string())
+    );
+    accessible(&browser, "report");
+    browser.set_window(1280, 1400);
+    let report = browser.screenshot(&shots.join("workbench-report-desktop.png"));
+    browser.set_window(390, 1400);
+    browser.screenshot(&shots.join("workbench-report-phone.png"));
+    browser.set_window(1280, 1000);
+    browser.click(&browser.find("#submit-upload"));
+    browser.find("table.drafts");
+    assert_eq!(browser.find_all("tr[data-status=in_review]").len(), 2);
+    sign_out(&browser, &base);
+
+    // The reviewer: the queue, the difference, approve.
+    sign_in(&browser, &base, "chief.zhao", "交通局审核的密码2026");
+    browser.goto(&format!("{base}/workbench/review"));
+    accessible(&browser, "review queue");
+    assert_eq!(browser.find_all("table.drafts tbody tr").len(), 2);
+    let links: Vec<String> = browser
+        .find_all("table.drafts a")
+        .iter()
+        .filter_map(|a| browser.attribute(a, "href"))
+        .collect();
+    for href in &links {
+        browser.goto(&format!("{base}{href}"));
+        browser.find("table.diff");
+        accessible(&browser, "draft");
+        if browser.text(&browser.find("dl.facts")).contains(&code) {
+            let changed: Vec<String> = browser
+                .find_all("table.diff tr[data-field] ins")
+                .iter()
+                .map(|e| browser.text(e))
+                .collect();
+            assert!(changed.iter().any(|c| c.contains('3')), "{changed:?}");
+            browser.set_window(1280, 1200);
+            browser.screenshot(&shots.join("workbench-review-desktop.png"));
+            browser.set_window(390, 1400);
+            browser.screenshot(&shots.join("workbench-review-phone.png"));
+            browser.set_window(1280, 1000);
+        }
+        browser.click(&browser.find("form[action$='/approve'] button"));
+        browser.find("h1");
+        assert!(browser.current_url().ends_with("/workbench/review"));
+    }
+    // Public within a second or so: the item page and search show the new version.
+    let approved = Instant::now();
+    loop {
+        let (_, _, item) = server.get(&format!("/api/v1/items/{code}"));
+        let (_, _, hits) = server.get(&format!("/api/v1/search?q={}", enc("从业资格证件补发")));
+        let found = hits["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["name"] == "道路运输从业人员从业资格证件补发");
+        if item["item"]["time_limit"]["promised_days"] == 3 && found {
+            break;
+        }
+        assert!(
+            approved.elapsed() < Duration::from_secs(3),
+            "not public yet: {}",
+            item["item"]["time_limit"]
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!(
+        "public {} ms after the last approval",
+        approved.elapsed().as_millis()
+    );
+    browser.goto(&format!("{base}/items/{code}"));
+    let public = browser.text(&browser.find("main"));
+    assert!(public.contains("承诺 3 个工作日"), "{public}");
+    sign_out(&browser, &base);
+
+    // Sent back: the editor reads why, fixes the sheet and uploads it again.
+    sign_in(&browser, &base, "clerk.wang", "交通局编辑的密码2026");
+    let (sheet, _) = department_sheet(
+        &server,
+        transport,
+        "1个工作日",
+        "道路运输从业人员从业资格证件补发",
+    );
+    std::fs::write(&file, sheet).unwrap();
+    assert_eq!(
+        upload(&browser, &base, &file),
+        ("0".to_string(), "1".to_string())
+    );
+    browser.click(&browser.find("#submit-upload"));
+    browser.find("table.drafts");
+    sign_out(&browser, &base);
+    sign_in(&browser, &base, "chief.zhao", "交通局审核的密码2026");
+    browser.goto(&format!("{base}/workbench/review"));
+    browser.click(&browser.find("table.drafts a"));
+    browser.type_into(
+        &browser.find("#comment"),
+        "一个工作日办不完，请核实承诺时限",
+    );
+    browser.click(&browser.find("form[action$='/reject'] button"));
+    browser.find("h1");
+    sign_out(&browser, &base);
+    sign_in(&browser, &base, "clerk.wang", "交通局编辑的密码2026");
+    let row = browser.text(&browser.find("tr[data-status=draft]"));
+    assert!(
+        row.contains("已退回") && row.contains("一个工作日办不完"),
+        "{row}"
+    );
+    let (sheet, _) = department_sheet(
+        &server,
+        transport,
+        "2个工作日",
+        "道路运输从业人员从业资格证件补发",
+    );
+    std::fs::write(&file, sheet).unwrap();
+    assert_eq!(
+        upload(&browser, &base, &file),
+        ("0".to_string(), "1".to_string())
+    );
+    browser.click(&browser.find("#submit-upload"));
+    browser.find("table.drafts");
+    assert_eq!(browser.find_all("tr[data-status=in_review]").len(), 1);
+    browser.click(&browser.find("tr[data-status=in_review] a"));
+    let after: Vec<String> = browser
+        .find_all("table.diff td.after ins")
+        .iter()
+        .map(|e| browser.text(e))
+        .collect();
+    assert!(
+        after.iter().any(|c| c.contains('2')),
+        "the fixed value is what is in review: {after:?}"
+    );
+
+    if std::env::var("QUANZE_UPDATE_SCREENSHOTS").as_deref() == Ok("1") {
+        let docs = repo_root().join("docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::copy(&report, docs.join("workbench-report.png")).unwrap();
+        std::fs::copy(
+            shots.join("workbench-review-desktop.png"),
+            docs.join("workbench-review.png"),
+        )
+        .unwrap();
+    }
+}

@@ -214,6 +214,29 @@ impl Browser {
         .map(str::to_string)
     }
 
+    /// Runs a script in the page (`arguments[0…]` are `args`) and returns its value.
+    pub fn execute(&self, script: &str, args: Value) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/execute/sync"),
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// The basics of accessibility that the current page fails, in words: `lang="zh-CN"`, a
+    /// title, one `h1` and no skipped heading level, a label for every form control, text for
+    /// every link and button, and a contrast of at least 4.5:1 (3:1 for large text) between
+    /// every text and its background (WCAG 2 AA).
+    pub fn accessibility_problems(&self) -> Vec<String> {
+        self.execute(ACCESSIBILITY_CHECK, json!([]))
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+
     /// A PNG of the viewport, written to `path`.
     pub fn screenshot(&self, path: &Path) -> PathBuf {
         let encoded = self.command("GET", &self.session_path("/screenshot"), Value::Null);
@@ -226,6 +249,45 @@ impl Browser {
         path.to_path_buf()
     }
 }
+
+/// The accessibility check run in the page (see [`Browser::accessibility_problems`]).
+const ACCESSIBILITY_CHECK: &str = r#"
+const problems = [];
+const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[name=' + e.name + ']' : '');
+if (document.documentElement.lang !== 'zh-CN') problems.push('html lang is ' + JSON.stringify(document.documentElement.lang));
+if (!document.title.trim()) problems.push('no title');
+const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]);
+if (headings.filter(l => l === 1).length !== 1) problems.push('not exactly one h1');
+headings.reduce((prev, l) => { if (l > prev + 1) problems.push('heading level jumps from h' + prev + ' to h' + l); return l; }, 0);
+for (const c of document.querySelectorAll('input,select,textarea')) {
+  if (c.type === 'hidden' || c.type === 'submit' || c.type === 'button') continue;
+  const labelled = (c.id && document.querySelector('label[for="' + c.id + '"]')) || c.closest('label') || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby');
+  if (!labelled) problems.push('no label for ' + describe(c));
+}
+for (const a of document.querySelectorAll('a,button')) {
+  if (!(a.textContent.trim() || a.getAttribute('aria-label'))) problems.push('no text in ' + describe(a));
+}
+const rgb = (s) => { const m = s.match(/[\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; };
+const luminance = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const background = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const seen = new Set();
+while (walker.nextNode()) {
+  const text = walker.currentNode;
+  const e = text.parentElement;
+  if (!text.textContent.trim() || !e || seen.has(e)) continue;
+  seen.add(e);
+  const style = getComputedStyle(e);
+  if (style.visibility === 'hidden' || style.display === 'none' || e.getClientRects().length === 0) continue;
+  if (e.closest('.skip')) continue;
+  const fg = luminance(rgb(style.color)), bg = luminance(background(e));
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  const size = parseFloat(style.fontSize), bold = +style.fontWeight >= 700;
+  const needed = (size >= 24 || (size >= 18.66 && bold)) ? 3 : 4.5;
+  if (ratio < needed) problems.push('contrast ' + ratio.toFixed(2) + ' of ' + describe(e) + ' "' + text.textContent.trim().slice(0, 20) + '"');
+}
+return problems;
+"#;
 
 impl Drop for Browser {
     fn drop(&mut self) {
