@@ -130,6 +130,17 @@ pub fn set_password(
         // An operator at the command line (user id 0) is never "own"; a person changing their
         // own password proves they know the current one, unless they had none.
         if stored.is_some() && !verify_password(current.unwrap_or(""), stored.as_deref()) {
+            // Someone holding another's session may be guessing: on the record.
+            write_transaction(conn, |conn| {
+                audit(
+                    conn,
+                    by,
+                    "user.password_change_failed",
+                    &user.row.username,
+                    serde_json::json!({"reason": "wrong current password"}),
+                    at,
+                )
+            })?;
             return Err(RegistryError::Invalid(vec![
                 crate::problem::Problem::error("current_password", "当前密码不正确"),
             ]));

@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{RegistryError, Result};
+use crate::models::DraftRow;
 
 /// A user's role (谁发布、谁审核、谁负责: editors write, reviewers publish, admins do both and
 /// manage accounts).
@@ -69,6 +70,31 @@ impl Principal {
         self.in_department(department_id) && matches!(self.role, Role::Admin | Role::Reviewer)
     }
 
+    /// Edits some department's list (the workbench offers uploads and drafts).
+    pub fn edits_any(&self) -> bool {
+        self.is_admin() || self.departments.iter().any(|d| self.can_edit(*d))
+    }
+
+    /// Reviews some department's list (the workbench offers the review queue).
+    pub fn reviews_any(&self) -> bool {
+        self.is_admin() || self.departments.iter().any(|d| self.can_review(*d))
+    }
+
+    /// Wrote or submitted the draft, so may not decide on it (four eyes: 谁发布谁审核).
+    pub fn wrote(&self, draft: &DraftRow) -> bool {
+        draft.submitted_by == Some(self.user_id) || draft.updated_by == self.user_id
+    }
+
+    /// May approve or reject the draft: a reviewer of its department who did not write it.
+    pub fn may_decide(&self, draft: &DraftRow) -> bool {
+        self.can_review(draft.department_id) && !self.wrote(draft)
+    }
+
+    /// Is the user `user_id` (their own uploads and sessions).
+    pub fn is(&self, user_id: i64) -> bool {
+        self.user_id == user_id
+    }
+
     /// May create and disable users and issue anyone's tokens.
     pub fn can_manage_accounts(&self) -> bool {
         self.is_admin()
@@ -76,7 +102,7 @@ impl Principal {
 
     /// May list or revoke the tokens of `user_id`: admins, and every user their own.
     pub fn can_manage_tokens_of(&self, user_id: i64) -> bool {
-        self.is_admin() || self.user_id == user_id
+        self.is_admin() || self.is(user_id)
     }
 
     /// The departments whose drafts a listing may show: the one asked for if the caller may see

@@ -120,9 +120,40 @@ pub fn csrf_matches(session: &ActiveSession, presented: &str) -> bool {
     constant_time_eq(session.csrf_token.as_bytes(), presented.as_bytes())
 }
 
-/// Signs a person in. The password is checked (always with the full Argon2 work, so timing
-/// says nothing), the outcome audited, and a session opened. Any failure is
-/// `Unauthenticated(SIGN_IN_FAILED)`; the audit entry keeps the real reason.
+/// Who a sign-in names, read before the password is checked: the password check (Argon2,
+/// 19 MiB and tens of milliseconds) then runs without holding a database connection.
+pub struct SignInAttempt {
+    username: String,
+    user: Option<User>,
+    stored: Option<String>,
+}
+
+/// Reads the account a sign-in names (first of three steps: [`attempt`], [`SignInAttempt::verify`]
+/// with no connection held, [`finish_sign_in`]).
+pub fn attempt(conn: &mut DbConnection, username: &str) -> Result<SignInAttempt> {
+    let username = username.trim().chars().take(64).collect::<String>();
+    let user = find_user_by_name(conn, &username)?;
+    let stored = match &user {
+        Some(u) => password_hash_of(conn, u.row.id)?,
+        None => None,
+    };
+    Ok(SignInAttempt {
+        username,
+        user,
+        stored,
+    })
+}
+
+impl SignInAttempt {
+    /// Whether the password is right (always the full Argon2 work, so timing says nothing about
+    /// whether the account exists or has a password).
+    pub fn verify(&self, password: &str) -> bool {
+        verify_password(password, self.stored.as_deref())
+    }
+}
+
+/// Signs a person in: [`attempt`], the password check and [`finish_sign_in`] in one go, for
+/// callers that hold their connection anyway.
 pub fn sign_in(
     conn: &mut DbConnection,
     username: &str,
@@ -132,13 +163,28 @@ pub fn sign_in(
     policy: SessionPolicy,
     now: NaiveDateTime,
 ) -> Result<SignedIn> {
-    let username = username.trim();
-    let user = find_user_by_name(conn, username)?;
-    let stored = match &user {
-        Some(u) => password_hash_of(conn, u.row.id)?,
-        None => None,
-    };
-    let password_ok = verify_password(password, stored.as_deref());
+    let attempt = attempt(conn, username)?;
+    let password_ok = attempt.verify(password);
+    finish_sign_in(conn, attempt, password_ok, origin, user_agent, policy, now)
+}
+
+/// Audits a sign-in attempt and, when the password was right and the account may sign in,
+/// opens a session. Any failure is `Unauthenticated(SIGN_IN_FAILED)`; the audit entry keeps
+/// the real reason.
+pub fn finish_sign_in(
+    conn: &mut DbConnection,
+    attempt: SignInAttempt,
+    password_ok: bool,
+    origin: &str,
+    user_agent: Option<&str>,
+    policy: SessionPolicy,
+    now: NaiveDateTime,
+) -> Result<SignedIn> {
+    let SignInAttempt {
+        username,
+        user,
+        stored,
+    } = attempt;
     let refused = match &user {
         None => Some("unknown user"),
         Some(_) if stored.is_none() => Some("no password set"),
@@ -147,7 +193,7 @@ pub fn sign_in(
         Some(_) => None,
     };
     let actor = Actor {
-        name: username.chars().take(64).collect(),
+        name: username,
         origin: origin.to_string(),
     };
     if let Some(reason) = refused {
@@ -170,6 +216,11 @@ pub fn sign_in(
     let expires_at = now + policy.absolute;
     let user_agent = user_agent.map(|a| a.chars().take(200).collect::<String>());
     let session_id = write_transaction(conn, |conn| {
+        // Sessions ended a while ago are of no further use (the audit log keeps their story).
+        diesel::delete(
+            user_sessions::table.filter(user_sessions::expires_at.lt(now - Duration::days(30))),
+        )
+        .execute(conn)?;
         let id: i64 = diesel::insert_into(user_sessions::table)
             .values((
                 user_sessions::user_id.eq(user.row.id),
@@ -230,6 +281,8 @@ pub fn resume(
     if row.expires_at <= now {
         return Err(ended("session past its absolute timeout"));
     }
+    // The last-seen time is written at most once a minute, so a session may end up to a
+    // minute before the idle time has passed since its very last request.
     if now - row.last_seen_at >= policy.idle {
         return Err(ended("session idle too long"));
     }
@@ -269,7 +322,8 @@ pub fn sign_out(
     })
 }
 
-/// Revokes a session: admins any, a person their own. Takes effect on its next request.
+/// Revokes a session: admins any, a person their own (anyone else's is `NotFound`, so session
+/// ids tell nothing). Takes effect on its next request.
 pub fn revoke_session(
     conn: &mut DbConnection,
     by: &Principal,
@@ -277,23 +331,42 @@ pub fn revoke_session(
     now: NaiveDateTime,
 ) -> Result<()> {
     write_transaction(conn, |conn| {
+        let missing = || RegistryError::NotFound(format!("session {session_id}"));
         let row: SessionRow = user_sessions::table
             .find(session_id)
             .select(SessionRow::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| RegistryError::NotFound(format!("session {session_id}")))?;
-        by.require(by.can_manage_tokens_of(row.user_id), "end this session")?;
+            .filter(|row| by.can_manage_tokens_of(row.user_id))
+            .ok_or_else(missing)?;
+        let user = get_user(conn, row.user_id)?.ok_or_else(missing)?;
         end_session(conn, session_id, now)?;
         audit(
             conn,
             &by.actor(),
             "session.revoke",
-            &row.user_id.to_string(),
+            &user.row.username,
             serde_json::json!({"session": session_id}),
             now,
         )
     })
+}
+
+/// Ends the session a cookie's `secret` stands for, if any (a browser that signs in again
+/// leaves no second session open behind it).
+pub fn end_session_of_secret(
+    conn: &mut DbConnection,
+    secret: &str,
+    now: NaiveDateTime,
+) -> Result<()> {
+    diesel::update(
+        user_sessions::table
+            .filter(user_sessions::secret_hash.eq(hash_token(secret)))
+            .filter(user_sessions::revoked_at.is_null()),
+    )
+    .set(user_sessions::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Ends every open session of a user but `keep` (a password change keeps the session that

@@ -1,7 +1,7 @@
 //! Sheets uploaded in the workbench and checked by a dry run, kept so that the person can
 //! submit exactly what was checked without uploading it again. Only the uploader reads one;
-//! each is deleted when submitted, and any older than [`UPLOAD_LIFETIME_HOURS`] when the next
-//! is stored.
+//! each is deleted when submitted or replaced by the uploader's next check, and any older than
+//! [`UPLOAD_LIFETIME_HOURS`] when the next is stored.
 
 use diesel::prelude::*;
 
@@ -92,7 +92,7 @@ pub fn find_upload(
         .optional()?
         .ok_or_else(missing)?;
     let (id, user_id, file_name, format, content, department_id, created_at) = row;
-    if user_id != by.user_id || now - created_at > chrono::Duration::hours(UPLOAD_LIFETIME_HOURS) {
+    if !by.is(user_id) || now - created_at > chrono::Duration::hours(UPLOAD_LIFETIME_HOURS) {
         return Err(missing());
     }
     Ok(StoredUpload {

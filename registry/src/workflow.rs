@@ -563,7 +563,7 @@ fn reviewable(
             draft.status
         )));
     }
-    if draft.submitted_by == Some(p.user_id) || draft.updated_by == p.user_id {
+    if p.wrote(&draft) {
         return Err(RegistryError::Forbidden(format!(
             "{} wrote or submitted draft {id}; another reviewer must decide on it",
             p.username
@@ -735,10 +735,11 @@ pub fn delete_draft(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
+    expected: Option<&RevisionCondition>,
     at: chrono::NaiveDateTime,
 ) -> Result<()> {
     write_transaction(conn, |conn| {
-        let draft = editable(conn, p, id, "delete", None, |status| {
+        let draft = editable(conn, p, id, "delete", expected, |status| {
             format!("draft {id} is {status}; it can be deleted once a reviewer sends it back")
         })?;
         delete_draft_row(conn, id)?;

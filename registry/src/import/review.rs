@@ -87,10 +87,8 @@ pub(crate) fn review_items(
                     format!("{} belongs to another department", item.code),
                 );
             }
-            // A draft sent back (or not yet submitted) is carried forward by the new row; one
-            // in review is the reviewer's until they decide.
             if let Some(draft) = find_draft_by_code(&mut conn, &item.code)?
-                && !(draft.status == "draft" && p.can_edit(draft.department_id))
+                && !carried_forward(&draft, p)
             {
                 problem(
                     "code",
@@ -121,10 +119,19 @@ pub(crate) fn review_items(
                 .map_err(|e| crate::RegistryError::Corrupt(e.to_string()))?;
             let open_draft = find_draft_by_code(conn, &item.code)?;
             let draft = match (open_draft, find_item_by_code(conn, &item.code)?) {
-                // Checked above: a draft in the caller's hands, not in review.
+                // Checked above: a draft sent back, or the caller's own, not in review.
                 (Some(open), existing) => {
                     match existing {
-                        Some(_) => report.updated += 1,
+                        Some(existing) => {
+                            let current = load_item_records(conn, std::slice::from_ref(&existing))?;
+                            if current.first().is_some_and(|c| same_content(c, item)) {
+                                // Back to the live version: nothing to review; the draft stays
+                                // for its author to delete or change.
+                                report.unchanged += 1;
+                                continue;
+                            }
+                            report.updated += 1;
+                        }
                         None => report.created += 1,
                     }
                     let any = RevisionCondition::Any;
@@ -148,6 +155,15 @@ pub(crate) fn review_items(
         }
         Ok(())
     })
+}
+
+/// Whether a row of an upload may carry an open draft forward (update and submit it again): a
+/// draft a reviewer sent back, or the caller's own not yet submitted. A draft in review is the
+/// reviewer's until they decide, and a colleague's unsubmitted work is theirs.
+fn carried_forward(draft: &crate::models::DraftRow, p: &Principal) -> bool {
+    draft.status == "draft"
+        && p.can_edit(draft.department_id)
+        && (draft.review_comment.is_some() || p.is(draft.updated_by))
 }
 
 /// Equal but for how the department is spelled (stored records use the stored spelling).

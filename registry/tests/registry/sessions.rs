@@ -123,6 +123,18 @@ fn sessions_open_time_out_and_end() {
             .map(|s| s.id)
             .collect();
         assert!(open.contains(&b.session.session_id) && !open.contains(&a.session.session_id));
+        // Someone else's session is as good as missing to a non-admin.
+        let stranger = accounts::add_user(conn, &op, "stranger", "", Role::Admin, &[], t0).unwrap();
+        let not_admin = Principal {
+            user_id: stranger.row.id,
+            role: Role::Editor,
+            departments: vec![],
+            ..Principal::operator("stranger")
+        };
+        assert!(matches!(
+            revoke_session(conn, &not_admin, b.session.session_id, t0),
+            Err(RegistryError::NotFound(_))
+        ));
         revoke_session(conn, &op, b.session.session_id, t0).unwrap();
         assert!(resume(conn, &b.secret, "x", policy, t0).is_err());
 

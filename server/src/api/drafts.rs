@@ -396,7 +396,7 @@ pub async fn delete_draft(
     let id = path_id("id", &path)?;
     let p = caller.0;
     state
-        .with_conn(move |conn| Ok(workflow::delete_draft(conn, &p, id, now())?))
+        .with_conn(move |conn| Ok(workflow::delete_draft(conn, &p, id, None, now())?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

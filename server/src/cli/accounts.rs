@@ -176,13 +176,15 @@ pub fn run_user(db: &Database, command: UserCommand) -> Result<(), CliError> {
         UserCommand::List => {
             let mut conn = db.conn()?;
             for u in quanze_registry::accounts::list_users(&mut conn, &operator())? {
+                let password = quanze_registry::repo::users::has_password(&mut conn, u.row.id)?;
                 println!(
-                    "{}\t{}\t{}\t{}\tdepartments {:?}{}",
+                    "{}\t{}\t{}\t{}\tdepartments {:?}{}{}",
                     u.row.id,
                     u.row.username,
                     u.row.display_name,
                     u.row.role,
                     u.departments,
+                    if password { "\tpassword set" } else { "" },
                     if u.row.disabled { "\tdisabled" } else { "" }
                 );
             }

@@ -118,6 +118,9 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
         region_tallies: Default::default(),
         quality_reports: Default::default(),
         sessions: options.session,
+        password_checks: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        )),
     };
     let max_body = MaxBody(options.max_body_bytes);
     let mut server = HttpServer::new(move || crate::app::build(state.clone(), max_body))

@@ -29,6 +29,9 @@ pub struct AppState {
     pub quality_reports: Arc<QualityReports>,
     /// How long workbench sessions last.
     pub sessions: quanze_registry::sessions::SessionPolicy,
+    /// Password checks running at once: each takes 19 MiB and a core for tens of milliseconds,
+    /// so a burst of sign-ins waits here instead of taking every blocking thread.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

@@ -84,6 +84,19 @@ impl<K: LimitKey> RateLimiter<K> {
         (tokens < 1.0).then(|| self.wait_for_token(tokens))
     }
 
+    /// Gives back a token taken by [`RateLimiter::check`] (an attempt that turned out not to
+    /// count, such as a sign-in with the right password).
+    pub fn refund(&self, client: K, now: Instant) {
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(bucket) = buckets.get_mut(&client.bucket()) {
+            bucket.tokens = (self.tokens_at(bucket, now) + 1.0).min(self.burst);
+            bucket.refilled = now;
+        }
+    }
+
     /// Takes a token for `client`, or says how long until one is available.
     pub fn check(&self, client: K, now: Instant) -> Result<(), Duration> {
         let mut buckets = self

@@ -2,6 +2,7 @@
 //! sessions with a way to end each, and for an admin everyone's sessions.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -102,7 +103,8 @@ fn account_view(clerk: &Clerk, problems: &PasswordProblems, sessions: &Sessions)
                                 @if s.id == me { "当前会话" } @else {
                                     form.inline method="post" action=(format!("/workbench/sessions/{}/revoke", s.id)) {
                                         (clerk.csrf_field())
-                                        button.secondary type="submit" { "结束" }
+                                        button.secondary type="submit"
+                                            aria-label=(format!("结束 {} 于 {} 登录的会话", sessions.names.get(&s.user_id).map_or("", String::as_str), s.created_at.format("%Y-%m-%d %H:%M"))) { "结束" }
                                     }
                                 }
                             }
@@ -161,6 +163,16 @@ pub async fn change_password(
         };
         return render(&state, &clerk, StatusCode::UNPROCESSABLE_ENTITY, &problems).await;
     }
+    // A wrong current password counts against the account like a failed sign-in: someone
+    // holding another's session must not guess their password here at leisure.
+    let account = clerk.session.principal.username.to_lowercase();
+    if let Err(wait) = state
+        .limits
+        .sign_in_failures
+        .check(account.clone(), Instant::now())
+    {
+        return Err(WorkbenchError(ApiError::rate_limited(wait)));
+    }
     let current = form.get("current_password").to_string();
     let p = clerk.session.principal.clone();
     let keep = clerk.session.session_id;
@@ -178,8 +190,21 @@ pub async fn change_password(
         })
         .await;
     match result {
-        Ok(()) => Ok(see_other("/workbench/account?changed")),
+        Ok(()) => {
+            state
+                .limits
+                .sign_in_failures
+                .refund(account, Instant::now());
+            Ok(see_other("/workbench/account?changed"))
+        }
         Err(ApiError::InvalidRecord(list)) => {
+            if list.iter().all(|p| p.field != "current_password") {
+                // The current password was right; only the new one was refused.
+                state
+                    .limits
+                    .sign_in_failures
+                    .refund(account, Instant::now());
+            }
             let mut problems = PasswordProblems::default();
             for p in list {
                 match p.field.as_str() {

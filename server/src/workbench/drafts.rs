@@ -161,13 +161,13 @@ fn comparison(view: &DraftView) -> Markup {
                                 td.before {
                                     @for r in &old {
                                         @if new.contains(r) { div { (r) } }
-                                        @else { del { (r) } }
+                                        @else { del { span.sr-only { "删除：" } (r) } }
                                     }
                                 }
                                 td.after {
                                     @for r in &new {
                                         @if old.contains(r) { div { (r) } }
-                                        @else { ins { (r) } }
+                                        @else { ins { span.sr-only { "新增：" } (r) } }
                                     }
                                 }
                             }
@@ -229,7 +229,7 @@ pub async fn draft_page(
     let p = &clerk.session.principal;
     let may_edit = p.can_edit(d.department_id) && d.status == "draft";
     let may_review = p.can_review(d.department_id) && d.status == "in_review";
-    let own = d.submitted_by == Some(p.user_id) || d.updated_by == p.user_id;
+    let own = p.wrote(d);
     let action = |verb: &str| format!("/workbench/drafts/{}/{verb}", d.id);
     page(
         &clerk,
@@ -331,7 +331,7 @@ pub async fn draft_action(
                     format!("/workbench/drafts/{id}")
                 }
                 "delete" => {
-                    workflow::delete_draft(conn, &p, id, now)?;
+                    workflow::delete_draft(conn, &p, id, Some(&expected), now)?;
                     "/workbench".to_string()
                 }
                 "approve" => {

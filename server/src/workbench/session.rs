@@ -32,13 +32,11 @@ impl Clerk {
     }
 
     pub fn may_edit(&self) -> bool {
-        let p = &self.session.principal;
-        p.is_admin() || p.departments.iter().any(|d| p.can_edit(*d))
+        self.session.principal.edits_any()
     }
 
     pub fn may_review(&self) -> bool {
-        let p = &self.session.principal;
-        p.is_admin() || p.departments.iter().any(|d| p.can_review(*d))
+        self.session.principal.reviews_any()
     }
 
     /// Refuses a form post that did not come from one of our pages: a cross-site origin, or a

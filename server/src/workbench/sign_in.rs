@@ -33,7 +33,8 @@ fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> Http
                 }
                 p {
                     label for="password" { "密码" }
-                    input #password name="password" type="password" autocomplete="current-password" required;
+                    input #password name="password" type="password" autocomplete="current-password" required
+                        aria-describedby=[error.map(|_| "sign-in-error")];
                 }
                 p { button type="submit" { "登录" } }
             }
@@ -71,12 +72,14 @@ pub async fn submit(
     let limits = &state.limits;
     let client = client_address(&req, limits.behind_proxy);
     let account = username.to_lowercase();
+    // Every attempt takes a token from the client's and the account's bucket before the
+    // password is checked (so parallel guesses cannot all slip past), and a right password
+    // gives them back.
     let now = Instant::now();
-    let held_back = client
-        .and_then(|c| limits.auth_failures.blocked_for(c, now))
-        .into_iter()
-        .chain(limits.sign_in_failures.blocked_for(account.clone(), now))
-        .max();
+    let held_back = match client.map(|c| limits.auth_failures.check(c, now)) {
+        Some(Err(wait)) => Some(wait),
+        _ => limits.sign_in_failures.check(account.clone(), now).err(),
+    };
     if let Some(wait) = held_back {
         tracing::warn!(user = %username, client = ?client, "sign-in held back after repeated failures");
         let mut page = sign_in_page(
@@ -99,39 +102,64 @@ pub async fn submit(
         .get(actix_web::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let policy = state.sessions;
+    let previous = req
+        .cookie(super::session::SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty());
     let name = username.clone();
+    let attempt = state
+        .with_conn(move |conn| Ok(quanze_registry::sessions::attempt(conn, &name)?))
+        .await?;
+    // The Argon2 check holds no database connection, and only a few run at once.
+    let permit = state
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("password check semaphore: {e}")))?;
+    let (attempt, password_ok) = web::block(move || {
+        let ok = attempt.verify(&password);
+        (attempt, ok)
+    })
+    .await?;
+    drop(permit);
+    let policy = state.sessions;
     let result = state
         .with_conn(move |conn| {
-            Ok(quanze_registry::sessions::sign_in(
+            let now = quanze_registry::repo::now();
+            let signed = quanze_registry::sessions::finish_sign_in(
                 conn,
-                &name,
-                &password,
+                attempt,
+                password_ok,
                 &origin,
                 user_agent.as_deref(),
                 policy,
-                quanze_registry::repo::now(),
-            )?)
+                now,
+            )?;
+            // A browser that signs in again leaves no older session open behind it.
+            if let Some(previous) = previous {
+                quanze_registry::sessions::end_session_of_secret(conn, &previous, now)?;
+            }
+            Ok(signed)
         })
         .await;
     match result {
-        Ok(signed) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/workbench"))
-            .insert_header(("Cache-Control", "no-store"))
-            .cookie(session_cookie(&req, limits.behind_proxy, &signed.secret))
-            .finish()),
-        Err(ApiError::Unauthenticated(message)) => {
+        Ok(signed) => {
             let now = Instant::now();
             if let Some(c) = client {
-                let _ = limits.auth_failures.check(c, now);
+                limits.auth_failures.refund(c, now);
             }
-            let _ = limits.sign_in_failures.check(account, now);
-            Ok(sign_in_page(
-                StatusCode::UNAUTHORIZED,
-                &username,
-                Some(&message),
-            ))
+            limits.sign_in_failures.refund(account, now);
+            Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", "/workbench"))
+                .insert_header(("Cache-Control", "no-store"))
+                .cookie(session_cookie(&req, limits.behind_proxy, &signed.secret))
+                .finish())
         }
+        Err(ApiError::Unauthenticated(message)) => Ok(sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            &username,
+            Some(&message),
+        )),
         Err(e) => Err(e.into()),
     }
 }

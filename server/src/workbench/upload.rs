@@ -87,6 +87,9 @@ async fn read_multipart(mut parts: Multipart, limit: usize) -> Result<Upload, Wo
     let bad = |why: &str| WorkbenchError(ApiError::bad_request("file", why.to_string()));
     let mut pairs = Vec::new();
     let mut file = None;
+    // What the parts may hold together: the body limit applies to the whole form, not to
+    // each part of it.
+    let mut left = limit;
     while let Some(part) = parts.next().await {
         let mut field = part.map_err(|e| bad(&format!("the form could not be read: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
@@ -95,10 +98,11 @@ async fn read_multipart(mut parts: Multipart, limit: usize) -> Result<Upload, Wo
             .and_then(|d| d.get_filename())
             .map(str::to_string);
         let bytes = field
-            .bytes(limit)
+            .bytes(left)
             .await
             .map_err(|_| WorkbenchError(ApiError::PayloadTooLarge { limit }))?
             .map_err(|e| bad(&format!("the form could not be read: {e}")))?;
+        left = left.saturating_sub(bytes.len());
         match (name.as_str(), file_name) {
             ("file", Some(file_name)) => file = Some((file_name, bytes.to_vec())),
             (_, _) => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
@@ -207,6 +211,7 @@ pub async fn check(
     parts: Multipart,
     max_body: web::Data<MaxBody>,
 ) -> WorkbenchResult {
+    // Refused before the body is read; the CSRF token inside it is checked after.
     super::session::same_origin(&req)?;
     let upload = read_multipart(parts, max_body.0).await?;
     clerk.check_form(&req, &upload.fields)?;
@@ -229,7 +234,7 @@ pub async fn check(
         import_options(&clerk, &reason, true),
     )
     .await?;
-    let stored = if report.errors() == 0 {
+    let stored = if report.errors() == 0 && report.created + report.updated > 0 {
         let p = clerk.session.principal.clone();
         let (name, content) = (upload.file_name.clone(), upload.content);
         Some(
@@ -259,16 +264,14 @@ pub async fn check(
             p { "文件：" (upload.file_name) }
             (report_view(&report))
             @if let Some(id) = stored {
-                @if report.created + report.updated == 0 {
-                    p.notice { "表格中的事项与现行清单相同，没有需要提交的变更。" }
-                } @else {
-                    form.workbench-form method="post" action=(format!("/workbench/upload/{id}/submit")) {
-                        (clerk.csrf_field())
-                        input type="hidden" name="reason" value=(reason);
-                        p { "检查通过。提交后，新增和修改的 " (report.created + report.updated) " 个事项将作为草稿送交审核，审核通过后才会公开。" }
-                        button #submit-upload type="submit" { "提交审核" }
-                    }
+                form.workbench-form method="post" action=(format!("/workbench/upload/{id}/submit")) {
+                    (clerk.csrf_field())
+                    input type="hidden" name="reason" value=(reason);
+                    p { "检查通过。提交后，新增和修改的 " (report.created + report.updated) " 个事项将作为草稿送交审核，审核通过后才会公开。" }
+                    button #submit-upload type="submit" { "提交审核" }
                 }
+            } @else if report.errors() == 0 {
+                p.notice { "表格中的事项与现行清单相同，没有需要提交的变更。" }
             } @else {
                 p.problem role="alert" { "表格有 " (report.errors()) " 处错误，没有保存任何内容。请在表格中改正后重新上传。" }
             }

@@ -378,6 +378,7 @@ fn workbench_sessions_cookies_csrf_and_department_walls() {
             "session.sign_out",
             "session.revoke",
             "user.password_change",
+            "user.password_change_failed",
         ] {
             assert!(text.contains(action), "{name}: {action} not audited");
         }
