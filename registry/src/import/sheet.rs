@@ -815,7 +815,7 @@ fn append_remark(record: &mut PowerItemRecord, text: &str) {
 
 /// A code for an item whose sheet has none (local lists often do not): stable for the same
 /// department, project and sub-item, so importing the sheet again updates the same items.
-fn local_code(department: &DepartmentRef, project: &str, sub_item: &str) -> String {
+pub fn local_code(department: &DepartmentRef, project: &str, sub_item: &str) -> String {
     let digest = Sha256::digest(
         format!(
             "{}|{}|{project}|{sub_item}",
@@ -921,7 +921,7 @@ fn field_label(field: &str) -> String {
 
 /// The validation messages in Chinese (the wording of `crate::validate`); anything else as it
 /// is.
-fn zh_message(message: &str) -> String {
+pub fn zh_message(message: &str) -> String {
     let m = message.trim();
     let number_after = |prefix: &str| -> Option<String> {
         m.strip_prefix(prefix)

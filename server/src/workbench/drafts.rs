@@ -210,7 +210,7 @@ async fn load(state: &AppState, clerk: &Clerk, id: i64) -> Result<DraftView, Api
         .await
 }
 
-fn draft_id(raw: &str) -> Result<i64, WorkbenchError> {
+pub(super) fn draft_id(raw: &str) -> Result<i64, WorkbenchError> {
     raw.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
@@ -251,6 +251,9 @@ pub async fn draft_page(
             (comparison(&view))
             @if may_edit {
                 h2 { "操作" }
+                @if d.kind == "power_item" {
+                    p { a.button href=(format!("/workbench/drafts/{}/edit", d.id)) { "修改草稿" } }
+                }
                 form.inline method="post" action=(action("submit")) {
                     (clerk.csrf_field())
                     input type="hidden" name="revision" value=(d.revision);

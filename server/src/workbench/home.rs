@@ -107,7 +107,11 @@ pub async fn home(state: web::Data<AppState>, clerk: Clerk) -> WorkbenchResult {
                 @else { "所在部门：" (mine.join("、")) }
             }
             @if clerk.may_edit() {
-                p.actions { a.button href="/workbench/upload" { "上传清单表格" } }
+                p.actions {
+                    a.button href="/workbench/items/new" { "新建事项" }
+                    " "
+                    a.button href="/workbench/upload" { "上传清单表格" }
+                }
             }
             h2 { "草稿和审核中的变更" }
             (draft_table(&listing, "目前没有草稿或待审核的变更。"))

@@ -10,7 +10,9 @@
 
 mod account;
 mod drafts;
+mod editor;
 mod home;
+mod item_form;
 mod session;
 mod sign_in;
 mod upload;
@@ -222,6 +224,24 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/workbench", web::get().to(home::home))
         .route("/workbench/review", web::get().to(home::review_queue))
         .route("/workbench/drafts/{id}", web::get().to(drafts::draft_page))
+        .route("/workbench/items/new", web::get().to(editor::new_item))
+        .route("/workbench/items/new", web::post().to(editor::save_new))
+        .route(
+            "/workbench/items/{code}/revise",
+            web::get().to(editor::revise_item),
+        )
+        .route(
+            "/workbench/items/{code}/revise",
+            web::post().to(editor::save_revision),
+        )
+        .route(
+            "/workbench/drafts/{id}/edit",
+            web::get().to(editor::edit_draft),
+        )
+        .route(
+            "/workbench/drafts/{id}/edit",
+            web::post().to(editor::save_draft),
+        )
         .route(
             "/workbench/drafts/{id}/{action}",
             web::post().to(drafts::draft_action),

@@ -91,6 +91,11 @@ impl FormFields {
         FormFields(pairs)
     }
 
+    /// Every field as posted, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The field's value, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -261,6 +261,17 @@ fn browser_workbench_upload_review_publish() {
     );
     let file = files.path().join("交通运输局权力清单.xlsx");
     std::fs::write(&file, sheet).unwrap();
+    // The form of a whole item, new and filled with a published one.
+    browser.goto(&format!("{base}/workbench/items/new"));
+    accessible(&browser, "new item form");
+    browser.goto(&format!("{base}/workbench/items/{code}/revise"));
+    browser.find("input[name='legal_bases[0].law']");
+    accessible(&browser, "revision form");
+    browser.set_window(1280, 2400);
+    browser.screenshot(&shots.join("workbench-form-desktop.png"));
+    browser.set_window(390, 1600);
+    browser.screenshot(&shots.join("workbench-form-phone.png"));
+    browser.set_window(1280, 1000);
     browser.goto(&format!("{base}/workbench/upload"));
     accessible(&browser, "upload");
     assert_eq!(

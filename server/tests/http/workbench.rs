@@ -429,3 +429,253 @@ fn workbench_sign_in_is_held_back_per_account() {
     assert_eq!(unknown.status, 401);
     assert!(unknown.body.contains("用户名或密码不正确"));
 }
+
+#[test]
+fn workbench_item_form_new_revise_and_edit_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        let (server, draft, code) = office(&t, &data, &[]);
+        let mut editor = signed_in(&server, "editor.t", EDITOR_PASSWORD);
+        let transport = department_id_named(&server, "临江市交通运输局").to_string();
+
+        // A new item: problems beside their fields, everything typed kept.
+        let form = editor.get("/workbench/items/new");
+        assert_eq!(form.status, 200, "{name}");
+        let csrf = form.csrf();
+        let base_fields = |name: &'static str, days: &'static str| {
+            vec![
+                ("department", transport.clone()),
+                ("category", "licensing".to_string()),
+                ("name", name.to_string()),
+                ("time_limit.statutory_days", "20".to_string()),
+                ("time_limit.promised_days", days.to_string()),
+                ("legal_bases[0].role", "设定依据".to_string()),
+                (
+                    "legal_bases[0].law",
+                    "中华人民共和国道路运输条例".to_string(),
+                ),
+                ("legal_bases[0].article", "第十条".to_string()),
+                ("responsibilities[0].stage", "受理责任".to_string()),
+                (
+                    "responsibilities[0].duty",
+                    "依法受理或者不予受理，并一次性告知".to_string(),
+                ),
+                ("workflow[0].stage", "受理".to_string()),
+                ("workflow[1].stage", "审查".to_string()),
+            ]
+        };
+        let post =
+            |desk: &mut Desk, path: &str, fields: &[(&str, String)], extra: &[(&str, &str)]| {
+                let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+                all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+                all.extend_from_slice(extra);
+                desk.post(path, &all, &[])
+            };
+        let bad = post(
+            &mut editor,
+            "/workbench/items/new",
+            &base_fields("", "五天"),
+            &[("then", "save")],
+        );
+        assert_eq!(bad.status, 422, "{name}: {}", bad.body);
+        assert!(bad.body.contains("请填写天数（整数）"), "{name}");
+        assert!(
+            bad.body.contains("中华人民共和国道路运输条例"),
+            "{name}: typed values kept"
+        );
+        let bad = post(
+            &mut editor,
+            "/workbench/items/new",
+            &base_fields("", "5"),
+            &[("then", "save")],
+        );
+        assert_eq!(bad.status, 422, "{name}");
+        assert!(
+            bad.body.contains("id=\"f-name-error\"") && bad.body.contains("不能为空"),
+            "{name}: the name's problem beside it"
+        );
+        // One more row without JavaScript: nothing saved, the form again with a blank row.
+        let more = post(
+            &mut editor,
+            "/workbench/items/new",
+            &base_fields("", "5"),
+            &[("add_row", "workflow")],
+        );
+        assert_eq!(more.status, 200, "{name}");
+        assert!(
+            more.body.contains("name=\"workflow[3].stage\""),
+            "{name}: two rows, a blank one and the added one"
+        );
+        let saved = post(
+            &mut editor,
+            "/workbench/items/new",
+            &base_fields("道路运输经营许可证件补办", "5"),
+            &[("then", "submit")],
+        );
+        assert_eq!(saved.status, 303, "{name}: {}", saved.body);
+        let page = editor.get(&saved.location());
+        assert!(
+            page.body.contains("待审核") && page.body.contains("道路运输经营许可证件补办"),
+            "{name}"
+        );
+        assert!(
+            page.body.contains("QZ-"),
+            "{name}: a new item without a code gets a stable local one"
+        );
+
+        // A published item in the form: its values filled in; another department's refused.
+        let revise = editor.get(&format!("/workbench/items/{code}/revise"));
+        assert_eq!(revise.status, 200, "{name}");
+        assert!(
+            revise.body.contains("name=\"legal_bases[0].law\""),
+            "{name}"
+        );
+        let mut other = signed_in(&server, "editor.m", OTHER_PASSWORD);
+        assert!(
+            matches!(
+                other.get(&format!("/workbench/items/{code}/revise")).status,
+                403 | 404
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                other.get(&format!("/workbench/drafts/{draft}/edit")).status,
+                403 | 404
+            ),
+            "{name}"
+        );
+
+        // The reviewer sends the first draft back; the editor fixes it in the form and submits.
+        let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
+        let p = reviewer.post_form(
+            "/workbench/review",
+            &format!("/workbench/drafts/{draft}/reject"),
+            &[("revision", "2"), ("comment", "承诺时限请写明理由")],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        let edit = editor.get(&format!("/workbench/drafts/{draft}/edit"));
+        assert_eq!(edit.status, 200, "{name}");
+        let revision = edit
+            .body
+            .split("name=\"revision\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        // Every field as the form shows it, with the time changed.
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for chunk in edit.body.split("<input ").skip(1) {
+            let attr = |a: &str| {
+                chunk
+                    .split(&format!("{a}=\""))
+                    .nth(1)
+                    .map(|r| r.split('"').next().unwrap().to_string())
+            };
+            if let (Some(n), Some(v)) = (attr("name"), attr("value"))
+                && !n.ends_with("._remove")
+            {
+                fields.push((n, v));
+            }
+        }
+        for chunk in edit.body.split("<select ").skip(1) {
+            let n = chunk
+                .split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let selected = chunk
+                .split("</select>")
+                .next()
+                .unwrap()
+                .split("<option value=\"")
+                .skip(1)
+                .find(|o| o.contains("selected"))
+                .map(|o| o.split('"').next().unwrap().to_string())
+                .unwrap_or_default();
+            fields.push((n, selected));
+        }
+        for chunk in edit.body.split("<textarea ").skip(1) {
+            let n = chunk
+                .split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let v = chunk
+                .split('>')
+                .nth(1)
+                .unwrap()
+                .split("</textarea")
+                .next()
+                .unwrap()
+                .to_string();
+            fields.push((
+                n,
+                v.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&amp;", "&"),
+            ));
+        }
+        for f in fields.iter_mut() {
+            if f.0 == "time_limit.promised_days" {
+                f.1 = "4".into();
+            }
+            if f.0 == "revision" {
+                f.1 = revision.clone();
+            }
+        }
+        let stale: Vec<(&str, String)> = fields
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    if k == "revision" {
+                        "1".to_string()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect();
+        let p = post(
+            &mut editor,
+            &format!("/workbench/drafts/{draft}/edit"),
+            &stale,
+            &[("then", "submit")],
+        );
+        assert_eq!(
+            p.status, 412,
+            "{name}: an edit of an older revision is refused"
+        );
+        let fixed: Vec<(&str, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let p = post(
+            &mut editor,
+            &format!("/workbench/drafts/{draft}/edit"),
+            &fixed,
+            &[("then", "submit")],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        let page = reviewer.get(&format!("/workbench/drafts/{draft}"));
+        assert!(page.body.contains("待审核"), "{name}");
+        assert!(
+            page.body.contains("承诺时限：4"),
+            "{name}: the fixed value is what is in review"
+        );
+        // Only the time changed: the rest of the item came through the form untouched.
+        let changed = page.body.matches("<tr data-field=").count();
+        assert_eq!(changed, 1, "{name}: {}", page.body);
+    }
+}
