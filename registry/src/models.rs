@@ -297,6 +297,8 @@ pub struct DraftRow {
     pub reviewed_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The drafts one upload submitted together share this key (approved or sent back as one).
+    pub change_set: Option<String>,
 }
 
 /// An item due for review because a law it cites changed (open while `cleared_at` is null).

@@ -130,6 +130,7 @@ diesel::table! {
         reviewed_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        change_set -> Nullable<Text>,
     }
 }
 

@@ -755,6 +755,65 @@ pub fn delete_draft(
     })
 }
 
+/// The drafts of a change set still in review, every one of which `p` may decide on (else
+/// the whole set is refused: a set is decided as one).
+fn decidable_set(conn: &mut DbConnection, p: &Principal, key: &str) -> Result<Vec<DraftRow>> {
+    let drafts: Vec<DraftRow> = crate::repo::drafts::change_set_drafts(conn, key)?
+        .into_iter()
+        .filter(|d| d.status == ItemStatus::InReview.as_str() && p.can_see(d.department_id))
+        .collect();
+    if drafts.is_empty() {
+        return Err(RegistryError::NotFound(format!(
+            "change set {key} in review"
+        )));
+    }
+    if let Some(d) = drafts.iter().find(|d| !p.may_decide(d)) {
+        p.require(
+            p.can_review(d.department_id),
+            "review this department's drafts",
+        )?;
+        return Err(RegistryError::Forbidden(format!(
+            "{} wrote or submitted draft {} of change set {key}; another reviewer must decide on it",
+            p.username, d.id
+        )));
+    }
+    Ok(drafts)
+}
+
+/// Approves every draft of a change set in one transaction: all are published or none.
+pub fn approve_change_set(
+    conn: &mut DbConnection,
+    p: &Principal,
+    key: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<usize> {
+    write_transaction(conn, |conn| {
+        let drafts = decidable_set(conn, p, key)?;
+        for d in &drafts {
+            approve_draft(conn, p, d.id, &RevisionCondition::Any, at)?;
+        }
+        Ok(drafts.len())
+    })
+}
+
+/// Sends every draft of a change set back with one reason, in one transaction.
+pub fn reject_change_set(
+    conn: &mut DbConnection,
+    p: &Principal,
+    key: &str,
+    comment: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<usize> {
+    note("comment", comment, true)?;
+    write_transaction(conn, |conn| {
+        let drafts = decidable_set(conn, p, key)?;
+        for d in &drafts {
+            reject_draft(conn, p, d.id, &RevisionCondition::Any, comment, at)?;
+        }
+        Ok(drafts.len())
+    })
+}
+
 /// Revokes a published item (it stays readable, marked revoked, and leaves default search
 /// results). Reviewers and admins of the department only; the reason is mandatory.
 pub fn revoke_item(

@@ -114,6 +114,7 @@ pub(crate) fn review_items(
     let reason = opts.reason.clone();
     write_all_or_nothing(db, report, |conn, report| {
         let at = crate::repo::now();
+        let mut submitted = Vec::new();
         for (_, item) in &valid {
             let value = serde_json::to_value(item)
                 .map_err(|e| crate::RegistryError::Corrupt(e.to_string()))?;
@@ -152,6 +153,12 @@ pub(crate) fn review_items(
                 }
             };
             submit_draft(conn, p, draft.id, &RevisionCondition::Any, at)?;
+            submitted.push(draft.id);
+        }
+        // What one file submitted is one change set, for a reviewer to decide on as one.
+        if submitted.len() > 1 {
+            let key = format!("u{}-{}", at.and_utc().timestamp(), submitted[0]);
+            crate::repo::drafts::set_change_set(conn, &submitted, &key)?;
         }
         Ok(())
     })

@@ -159,6 +159,23 @@ pub(crate) struct DraftFilter {
     pub status: Option<String>,
 }
 
+/// Puts drafts into one change set.
+pub(crate) fn set_change_set(conn: &mut DbConnection, ids: &[i64], key: &str) -> Result<()> {
+    diesel::update(item_drafts::table.filter(item_drafts::id.eq_any(ids)))
+        .set(item_drafts::change_set.eq(Some(key)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The drafts of a change set, oldest first.
+pub(crate) fn change_set_drafts(conn: &mut DbConnection, key: &str) -> Result<Vec<DraftRow>> {
+    Ok(item_drafts::table
+        .filter(item_drafts::change_set.eq(key))
+        .order(item_drafts::id.asc())
+        .select(DraftRow::as_select())
+        .load(conn)?)
+}
+
 pub(crate) fn list_drafts(
     conn: &mut DbConnection,
     filter: &DraftFilter,

@@ -38,6 +38,9 @@ pub struct DraftView {
     pub created_at: String,
     pub updated_at: String,
     pub submitted_at: Option<String>,
+    /// The change set of the drafts one upload submitted together (decided as one with
+    /// `/change-sets/{key}/approve` or `/reject`).
+    pub change_set: Option<String>,
     /// The content: a power item or a responsibility list in the interchange format.
     #[schema(value_type = Object)]
     pub record: serde_json::Value,
@@ -60,6 +63,7 @@ impl From<DraftRow> for DraftView {
             created_at: rfc3339(d.created_at),
             updated_at: rfc3339(d.updated_at),
             submitted_at: d.submitted_at.map(rfc3339),
+            change_set: d.change_set,
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod atom;
 pub mod audit;
+pub mod change_sets;
 pub mod changes;
 pub mod departments;
 pub mod drafts;
@@ -63,6 +64,8 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(drafts::submit_draft)
                 .service(drafts::approve_draft)
                 .service(drafts::reject_draft)
+                .service(change_sets::approve_change_set)
+                .service(change_sets::reject_change_set)
                 .service(drafts::revise_item)
                 .service(drafts::revoke_item)
                 .service(drafts::draft_responsibilities)

@@ -294,6 +294,41 @@ fn one_line_note(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `POST /workbench/change-sets/{key}/{approve|reject}`: an upload's drafts decided as one.
+pub async fn change_set_action(
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> WorkbenchResult {
+    let (key, verb) = path.into_inner();
+    let form = FormFields::parse(&body);
+    clerk.check_form(&req, &form)?;
+    let comment = one_line_note(form.get("comment"));
+    if verb == "reject" && comment.is_empty() {
+        return Err(WorkbenchError(ApiError::InvalidRecord(vec![
+            crate::error::FieldProblem {
+                field: "comment".into(),
+                message: "退回时请写明理由，编辑人员要据此修改。".into(),
+            },
+        ])));
+    }
+    let p = clerk.session.principal.clone();
+    let now = quanze_registry::repo::now();
+    state
+        .with_conn(move |conn| {
+            match verb.as_str() {
+                "approve" => workflow::approve_change_set(conn, &p, &key, now)?,
+                "reject" => workflow::reject_change_set(conn, &p, &key, Some(&comment), now)?,
+                _ => return Err(ApiError::NotFound(format!("the action {verb:?}"))),
+            };
+            Ok(())
+        })
+        .await?;
+    Ok(see_other("/workbench/review"))
+}
+
 /// `POST /workbench/drafts/{id}/{submit|delete|approve|reject}`.
 pub async fn draft_action(
     state: web::Data<AppState>,

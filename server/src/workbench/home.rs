@@ -119,17 +119,59 @@ pub async fn home(state: web::Data<AppState>, clerk: Clerk) -> WorkbenchResult {
     )
 }
 
-/// `GET /workbench/review`: what waits for my review.
+/// The change sets in a queue: key → how many drafts, and whether this person may decide on
+/// all of them.
+fn change_sets(listing: &Listing, clerk: &Clerk) -> Vec<(String, usize, bool)> {
+    let p = &clerk.session.principal;
+    let mut sets: Vec<(String, usize, bool)> = Vec::new();
+    for d in &listing.drafts {
+        let Some(key) = &d.change_set else { continue };
+        match sets.iter_mut().find(|(k, _, _)| k == key) {
+            Some(set) => {
+                set.1 += 1;
+                set.2 &= p.may_decide(d);
+            }
+            None => sets.push((key.clone(), 1, p.may_decide(d))),
+        }
+    }
+    sets.retain(|(_, n, _)| *n > 1);
+    sets
+}
+
+/// `GET /workbench/review`: what waits for my review; an upload's drafts also as one batch.
 pub async fn review_queue(state: web::Data<AppState>, clerk: Clerk) -> WorkbenchResult {
     let mut listing = load(&state, &clerk, Some("in_review")).await?;
     let p = &clerk.session.principal;
     listing.drafts.retain(|d| p.can_review(d.department_id));
+    let sets = change_sets(&listing, &clerk);
     page(
         &clerk,
         "待我审核",
         html! {
             h1 { "待我审核" }
             p { "按照“谁发布谁审核谁负责”的规定，您不能审核自己编写或提交的草稿。" }
+            @for (key, count, decidable) in &sets {
+                section.change-set data-change-set=(key) {
+                    h2 { "一次上传的 " (count) " 项变更" }
+                    @if *decidable {
+                        form.inline method="post" action=(format!("/workbench/change-sets/{key}/approve")) {
+                            (clerk.csrf_field())
+                            button type="submit" { "全部批准发布（" (count) " 项）" }
+                        }
+                        form.workbench-form method="post" action=(format!("/workbench/change-sets/{key}/reject")) {
+                            (clerk.csrf_field())
+                            p {
+                                label for=(format!("comment-{key}")) { "全部退回的理由" }
+                                textarea id=(format!("comment-{key}")) name="comment" rows="2" required maxlength="2000" {}
+                            }
+                            button.secondary type="submit" { "全部退回修改" }
+                        }
+                    } @else {
+                        p.notice { "这一批中有您编写或提交的草稿，需由另一位审核人员审核。" }
+                    }
+                }
+            }
+            h2 { "逐项审核" }
             (draft_table(&listing, "没有等待您审核的变更。"))
         },
     )

@@ -246,6 +246,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             "/workbench/drafts/{id}/{action}",
             web::post().to(drafts::draft_action),
         )
+        .route(
+            "/workbench/change-sets/{key}/{action}",
+            web::post().to(drafts::change_set_action),
+        )
         .route("/workbench/upload", web::get().to(upload::form))
         .route("/workbench/upload", web::post().to(upload::check))
         .route(

@@ -316,10 +316,13 @@ fn browser_workbench_upload_review_publish() {
             browser.screenshot(&shots.join("workbench-review-phone.png"));
             browser.set_window(1280, 1000);
         }
-        browser.click(&browser.find("form[action$='/approve'] button"));
-        browser.find("h1");
-        assert!(browser.current_url().ends_with("/workbench/review"));
     }
+    // The upload's two changes are one batch: approved as one.
+    browser.goto(&format!("{base}/workbench/review"));
+    browser.click(&browser.find("section.change-set form[action$='/approve'] button"));
+    browser.find("h1");
+    assert!(browser.current_url().ends_with("/workbench/review"));
+    assert!(browser.find_all("table.drafts tbody tr").is_empty());
     // Public within a second or so: the item page and search show the new version.
     let approved = Instant::now();
     loop {
