@@ -7,10 +7,7 @@ use quanze_registry::quality::{FindingKind, QualityQuery};
 use crate::error::ApiError;
 use crate::extract::params::{QueryParams, RouteParams};
 use crate::state::AppState;
-use crate::views::quality::{QualityView, load_quality};
-
-/// How long an item may go unrevised before the report says so, by default.
-pub const DEFAULT_STALE_DAYS: i64 = 365;
+use crate::views::quality::{DEFAULT_STALE_DAYS, QualityView, load_quality};
 
 /// Filters of the report.
 #[derive(utoipa::IntoParams)]

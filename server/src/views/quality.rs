@@ -9,6 +9,9 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::views::path_segment;
 
+/// How long an item may go unrevised before the report says so, by default.
+pub const DEFAULT_STALE_DAYS: i64 = 365;
+
 /// How many findings of each kind.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct KindCount {

@@ -13,6 +13,7 @@ mod drafts;
 mod editor;
 mod home;
 mod item_form;
+mod items;
 mod session;
 mod sign_in;
 mod upload;
@@ -175,6 +176,7 @@ fn frame(clerk: Option<&Clerk>, title: &str, content: Markup) -> Markup {
                         a.brand href="/workbench" { "权责清单工作台" }
                         @if let Some(c) = clerk {
                             a href="/workbench" { "我的清单" }
+                            a href="/workbench/items" { "已发布" }
                             @if c.may_review() { a href="/workbench/review" { "待我审核" } }
                             @if c.may_edit() { a href="/workbench/upload" { "上传表格" } }
                             a href="/workbench/account" { "账号" }
@@ -224,6 +226,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/workbench", web::get().to(home::home))
         .route("/workbench/review", web::get().to(home::review_queue))
         .route("/workbench/drafts/{id}", web::get().to(drafts::draft_page))
+        .route("/workbench/items", web::get().to(items::my_items))
         .route("/workbench/items/new", web::get().to(editor::new_item))
         .route("/workbench/items/new", web::post().to(editor::save_new))
         .route(

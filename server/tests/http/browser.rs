@@ -261,6 +261,8 @@ fn browser_workbench_upload_review_publish() {
     );
     let file = files.path().join("交通运输局权力清单.xlsx");
     std::fs::write(&file, sheet).unwrap();
+    browser.goto(&format!("{base}/workbench/items"));
+    accessible(&browser, "published list");
     // The form of a whole item, new and filled with a published one.
     browser.goto(&format!("{base}/workbench/items/new"));
     accessible(&browser, "new item form");

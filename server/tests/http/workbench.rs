@@ -83,6 +83,13 @@ fn office(t: &TestDatabase, data: &Path, options: &[&str]) -> (Server, i64, Stri
     (server, draft, code)
 }
 
+/// What another department's editor gets for a workbench path.
+fn other_status(server: &Server, path: &str) -> u16 {
+    signed_in(server, "editor.m", OTHER_PASSWORD)
+        .get(path)
+        .status
+}
+
 fn signed_in(server: &Server, user: &str, password: &str) -> Desk {
     let mut desk = Desk::new(&server.base);
     let answer = desk.sign_in(user, password);
@@ -522,6 +529,24 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
         assert!(
             page.body.contains("QZ-"),
             "{name}: a new item without a code gets a stable local one"
+        );
+
+        // The published list: the item in review shows its draft, the others a way to revise.
+        let items = editor.get("/workbench/items");
+        assert_eq!(items.status, 200, "{name}");
+        assert!(
+            items
+                .body
+                .contains(&format!("href=\"/workbench/drafts/{draft}\"")),
+            "{name}"
+        );
+        assert!(items.body.contains("/revise\""), "{name}");
+        assert!(
+            matches!(
+                other_status(&server, &format!("/workbench/items?department={transport}")),
+                403 | 404
+            ),
+            "{name}"
         );
 
         // A published item in the form: its values filled in; another department's refused.

@@ -1,0 +1,142 @@
+//! My departments' published lists, item by item, with what needs doing: an open draft (and
+//! its state), a review due because a cited law changed, and the data-quality findings — each
+//! with the way to revise the item.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, web};
+use maud::html;
+use quanze_registry::quality::{FindingKind, QualityQuery};
+
+use super::{Clerk, WorkbenchResult, page, state_name};
+use crate::state::AppState;
+use crate::views::departments::{PowerList, load_power_list};
+use crate::views::path_segment;
+use crate::views::quality::DEFAULT_STALE_DAYS;
+
+/// One department's list with its open drafts (by code) and findings (by item).
+struct DepartmentLists {
+    lists: Vec<PowerList>,
+    drafts: HashMap<String, (i64, String, Option<String>)>,
+    findings: HashMap<i64, Vec<FindingKind>>,
+    /// For an admin who chose none: every department, to choose from.
+    choices: Vec<(i64, String)>,
+}
+
+/// `GET /workbench/items`: the published lists of my departments (`?department=ID` for one).
+pub async fn my_items(
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    req: HttpRequest,
+) -> WorkbenchResult {
+    let p = clerk.session.principal.clone();
+    let chosen: Option<i64> = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "department")
+        .and_then(|(_, v)| v.parse().ok());
+    let reports = state.quality_reports.clone();
+    let data = state
+        .with_conn(move |conn| {
+            let departments: Vec<i64> = match chosen {
+                Some(d) => {
+                    p.require(p.can_see(d), "see this department's lists")?;
+                    vec![d]
+                }
+                None if p.is_admin() => Vec::new(),
+                None => p.departments.clone(),
+            };
+            let mut lists = Vec::new();
+            let mut findings: HashMap<i64, Vec<FindingKind>> = HashMap::new();
+            let now = quanze_registry::repo::now();
+            for d in &departments {
+                lists.push(load_power_list(conn, *d)?);
+                let query = QualityQuery {
+                    department: Some(*d),
+                    stale_after_days: DEFAULT_STALE_DAYS,
+                    now,
+                };
+                for f in &reports.get(conn, &query)?.findings {
+                    findings.entry(f.item_id).or_default().push(f.kind);
+                }
+            }
+            let choices = if departments.is_empty() {
+                quanze_registry::repo::departments::list_departments(conn)?
+                    .into_iter()
+                    .map(|d| (d.id, d.name))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let (open, _) = quanze_registry::workflow::list_drafts(conn, &p, None, None, 0, 5_000)?;
+            let drafts = open
+                .into_iter()
+                .filter(|d| departments.contains(&d.department_id))
+                .map(|d| (d.code, (d.id, d.status, d.review_comment)))
+                .collect();
+            Ok(DepartmentLists {
+                lists,
+                drafts,
+                findings,
+                choices,
+            })
+        })
+        .await?;
+    let may_edit = |d: i64| clerk.session.principal.can_edit(d);
+    page(
+        &clerk,
+        "已发布的清单",
+        html! {
+            h1 { "已发布的清单" }
+            @if !data.choices.is_empty() {
+                p { "选择部门：" }
+                ul.plain {
+                    @for (id, name) in &data.choices {
+                        li { a href=(format!("/workbench/items?department={id}")) { (name) } }
+                    }
+                }
+            }
+            @for list in &data.lists {
+                h2 { (list.department.name) "（" (list.total) " 项）" }
+                @for group in &list.categories {
+                    h3 { (group.label) "（" (group.count) " 项）" }
+                    div.table-scroll {
+                        table.items {
+                            thead { tr {
+                                th scope="col" { "事项" }
+                                th scope="col" { "状态" }
+                                th scope="col" { "需要处理" }
+                                th scope="col" { "操作" }
+                            } }
+                            tbody {
+                                @for item in &group.items {
+                                    @let draft = data.drafts.get(&item.code);
+                                    @let findings = data.findings.get(&item.id);
+                                    tr data-code=(item.code) {
+                                        td { a href=(format!("/items/{}", path_segment(&item.code))) { (item.name) } }
+                                        td {
+                                            @if let Some((_, status, comment)) = draft {
+                                                "已发布，有" (state_name(status, comment.as_deref()))
+                                            } @else { "已发布" }
+                                        }
+                                        td {
+                                            @if item.needs_review { div.state { "法律修改，需复核" } }
+                                            @if let Some(kinds) = findings {
+                                                @for k in kinds { div { (k.label()) } }
+                                            }
+                                        }
+                                        td {
+                                            @if let Some((id, _, _)) = draft {
+                                                a href=(format!("/workbench/drafts/{id}")) { "查看草稿" }
+                                            } @else if may_edit(list.department.id) {
+                                                a href=(format!("/workbench/items/{}/revise", path_segment(&item.code))) { "修改" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
