@@ -9,6 +9,8 @@
 //! answer here is `Cache-Control: no-store`.
 
 mod account;
+mod admin;
+mod audit;
 mod drafts;
 mod editor;
 mod home;
@@ -179,6 +181,8 @@ fn frame(clerk: Option<&Clerk>, title: &str, content: Markup) -> Markup {
                             a href="/workbench/items" { "已发布" }
                             @if c.may_review() { a href="/workbench/review" { "待我审核" } }
                             @if c.may_edit() { a href="/workbench/upload" { "上传表格" } }
+                            @if c.may_review() { a href="/workbench/audit" { "审计日志" } }
+                            @if c.session.principal.can_manage_accounts() { a href="/workbench/admin/users" { "账号管理" } }
                             a href="/workbench/account" { "账号" }
                         }
                         a href="/" { "公开查询" }
@@ -259,6 +263,17 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             "/workbench/upload/{id}/submit",
             web::post().to(upload::submit),
         )
+        .route("/workbench/admin/users", web::get().to(admin::users_page))
+        .route("/workbench/admin/users", web::post().to(admin::create_user))
+        .route(
+            "/workbench/admin/users/{id}/{action}",
+            web::post().to(admin::user_action),
+        )
+        .route(
+            "/workbench/admin/tokens/{id}/revoke",
+            web::post().to(admin::revoke_token),
+        )
+        .route("/workbench/audit", web::get().to(audit::audit_page))
         .route("/workbench/account", web::get().to(account::account_page))
         .route(
             "/workbench/account/password",

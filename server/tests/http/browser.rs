@@ -242,6 +242,13 @@ fn browser_workbench_upload_review_publish() {
         ],
         "交通局审核的密码2026",
     );
+    quanze_testkit::workbench::add_user(
+        bin,
+        &t,
+        &data,
+        &["root.admin", "--role", "admin"],
+        "管理员的长密码2026!",
+    );
     let server = Server::start(bin, &t, &data);
     let base = server.base.clone();
     let transport = quanze_testkit::server::department_id_named(&server, "临江市交通运输局");
@@ -410,6 +417,21 @@ fn browser_workbench_upload_review_publish() {
         after.iter().any(|c| c.contains('2')),
         "the fixed value is what is in review: {after:?}"
     );
+
+    // An admin's pages.
+    sign_out(&browser, &base);
+    sign_in(&browser, &base, "root.admin", "管理员的长密码2026!");
+    for (path, what) in [
+        ("/workbench/admin/users", "accounts"),
+        ("/workbench/audit", "audit log"),
+        ("/workbench/account", "account"),
+    ] {
+        browser.goto(&format!("{base}{path}"));
+        browser.find("h1");
+        accessible(&browser, what);
+    }
+    browser.goto(&format!("{base}/workbench/admin/users"));
+    browser.screenshot(&shots.join("workbench-admin-desktop.png"));
 
     if std::env::var("QUANZE_UPDATE_SCREENSHOTS").as_deref() == Ok("1") {
         let docs = repo_root().join("docs/screenshots");

@@ -704,3 +704,192 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
         assert_eq!(changed, 1, "{name}: {}", page.body);
     }
 }
+
+#[test]
+fn workbench_admin_pages_manage_people_tokens_and_show_the_audit_log() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        let (server, _, _) = office(&t, &data, &[]);
+        let transport = department_id_named(&server, "临江市交通运输局").to_string();
+        let mut admin = signed_in(&server, "root", ADMIN_PASSWORD);
+        let mut editor = signed_in(&server, "editor.t", EDITOR_PASSWORD);
+        let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
+
+        // Only admins reach the account pages, and only reviewers and admins the audit log.
+        assert_eq!(editor.get("/workbench/admin/users").status, 403, "{name}");
+        let csrf = editor.get("/workbench").csrf();
+        let p = editor.post(
+            "/workbench/admin/users",
+            &[("csrf", &csrf), ("username", "sneaky"), ("role", "admin")],
+            &[],
+        );
+        assert_eq!(p.status, 403, "{name}: an editor cannot make an admin");
+        assert_eq!(editor.get("/workbench/audit").status, 403, "{name}");
+        let log = reviewer.get("/workbench/audit?actor=editor.t");
+        assert_eq!(log.status, 200, "{name}");
+        assert!(
+            log.body.contains("draft.submit"),
+            "{name}: the reviewer sees their department's entries"
+        );
+
+        // A new editor with a first password signs in at once.
+        let page = admin.get("/workbench/admin/users");
+        assert_eq!(page.status, 200, "{name}");
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            "/workbench/admin/users",
+            &[
+                ("username", "clerk.new"),
+                ("display_name", "新同事"),
+                ("role", "editor"),
+                ("departments", &transport),
+                ("password", "新同事的初始密码2026"),
+            ],
+        );
+        assert_eq!(
+            (p.status, p.location().as_str()),
+            (303, "/workbench/admin/users?created"),
+            "{name}: {}",
+            p.body
+        );
+        let mut newcomer = signed_in(&server, "clerk.new", "新同事的初始密码2026");
+        // Refusals say why, in Chinese: a taken name, an editor without a department.
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            "/workbench/admin/users",
+            &[
+                ("username", "clerk.new"),
+                ("role", "editor"),
+                ("departments", &transport),
+            ],
+        );
+        assert_eq!(p.status, 422, "{name}");
+        assert!(p.body.contains("已有同名用户"), "{name}");
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            "/workbench/admin/users",
+            &[("username", "clerk.lost"), ("role", "editor")],
+        );
+        assert!(
+            p.status == 422 && p.body.contains("至少要属于一个部门"),
+            "{name}: {}",
+            p.status
+        );
+
+        // Find the newcomer's id in the page's forms.
+        let page = admin.get("/workbench/admin/users");
+        let row = page.body.split("data-user=\"clerk.new\"").nth(1).unwrap();
+        let id = row
+            .split("/workbench/admin/users/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+
+        // A reset ends their sessions; the new password works.
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            &format!("/workbench/admin/users/{id}/password"),
+            &[("password", "管理员重设的密码2026")],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        assert_eq!(
+            newcomer.get("/workbench").status,
+            303,
+            "{name}: the reset ended the session"
+        );
+        let mut newcomer = signed_in(&server, "clerk.new", "管理员重设的密码2026");
+
+        // A token: shown once, works on the API, then revoked.
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            &format!("/workbench/admin/users/{id}/token"),
+            &[],
+        );
+        assert_eq!(p.status, 200, "{name}");
+        let secret = p
+            .body
+            .split("id=\"token-secret\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(secret.starts_with("qz_"), "{name}");
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&secret), None, &[])
+                .status,
+            200,
+            "{name}"
+        );
+        let page = admin.get("/workbench/admin/users");
+        assert!(
+            !page.body.contains(&secret),
+            "{name}: the secret is never shown again"
+        );
+        let revoke = page
+            .body
+            .split("action=\"/workbench/admin/tokens/")
+            .last()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            &format!("/workbench/admin/tokens/{revoke}"),
+            &[],
+        );
+        assert_eq!(p.status, 303, "{name}");
+        assert_eq!(
+            server
+                .call("GET", "/api/v1/me", Some(&secret), None, &[])
+                .status,
+            401,
+            "{name}"
+        );
+
+        // Disabled: the session ends and sign-in fails.
+        let p = admin.post_form(
+            "/workbench/admin/users",
+            &format!("/workbench/admin/users/{id}/disable"),
+            &[],
+        );
+        assert_eq!(p.status, 303, "{name}");
+        assert_eq!(newcomer.get("/workbench").status, 303, "{name}");
+        assert_eq!(
+            Desk::new(&server.base)
+                .sign_in("clerk.new", "管理员重设的密码2026")
+                .status,
+            401,
+            "{name}"
+        );
+
+        // The audit log, filtered by who did it.
+        let log = admin.get("/workbench/audit?actor=root");
+        for action in [
+            "user.create",
+            "user.password_reset",
+            "token.create",
+            "token.revoke",
+            "user.disable",
+        ] {
+            assert!(log.body.contains(action), "{name}: {action}");
+        }
+        assert!(
+            !log.body.contains("新同事的初始密码2026") && !log.body.contains(&secret),
+            "{name}"
+        );
+        assert_eq!(
+            admin.get("/workbench/audit?since=yesterday").status,
+            400,
+            "{name}"
+        );
+    }
+}
