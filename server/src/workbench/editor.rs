@@ -247,6 +247,28 @@ fn problems_by_field(list: Vec<crate::error::FieldProblem>) -> BTreeMap<String, 
     map
 }
 
+/// Refuses, before anything posted is read, a draft or an item this person may not write.
+async fn may_write(state: &AppState, clerk: &Clerk, target: &Target) -> Result<(), ApiError> {
+    let p = clerk.session.principal.clone();
+    let (draft, code) = match target {
+        Target::New => return Ok(()),
+        Target::Draft { id, .. } => (Some(*id), None),
+        Target::Revise(code) => (None, Some(code.clone())),
+    };
+    state
+        .with_conn(move |conn| {
+            let department = match (draft, code) {
+                (Some(id), _) => workflow::get_draft(conn, &p, id)?.department_id,
+                (_, Some(code)) => {
+                    quanze_registry::repo::items::find_public_item(conn, &code)?.department_id
+                }
+                _ => return Ok(()),
+            };
+            Ok(p.require(p.can_edit(department), "write this department's items")?)
+        })
+        .await
+}
+
 /// Saves the posted form (and submits it when asked), or shows it again with its problems.
 async fn save(
     state: web::Data<AppState>,
@@ -257,6 +279,7 @@ async fn save(
 ) -> WorkbenchResult {
     let form = FormFields::parse(&body);
     clerk.check_form(&req, &form)?;
+    may_write(&state, &clerk, &target).await?;
     let Posted {
         mut record,
         department,

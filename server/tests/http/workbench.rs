@@ -893,3 +893,114 @@ fn workbench_admin_pages_manage_people_tokens_and_show_the_audit_log() {
         );
     }
 }
+
+/// Every workbench route in one table: without a session it sends the browser to sign in; with
+/// another department's session (and a valid CSRF token) it neither shows nor changes the
+/// transport bureau's draft, item, upload or account data.
+#[test]
+fn workbench_every_route_checks_the_session_and_the_department() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    let (server, draft, code) = office(&t, &data, &[]);
+    let transport = department_id_named(&server, "临江市交通运输局").to_string();
+    let code = quanze_testkit::server::enc(&code);
+    let gets = [
+        "/workbench".to_string(),
+        "/workbench/review".into(),
+        "/workbench/items".into(),
+        format!("/workbench/items?department={transport}"),
+        "/workbench/items/new".into(),
+        format!("/workbench/items/{code}/revise"),
+        format!("/workbench/drafts/{draft}"),
+        format!("/workbench/drafts/{draft}/edit"),
+        "/workbench/upload".into(),
+        "/workbench/account".into(),
+        "/workbench/admin/users".into(),
+        "/workbench/audit".into(),
+    ];
+    let posts = [
+        format!("/workbench/drafts/{draft}/submit"),
+        format!("/workbench/drafts/{draft}/delete"),
+        format!("/workbench/drafts/{draft}/approve"),
+        format!("/workbench/drafts/{draft}/reject"),
+        format!("/workbench/drafts/{draft}/edit"),
+        format!("/workbench/items/{code}/revise"),
+        "/workbench/change-sets/u1-1/approve".into(),
+        "/workbench/change-sets/u1-1/reject".into(),
+        "/workbench/upload/1/submit".into(),
+        "/workbench/admin/users".into(),
+        "/workbench/admin/users/1/password".into(),
+        "/workbench/admin/users/1/disable".into(),
+        "/workbench/admin/users/1/token".into(),
+        "/workbench/admin/tokens/1/revoke".into(),
+        "/workbench/sessions/1/revoke".into(),
+    ];
+    // No session: to the sign-in form, whatever the route.
+    let mut anonymous = Desk::new(&server.base);
+    for path in gets.iter().chain(&posts) {
+        let p = if gets.contains(path) {
+            anonymous.get(path)
+        } else {
+            anonymous.post(path, &[], &[])
+        };
+        assert_eq!(
+            (p.status, p.location()),
+            (303, "/workbench/sign-in".to_string()),
+            "{path}"
+        );
+    }
+    // Another department's editor: the transport bureau's things are out of reach.
+    let mut other = signed_in(&server, "editor.m", OTHER_PASSWORD);
+    let csrf = other.get("/workbench").csrf();
+    let open_to_all = [
+        "/workbench",
+        "/workbench/review",
+        "/workbench/items",
+        "/workbench/items/new",
+        "/workbench/upload",
+        "/workbench/account",
+    ];
+    for path in &gets {
+        let p = other.get(path);
+        if open_to_all.contains(&path.as_str()) {
+            assert_eq!(p.status, 200, "{path}");
+            assert!(
+                !p.body.contains(&format!("/workbench/drafts/{draft}\"")),
+                "{path} shows the draft"
+            );
+        } else {
+            assert!(matches!(p.status, 403 | 404), "GET {path} → {}", p.status);
+        }
+    }
+    for path in &posts {
+        let p = other.post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("revision", "2"),
+                ("comment", "越权"),
+                ("password", "越权设置的密码越权"),
+                ("username", "x.y"),
+                ("role", "admin"),
+                ("department", &transport),
+                ("category", "licensing"),
+                ("name", "越权事项"),
+            ],
+            &[],
+        );
+        assert!(
+            matches!(p.status, 403 | 404),
+            "POST {path} → {}: {}",
+            p.status,
+            p.body
+        );
+    }
+    // Nothing changed: the draft is still in review, the item still at its version.
+    let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
+    assert!(
+        reviewer
+            .get(&format!("/workbench/drafts/{draft}"))
+            .body
+            .contains("待审核")
+    );
+}
