@@ -823,13 +823,14 @@ pub fn revoke_item(
     reason: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> Result<PowerItemRow> {
-    let reason = note("reason", reason, true)?.unwrap_or_default();
     write_transaction(conn, |conn| {
         let item = crate::repo::items::find_public_item(conn, code)?;
         p.require(
             p.can_review(item.department_id),
             "revoke this department's items",
         )?;
+        // Checked after the permission: an outsider learns nothing from the reason's rules.
+        let reason = note("reason", reason, true)?.unwrap_or_default();
         if item.status == ItemStatus::Revoked.as_str() {
             return Err(RegistryError::Conflict(format!(
                 "item {code} is already revoked"

@@ -8,7 +8,9 @@ use actix_web::{HttpRequest, web};
 use maud::html;
 use quanze_registry::quality::{FindingKind, QualityQuery};
 
-use super::{Clerk, WorkbenchResult, page, state_name};
+use super::session::FormFields;
+use super::{Clerk, WorkbenchError, WorkbenchResult, page, see_other, state_name};
+use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views::departments::{PowerList, load_power_list};
 use crate::views::path_segment;
@@ -21,6 +23,51 @@ struct DepartmentLists {
     findings: HashMap<i64, Vec<FindingKind>>,
     /// For an admin who chose none: every department, to choose from.
     choices: Vec<(i64, String)>,
+}
+
+/// `POST /workbench/items/{code}/revoke`: a reviewer revokes a published power with a public
+/// reason (the registry's `revoke_item`: reviewers and admins of its department only).
+pub async fn revoke(
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> WorkbenchResult {
+    let form = FormFields::parse(&body);
+    clerk.check_form(&req, &form)?;
+    let reason = form
+        .get("reason")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let code = path.into_inner();
+    let p = clerk.session.principal.clone();
+    let department = state
+        .with_conn(move |conn| {
+            let item = quanze_registry::workflow::revoke_item(
+                conn,
+                &p,
+                &code,
+                Some(&reason),
+                quanze_registry::repo::now(),
+            )?;
+            Ok(item.department_id)
+        })
+        .await
+        // The registry checks the permission first, then the reason.
+        .map_err(|e| match e {
+            ApiError::InvalidRecord(_) => {
+                ApiError::InvalidRecord(vec![crate::error::FieldProblem {
+                    field: "reason".into(),
+                    message: "撤销一项权力须写明理由（不超过 2000 字），理由将向社会公开。".into(),
+                }])
+            }
+            other => other,
+        })?;
+    Ok(see_other(&format!(
+        "/workbench/items?department={department}&revoked"
+    )))
 }
 
 /// `GET /workbench/items`: the published lists of my departments (`?department=ID` for one).
@@ -81,11 +128,15 @@ pub async fn my_items(
         })
         .await?;
     let may_edit = |d: i64| clerk.session.principal.can_edit(d);
+    let may_review = |d: i64| clerk.session.principal.can_review(d);
     page(
         &clerk,
         "已发布的清单",
         html! {
             h1 { "已发布的清单" }
+            @if req.query_string().ends_with("&revoked") {
+                p.notice role="status" { "已撤销。撤销理由和时间已记入版本历史，并在公开页面显示。" }
+            }
             @if !data.choices.is_empty() {
                 p { "选择部门：" }
                 ul.plain {
@@ -128,6 +179,19 @@ pub async fn my_items(
                                                 a href=(format!("/workbench/drafts/{id}")) { "查看草稿" }
                                             } @else if may_edit(list.department.id) {
                                                 a href=(format!("/workbench/items/{}/revise", path_segment(&item.code))) { "修改" }
+                                            }
+                                            @if may_review(list.department.id) {
+                                                details.revoke {
+                                                    summary { "撤销…" }
+                                                    form.workbench-form method="post" action=(format!("/workbench/items/{}/revoke", path_segment(&item.code))) {
+                                                        (clerk.csrf_field())
+                                                        p {
+                                                            label for=(format!("revoke-{}", item.id)) { "撤销理由（公开）" }
+                                                            textarea id=(format!("revoke-{}", item.id)) name="reason" rows="2" required maxlength="2000" {}
+                                                        }
+                                                        button.secondary type="submit" { "撤销这项权力" }
+                                                    }
+                                                }
                                             }
                                         }
                                     }

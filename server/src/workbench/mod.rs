@@ -231,6 +231,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/workbench/review", web::get().to(home::review_queue))
         .route("/workbench/drafts/{id}", web::get().to(drafts::draft_page))
         .route("/workbench/items", web::get().to(items::my_items))
+        .route(
+            "/workbench/items/{code}/revoke",
+            web::post().to(items::revoke),
+        )
         .route("/workbench/items/new", web::get().to(editor::new_item))
         .route("/workbench/items/new", web::post().to(editor::save_new))
         .route(

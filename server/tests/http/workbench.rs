@@ -702,6 +702,40 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
         // Only the time changed: the rest of the item came through the form untouched.
         let changed = page.body.matches("<tr data-field=").count();
         assert_eq!(changed, 1, "{name}: {}", page.body);
+
+        // A reviewer revokes another published item with a public reason; an editor may not.
+        let list = reviewer.get("/workbench/items");
+        let other_code = list
+            .body
+            .split("action=\"/workbench/items/")
+            .skip(1)
+            .map(|r| r.split("/revoke\"").next().unwrap().to_string())
+            .find(|c| !c.contains(&code) && !c.contains('"'))
+            .unwrap();
+        let p = editor.post_form(
+            "/workbench/items",
+            &format!("/workbench/items/{other_code}/revoke"),
+            &[("reason", "职能调整")],
+        );
+        assert_eq!(p.status, 403, "{name}");
+        let p = reviewer.post_form(
+            "/workbench/items",
+            &format!("/workbench/items/{other_code}/revoke"),
+            &[("reason", "")],
+        );
+        assert_eq!(p.status, 422, "{name}: a revocation needs its reason");
+        let p = reviewer.post_form(
+            "/workbench/items",
+            &format!("/workbench/items/{other_code}/revoke"),
+            &[("reason", "职能调整，划转至市场监督管理局")],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        let (_, _, item) = server.get(&format!("/api/v1/items/{other_code}"));
+        assert_eq!(
+            item["item_status"].as_str().or(item["status"].as_str()),
+            Some("revoked"),
+            "{name}: {item}"
+        );
     }
 }
 
@@ -925,6 +959,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         format!("/workbench/drafts/{draft}/reject"),
         format!("/workbench/drafts/{draft}/edit"),
         format!("/workbench/items/{code}/revise"),
+        format!("/workbench/items/{code}/revoke"),
         "/workbench/change-sets/u1-1/approve".into(),
         "/workbench/change-sets/u1-1/reject".into(),
         "/workbench/upload/1/submit".into(),
@@ -949,7 +984,9 @@ fn workbench_every_route_checks_the_session_and_the_department() {
             "{path}"
         );
     }
-    // Another department's editor: the transport bureau's things are out of reach.
+    // Another department's editor: the transport bureau's things (the reviewer's session 1
+    // among them) are out of reach.
+    let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
     let mut other = signed_in(&server, "editor.m", OTHER_PASSWORD);
     let csrf = other.get("/workbench").csrf();
     let open_to_all = [
@@ -995,8 +1032,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
             p.body
         );
     }
-    // Nothing changed: the draft is still in review, the item still at its version.
-    let mut reviewer = signed_in(&server, "reviewer.t", REVIEWER_PASSWORD);
+    // Nothing changed: the draft is still in review, the reviewer still signed in.
     assert!(
         reviewer
             .get(&format!("/workbench/drafts/{draft}"))
