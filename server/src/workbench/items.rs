@@ -9,7 +9,7 @@ use maud::html;
 use quanze_registry::quality::{FindingKind, QualityQuery};
 
 use super::session::FormFields;
-use super::{Clerk, WorkbenchError, WorkbenchResult, page, see_other, state_name};
+use super::{Clerk, WorkbenchResult, page, see_other, state_name};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views::departments::{PowerList, load_power_list};
