@@ -127,6 +127,7 @@ where
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const SCRIPT: &str = include_str!("../../assets/app.js");
+const WORKBENCH_SCRIPT: &str = include_str!("../../assets/workbench.js");
 
 async fn style() -> HttpResponse {
     HttpResponse::Ok()
@@ -140,6 +141,13 @@ async fn script() -> HttpResponse {
         .content_type("text/javascript; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(SCRIPT)
+}
+
+async fn workbench_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(WORKBENCH_SCRIPT)
 }
 
 /// The HTML 404 for paths outside the API.
@@ -160,7 +168,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/changes", web::get().to(changes::changes_page))
         .route("/quality", web::get().to(quality::quality_page))
         .route("/static/style.css", web::get().to(style))
-        .route("/static/app.js", web::get().to(script));
+        .route("/static/app.js", web::get().to(script))
+        .route("/static/workbench.js", web::get().to(workbench_script));
 }
 
 /// `2026-11-22T13:14:34Z` → `2026-11-22`.

@@ -196,6 +196,7 @@ fn frame(clerk: Option<&Clerk>, title: &str, content: Markup) -> Markup {
                     }
                 }
                 main #main { (content) }
+                script src="/static/workbench.js" defer {}
             }
         }
     }

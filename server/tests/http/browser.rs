@@ -273,6 +273,59 @@ fn browser_workbench_upload_review_publish() {
     // The form of a whole item, new and filled with a published one.
     browser.goto(&format!("{base}/workbench/items/new"));
     accessible(&browser, "new item form");
+    // With JavaScript: a row added in place, rows moved (renumbered), an article's text filled.
+    let value = |css: &str| {
+        browser
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                serde_json::json!([css]),
+            )
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let form_url = browser.current_url();
+    browser.click(&browser.find("fieldset[data-section=workflow] button[name=add_row]"));
+    assert_eq!(
+        browser
+            .find_all("fieldset[data-section=workflow] .row")
+            .len(),
+        2
+    );
+    assert_eq!(
+        browser.current_url(),
+        form_url,
+        "added without a round trip"
+    );
+    browser.type_into(&browser.find("[name='workflow[0].stage']"), "受理");
+    browser.type_into(&browser.find("[name='workflow[1].stage']"), "审查");
+    let rows = browser.find_all("fieldset[data-section=workflow] .row .move button");
+    browser.click(&rows[2]); // the second row's 上移
+    assert_eq!(value("[name='workflow[0].stage']"), "审查");
+    assert_eq!(value("[name='workflow[1].stage']"), "受理");
+    assert_eq!(browser.find_all("label[for='f-workflow-1--stage']").len(), 1);
+    browser.type_into(
+        &browser.find("[name='legal_bases[0].law']"),
+        "中华人民共和国道路运输条例",
+    );
+    browser.type_into(
+        &browser.find("[name='legal_bases[0].article']"),
+        "第十条\u{E004}",
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while value("[name='legal_bases[0].text']").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the article's text was not filled in"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        value("[name='legal_bases[0].text']").contains("道路运输"),
+        "{}",
+        value("[name='legal_bases[0].text']")
+    );
+    accessible(&browser, "new item form with rows added");
     browser.goto(&format!("{base}/workbench/items/{code}/revise"));
     browser.find("input[name='legal_bases[0].law']");
     accessible(&browser, "revision form");
