@@ -419,6 +419,11 @@ pub fn update_draft(
             format!("draft {id} is {status}; it can be edited once a reviewer sends it back")
         })?;
         let content = match kind_of(&draft)? {
+            DraftKind::Revocation => {
+                return Err(RegistryError::Conflict(format!(
+                    "draft {id} proposes a revocation, which is not edited; delete it and propose again"
+                )));
+            }
             DraftKind::PowerItem => item_content(&parse_record(record)?)?,
             DraftKind::ResponsibilityList => {
                 responsibility_content(&parse_record(record)?, draft.department_id)?
@@ -576,7 +581,7 @@ fn reviewable(
 /// started from, a new item whose code nobody published meanwhile. Otherwise approving would
 /// silently undo a later change (a revocation, another revision).
 fn base_is_current(conn: &mut DbConnection, draft: &DraftRow) -> Result<()> {
-    if draft.kind != DraftKind::PowerItem.as_str() {
+    if draft.kind == DraftKind::ResponsibilityList.as_str() {
         return Ok(());
     }
     let current = crate::repo::items::find_item_by_code(conn, &draft.code)?;
@@ -606,6 +611,11 @@ pub enum Published {
     },
     ResponsibilityList {
         department_id: i64,
+    },
+    /// The item, revoked at this version.
+    Revoked {
+        id: i64,
+        version: i32,
     },
 }
 
@@ -663,6 +673,15 @@ pub fn approve_draft(
                     version,
                 }
             }
+            DraftKind::Revocation => {
+                let item = crate::repo::items::find_public_item(conn, &draft.code)?;
+                let reason = draft.reason.clone().unwrap_or_default();
+                let revoked = revoke_published(conn, &actor, item, &reason, at)?;
+                Published::Revoked {
+                    id: revoked.id,
+                    version: revoked.version,
+                }
+            }
             DraftKind::ResponsibilityList => {
                 let record: ResponsibilityListRecord = parse_record(&draft_json(&draft))?;
                 crate::repo::responsibilities::replace_responsibility_list(
@@ -682,7 +701,7 @@ pub fn approve_draft(
         };
         delete_draft_row(conn, id)?;
         let details = match &published {
-            Published::Item { id: item, version } => {
+            Published::Item { id: item, version } | Published::Revoked { id: item, version } => {
                 serde_json::json!({"draft": id, "item": item, "version": version})
             }
             Published::ResponsibilityList { department_id } => {
@@ -831,53 +850,105 @@ pub fn revoke_item(
         )?;
         // Checked after the permission: an outsider learns nothing from the reason's rules.
         let reason = note("reason", reason, true)?.unwrap_or_default();
+        revoke_published(conn, &p.actor(), item, &reason, at)
+    })
+}
+
+/// The revocation itself, in the caller's transaction: the next version marked revoked, its
+/// flags cleared, a version, an outbox row and an audit entry.
+fn revoke_published(
+    conn: &mut DbConnection,
+    actor: &crate::auth::Actor,
+    item: PowerItemRow,
+    reason: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<PowerItemRow> {
+    let code = item.code.clone();
+    if item.status == ItemStatus::Revoked.as_str() {
+        return Err(RegistryError::Conflict(format!(
+            "item {code} is already revoked"
+        )));
+    }
+    let version = item.version + 1;
+    crate::repo::item_writes::mark_revoked(conn, item.id, version, reason, at)?;
+    crate::repo::flags::clear_flags(conn, item.id, at)?;
+    let snapshot = latest_version(conn, item.id)?
+        .map(|v| v.snapshot)
+        .ok_or_else(|| RegistryError::Corrupt(format!("item {code} has no version")))?;
+    append_version(
+        conn,
+        &NewVersion {
+            item_id: item.id,
+            version,
+            status: ItemStatus::Revoked.as_str(),
+            snapshot: &snapshot,
+            reason: Some(reason),
+        },
+        actor,
+        at,
+    )?;
+    append_outbox(
+        conn,
+        &OutboxEntry::item(
+            item.id,
+            &item.code,
+            ChangeKind::Revoked,
+            version,
+            Some(reason),
+        ),
+        at,
+    )?;
+    append_audit(
+        conn,
+        &AuditEntry {
+            action: "item.revoke",
+            entity_type: "power_item",
+            entity_key: &item.code,
+            department_id: Some(item.department_id),
+            details: serde_json::json!({"version": version, "reason": reason}),
+        },
+        actor,
+        at,
+    )?;
+    crate::repo::items::find_public_item(conn, &code)
+}
+
+/// An editor proposes to revoke a published item, with the reason: a revocation draft, in
+/// review at once, which a reviewer of the department (not the proposer) approves — revoking
+/// the item — or sends back.
+pub fn propose_revocation(
+    conn: &mut DbConnection,
+    p: &Principal,
+    code: &str,
+    reason: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<DraftRow> {
+    write_transaction(conn, |conn| {
+        let item = crate::repo::items::find_public_item(conn, code)?;
+        p.require(
+            p.can_edit(item.department_id),
+            "propose revoking this department's items",
+        )?;
+        let reason = note("reason", reason, true)?;
         if item.status == ItemStatus::Revoked.as_str() {
             return Err(RegistryError::Conflict(format!(
                 "item {code} is already revoked"
             )));
         }
-        let version = item.version + 1;
-        crate::repo::item_writes::mark_revoked(conn, item.id, version, &reason, at)?;
-        crate::repo::flags::clear_flags(conn, item.id, at)?;
-        let snapshot = latest_version(conn, item.id)?
-            .map(|v| v.snapshot)
-            .ok_or_else(|| RegistryError::Corrupt(format!("item {code} has no version")))?;
-        let actor = p.actor();
-        append_version(
+        let record = crate::repo::items::load_item_records(conn, std::slice::from_ref(&item))?
+            .pop()
+            .ok_or_else(|| RegistryError::NotFound(format!("item {code:?}")))?;
+        let content = item_content(&record)?;
+        let draft = open_draft(
             conn,
-            &NewVersion {
-                item_id: item.id,
-                version,
-                status: ItemStatus::Revoked.as_str(),
-                snapshot: &snapshot,
-                reason: Some(&reason),
-            },
-            &actor,
+            p,
+            DraftKind::Revocation,
+            Some(&item),
+            &content,
+            item.department_id,
+            reason.as_deref(),
             at,
         )?;
-        append_outbox(
-            conn,
-            &OutboxEntry::item(
-                item.id,
-                &item.code,
-                ChangeKind::Revoked,
-                version,
-                Some(&reason),
-            ),
-            at,
-        )?;
-        append_audit(
-            conn,
-            &AuditEntry {
-                action: "item.revoke",
-                entity_type: "power_item",
-                entity_key: &item.code,
-                department_id: Some(item.department_id),
-                details: serde_json::json!({"version": version, "reason": reason}),
-            },
-            &actor,
-            at,
-        )?;
-        crate::repo::items::find_public_item(conn, code)
+        submit_draft(conn, p, draft.id, &RevisionCondition::Any, at)
     })
 }

@@ -169,6 +169,7 @@ pub(crate) fn review_items(
 /// reviewer's until they decide, and a colleague's unsubmitted work is theirs.
 fn carried_forward(draft: &crate::models::DraftRow, p: &Principal) -> bool {
     draft.status == "draft"
+        && draft.kind == "power_item"
         && p.can_edit(draft.department_id)
         && (draft.review_comment.is_some() || p.is(draft.updated_by))
 }

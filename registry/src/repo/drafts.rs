@@ -12,6 +12,9 @@ use crate::schema::item_drafts;
 pub enum DraftKind {
     PowerItem,
     ResponsibilityList,
+    /// A proposal to revoke a published item (its record is the item as it stands; the reason
+    /// is the draft's).
+    Revocation,
 }
 
 impl DraftKind {
@@ -19,6 +22,7 @@ impl DraftKind {
         match self {
             DraftKind::PowerItem => "power_item",
             DraftKind::ResponsibilityList => "responsibility_list",
+            DraftKind::Revocation => "revocation",
         }
     }
 
@@ -26,6 +30,7 @@ impl DraftKind {
         match s {
             "power_item" => Some(DraftKind::PowerItem),
             "responsibility_list" => Some(DraftKind::ResponsibilityList),
+            "revocation" => Some(DraftKind::Revocation),
             _ => None,
         }
     }

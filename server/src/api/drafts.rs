@@ -19,7 +19,8 @@ use crate::views::rfc3339;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DraftView {
     pub id: i64,
-    /// power_item or responsibility_list.
+    /// power_item, responsibility_list or revocation (a proposal to revoke a published item,
+    /// with the reason; approving it revokes the item).
     pub kind: String,
     /// The item's code (responsibilities:<department id> for a responsibility list).
     pub code: String,
@@ -109,7 +110,7 @@ pub struct DraftPage {
 /// What an approval published.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Approval {
-    /// power_item or responsibility_list.
+    /// power_item, responsibility_list or revocation (the item was revoked).
     pub kind: String,
     /// The published item's id and version (power items).
     pub item_id: Option<i64>,
@@ -482,6 +483,12 @@ pub async fn approve_draft(
             version: Some(version),
             department_id: None,
         },
+        Published::Revoked { id, version } => Approval {
+            kind: "revocation".into(),
+            item_id: Some(id),
+            version: Some(version),
+            department_id: None,
+        },
         Published::ResponsibilityList { department_id } => Approval {
             kind: "responsibility_list".into(),
             item_id: None,
@@ -650,6 +657,51 @@ pub async fn revoke_item(
         revoked_at: item.revoked_at.map(rfc3339),
         revoke_reason: item.revoke_reason,
     }))
+}
+
+/// Propose revoking a published item.
+///
+/// An editor of the department proposes the revocation with a mandatory `reason`: a draft of
+/// kind `revocation`, in review at once. A reviewer of the department who did not propose it
+/// approves it (`/drafts/{id}/approve`, which revokes the item) or sends it back.
+#[utoipa::path(
+    tag = "maintenance",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The item's code", example = json!(CODE_EXAMPLE))),
+    request_body(content = NoteBody, description = "`reason`: why the power should be abolished", content_type = "application/json"),
+    responses(
+        (status = 201, description = "The proposal, in review", body = DraftView),
+        (status = 400, description = "The body is malformed"),
+        (status = 403, description = "Not an editor of this department"),
+        (status = 404, description = "No such item"),
+        (status = 409, description = "Already revoked, or a draft of it is open"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The reason is missing")
+    )
+)]
+#[post("/items/{code}/propose-revocation")]
+pub async fn propose_revocation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let body: NoteBody = json_body(&req, &body, true)?;
+    let p = caller.0;
+    let draft = state
+        .with_conn(move |conn| {
+            Ok(workflow::propose_revocation(
+                conn,
+                &p,
+                &code,
+                body.reason.as_deref(),
+                now(),
+            )?)
+        })
+        .await?;
+    Ok(draft_response(HttpResponse::Created(), draft))
 }
 
 /// Start a draft of a department's responsibility list.

@@ -68,6 +68,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(change_sets::reject_change_set)
                 .service(drafts::revise_item)
                 .service(drafts::revoke_item)
+                .service(drafts::propose_revocation)
                 .service(drafts::draft_responsibilities)
                 .service(import::import_items)
                 .service(import::template_xlsx)

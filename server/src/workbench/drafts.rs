@@ -247,8 +247,14 @@ pub async fn draft_page(
                 }
                 dt { "最后修改" } dd { (d.updated_at.format("%Y-%m-%d %H:%M")) }
             }
-            h2 { "变更内容" }
-            (comparison(&view))
+            @if d.kind == "revocation" {
+                h2 { "申请撤销这项权力" }
+                p.notice #revocation { "批准后，这项权力将被撤销：仍可查阅，标明已撤销及理由，不再出现在默认的查询结果中。" }
+                p { "撤销理由：" (d.reason.as_deref().unwrap_or("")) }
+            } @else {
+                h2 { "变更内容" }
+                (comparison(&view))
+            }
             @if may_edit {
                 h2 { "操作" }
                 @if d.kind == "power_item" {

@@ -70,6 +70,47 @@ pub async fn revoke(
     )))
 }
 
+/// `POST /workbench/items/{code}/propose-revocation`: an editor proposes revoking a published
+/// power, with the reason; a reviewer decides on it like any draft.
+pub async fn propose_revocation(
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> WorkbenchResult {
+    let form = FormFields::parse(&body);
+    clerk.check_form(&req, &form)?;
+    let reason = form
+        .get("reason")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let code = path.into_inner();
+    let p = clerk.session.principal.clone();
+    let draft = state
+        .with_conn(move |conn| {
+            Ok(quanze_registry::workflow::propose_revocation(
+                conn,
+                &p,
+                &code,
+                Some(&reason),
+                quanze_registry::repo::now(),
+            )?)
+        })
+        .await
+        .map_err(|e| match e {
+            ApiError::InvalidRecord(_) => {
+                ApiError::InvalidRecord(vec![crate::error::FieldProblem {
+                    field: "reason".into(),
+                    message: "申请撤销一项权力须写明理由（不超过 2000 字）。".into(),
+                }])
+            }
+            other => other,
+        })?;
+    Ok(see_other(&format!("/workbench/drafts/{}", draft.id)))
+}
+
 /// `GET /workbench/items`: the published lists of my departments (`?department=ID` for one).
 pub async fn my_items(
     state: web::Data<AppState>,
@@ -179,6 +220,19 @@ pub async fn my_items(
                                                 a href=(format!("/workbench/drafts/{id}")) { "查看草稿" }
                                             } @else if may_edit(list.department.id) {
                                                 a href=(format!("/workbench/items/{}/revise", path_segment(&item.code))) { "修改" }
+                                            }
+                                            @if draft.is_none() && may_edit(list.department.id) && !may_review(list.department.id) {
+                                                details.revoke {
+                                                    summary { "申请撤销…" }
+                                                    form.workbench-form method="post" action=(format!("/workbench/items/{}/propose-revocation", path_segment(&item.code))) {
+                                                        (clerk.csrf_field())
+                                                        p {
+                                                            label for=(format!("propose-{}", item.id)) { "撤销理由（审核通过后公开）" }
+                                                            textarea id=(format!("propose-{}", item.id)) name="reason" rows="2" required maxlength="2000" {}
+                                                        }
+                                                        button.secondary type="submit" { "提交撤销申请" }
+                                                    }
+                                                }
                                             }
                                             @if may_review(list.department.id) {
                                                 details.revoke {

@@ -236,6 +236,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             "/workbench/items/{code}/revoke",
             web::post().to(items::revoke),
         )
+        .route(
+            "/workbench/items/{code}/propose-revocation",
+            web::post().to(items::propose_revocation),
+        )
         .route("/workbench/items/new", web::get().to(editor::new_item))
         .route("/workbench/items/new", web::post().to(editor::save_new))
         .route(

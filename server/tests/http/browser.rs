@@ -303,7 +303,10 @@ fn browser_workbench_upload_review_publish() {
     browser.click(&rows[2]); // the second row's 上移
     assert_eq!(value("[name='workflow[0].stage']"), "审查");
     assert_eq!(value("[name='workflow[1].stage']"), "受理");
-    assert_eq!(browser.find_all("label[for='f-workflow-1--stage']").len(), 1);
+    assert_eq!(
+        browser.find_all("label[for='f-workflow-1--stage']").len(),
+        1
+    );
     browser.type_into(
         &browser.find("[name='legal_bases[0].law']"),
         "中华人民共和国道路运输条例",

@@ -736,6 +736,58 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
             Some("revoked"),
             "{name}: {item}"
         );
+
+        // An editor proposes revoking a third item; the reviewer approves the proposal, which
+        // revokes it; the proposer could not have approved it.
+        let list = editor.get("/workbench/items");
+        let third = list
+            .body
+            .split("action=\"/workbench/items/")
+            .skip(1)
+            .filter_map(|r| r.split("/propose-revocation\"").next())
+            .find(|c| !c.contains(&code) && !c.contains('"') && *c != other_code)
+            .unwrap()
+            .to_string();
+        let p = editor.post_form(
+            "/workbench/items",
+            &format!("/workbench/items/{third}/propose-revocation"),
+            &[("reason", "上位法已删除该项许可")],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        let proposal = p.location();
+        let page = editor.get(&proposal);
+        assert!(
+            page.body.contains("id=\"revocation\"") && page.body.contains("上位法已删除该项许可"),
+            "{name}"
+        );
+        let p = editor.post_form(
+            &proposal,
+            &format!("{proposal}/approve"),
+            &[("revision", "2")],
+        );
+        assert_eq!(p.status, 403, "{name}: the proposer does not decide");
+        let revision = reviewer
+            .get(&proposal)
+            .body
+            .split("name=\"revision\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let p = reviewer.post_form(
+            &proposal,
+            &format!("{proposal}/approve"),
+            &[("revision", &revision)],
+        );
+        assert_eq!(p.status, 303, "{name}: {}", p.body);
+        let (_, _, item) = server.get(&format!("/api/v1/items/{third}"));
+        assert_eq!(
+            item["item_status"].as_str().or(item["status"].as_str()),
+            Some("revoked"),
+            "{name}: {item}"
+        );
     }
 }
 
@@ -1038,5 +1090,91 @@ fn workbench_every_route_checks_the_session_and_the_department() {
             .get(&format!("/workbench/drafts/{draft}"))
             .body
             .contains("待审核")
+    );
+}
+
+/// The API proposes a revocation too: an editor's proposal (kind `revocation`, in review), the
+/// reviewer's approval revoking the item, the feed saying so.
+#[test]
+fn a_revocation_is_proposed_and_approved_over_the_api() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    let (server, _, code) = office(&t, &data, &[]);
+    let token = |user: &str| {
+        let out = quanze(
+            &t,
+            &data,
+            &["token", "create", "--user", user, "--expires", "1d"],
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let (editor, reviewer) = (token("editor.t"), token("reviewer.t"));
+    let (_, _, hits) = server
+        .get("/api/v1/search?q=%E9%81%93%E8%B7%AF%E6%97%85%E5%AE%A2&department=37&per_page=5");
+    let victim = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["code"].as_str().unwrap().to_string())
+        .find(|c| *c != code)
+        .unwrap();
+    let path = format!("/api/v1/items/{victim}/propose-revocation");
+    let bare = server.call(
+        "POST",
+        &path,
+        Some(&editor),
+        Some(&serde_json::json!({})),
+        &[],
+    );
+    assert_eq!(bare.status, 422);
+    let by_reviewer = server.call(
+        "POST",
+        &path,
+        Some(&reviewer),
+        Some(&serde_json::json!({"reason": "x"})),
+        &[],
+    );
+    assert_eq!(
+        by_reviewer.status, 403,
+        "reviewers revoke directly; editors propose"
+    );
+    let proposed = server.call(
+        "POST",
+        &path,
+        Some(&editor),
+        Some(&serde_json::json!({"reason": "职能已划转"})),
+        &[],
+    );
+    assert_eq!(proposed.status, 201, "{}", proposed.body);
+    assert_eq!(
+        (
+            proposed.body["kind"].as_str(),
+            proposed.body["status"].as_str()
+        ),
+        (Some("revocation"), Some("in_review"))
+    );
+    let edit = server.call(
+        "PUT",
+        &format!("/api/v1/drafts/{}", proposed.body["id"]),
+        Some(&editor),
+        Some(&serde_json::json!({"record": proposed.body["record"]})),
+        &[("If-Match", "*")],
+    );
+    assert_eq!(edit.status, 409, "a proposal in review is not edited");
+    let approved = server.call(
+        "POST",
+        &format!("/api/v1/drafts/{}/approve", proposed.body["id"]),
+        Some(&reviewer),
+        None,
+        &[("If-Match", "*")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(approved.body["kind"], "revocation");
+    server.wait_for_index();
+    assert!(
+        server
+            .feed_for(&victim)
+            .iter()
+            .any(|(kind, _)| kind == "revoked")
     );
 }
