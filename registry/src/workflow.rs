@@ -774,27 +774,56 @@ pub fn delete_draft(
     })
 }
 
-/// The drafts of a change set still in review, every one of which `p` may decide on (else
-/// the whole set is refused: a set is decided as one).
-fn decidable_set(conn: &mut DbConnection, p: &Principal, key: &str) -> Result<Vec<DraftRow>> {
+/// Whether a change set's key has the shape imports give it (letters, digits, `-`).
+fn change_set_key_ok(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 64
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The drafts of a change set in review, every one of which `p` may decide on — else the
+/// whole set is refused: a set is decided as one, never in part. `expected` (draft id →
+/// revision, as the reviewer saw them) must name exactly the set's drafts at those revisions.
+fn decidable_set(
+    conn: &mut DbConnection,
+    p: &Principal,
+    key: &str,
+    expected: Option<&[(i64, i32)]>,
+) -> Result<Vec<DraftRow>> {
+    let missing = || {
+        let shown: String = key.chars().take(64).collect();
+        RegistryError::NotFound(format!("change set {shown} in review"))
+    };
+    if !change_set_key_ok(key) {
+        return Err(missing());
+    }
     let drafts: Vec<DraftRow> = crate::repo::drafts::change_set_drafts(conn, key)?
         .into_iter()
-        .filter(|d| d.status == ItemStatus::InReview.as_str() && p.can_see(d.department_id))
+        .filter(|d| d.status == ItemStatus::InReview.as_str())
         .collect();
-    if drafts.is_empty() {
-        return Err(RegistryError::NotFound(format!(
-            "change set {key} in review"
-        )));
+    if !drafts.iter().any(|d| p.can_see(d.department_id)) {
+        return Err(missing());
     }
     if let Some(d) = drafts.iter().find(|d| !p.may_decide(d)) {
         p.require(
             p.can_review(d.department_id),
-            "review this department's drafts",
+            "decide on every draft of this change set",
         )?;
         return Err(RegistryError::Forbidden(format!(
             "{} wrote or submitted draft {} of change set {key}; another reviewer must decide on it",
             p.username, d.id
         )));
+    }
+    if let Some(expected) = expected {
+        let mut seen: Vec<(i64, i32)> = drafts.iter().map(|d| (d.id, d.revision)).collect();
+        let mut expected = expected.to_vec();
+        seen.sort_unstable();
+        expected.sort_unstable();
+        if seen != expected {
+            return Err(RegistryError::Conflict(format!(
+                "change set {key} changed since it was shown; look at it again"
+            )));
+        }
     }
     Ok(drafts)
 }
@@ -804,12 +833,19 @@ pub fn approve_change_set(
     conn: &mut DbConnection,
     p: &Principal,
     key: &str,
+    expected: Option<&[(i64, i32)]>,
     at: chrono::NaiveDateTime,
 ) -> Result<usize> {
     write_transaction(conn, |conn| {
-        let drafts = decidable_set(conn, p, key)?;
+        let drafts = decidable_set(conn, p, key, expected)?;
         for d in &drafts {
-            approve_draft(conn, p, d.id, &RevisionCondition::Any, at)?;
+            approve_draft(
+                conn,
+                p,
+                d.id,
+                &RevisionCondition::OneOf(vec![d.revision]),
+                at,
+            )?;
         }
         Ok(drafts.len())
     })
@@ -820,14 +856,16 @@ pub fn reject_change_set(
     conn: &mut DbConnection,
     p: &Principal,
     key: &str,
+    expected: Option<&[(i64, i32)]>,
     comment: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> Result<usize> {
-    note("comment", comment, true)?;
     write_transaction(conn, |conn| {
-        let drafts = decidable_set(conn, p, key)?;
+        let drafts = decidable_set(conn, p, key, expected)?;
+        note("comment", comment, true)?;
         for d in &drafts {
-            reject_draft(conn, p, d.id, &RevisionCondition::Any, comment, at)?;
+            let revision = RevisionCondition::OneOf(vec![d.revision]);
+            reject_draft(conn, p, d.id, &revision, comment, at)?;
         }
         Ok(drafts.len())
     })

@@ -68,6 +68,7 @@
         if (el.type === 'checkbox') el.checked = false;
         else el.value = '';
         el.removeAttribute('aria-invalid');
+        el.removeAttribute('aria-describedby');
       });
       copy.querySelectorAll('.field-error, .remove, .move, datalist').forEach(function (el) { el.remove(); });
       fieldset.insertBefore(copy, add);
@@ -82,7 +83,7 @@
   var lawCache = {};
   function articlesOf(title) {
     if (!lawCache[title]) {
-      lawCache[title] = fetch('/api/v1/laws?per_page=1&q=' + encodeURIComponent(title))
+      lawCache[title] = fetch('/api/v1/laws?per_page=20&q=' + encodeURIComponent(title))
         .then(function (r) { return r.ok ? r.json() : { laws: [] }; })
         .then(function (page) {
           var law = (page.laws || []).filter(function (l) {
@@ -136,17 +137,17 @@
   }
 
   document.querySelectorAll('form.item-form fieldset.rows').forEach(function (fieldset) {
+    var bases = fieldset.getAttribute('data-section') === 'legal_bases';
     enhanceRows(fieldset);
-    if (fieldset.getAttribute('data-section') === 'legal_bases') {
-      fieldset.querySelectorAll('.row').forEach(enhanceBasis);
-      fieldset.querySelector('button[name=add_row]').addEventListener('click', function () {
-        var rows = fieldset.querySelectorAll('.row');
-        enhanceBasis(rows[rows.length - 1]);
-      });
-    }
-    fieldset.querySelector('button[name=add_row]').addEventListener('click', function () {
+    if (bases) fieldset.querySelectorAll('.row').forEach(enhanceBasis);
+    var add = fieldset.querySelector('button[name=add_row]');
+    if (!add) return;
+    // After enhanceRows has added the row: give it the same help as the others.
+    add.addEventListener('click', function () {
       var rows = fieldset.querySelectorAll('.row');
-      moveButtons(rows[rows.length - 1]);
+      var row = rows[rows.length - 1];
+      moveButtons(row);
+      if (bases) enhanceBasis(row);
     });
   });
 })();

@@ -117,6 +117,8 @@ pub(crate) fn update_draft_content(
             item_drafts::revision.eq(draft.revision + 1),
             item_drafts::updated_by.eq(e.user_id),
             item_drafts::updated_at.eq(at),
+            // An edited draft is no longer what its upload's change set was.
+            item_drafts::change_set.eq(None::<String>),
         ))
         .execute(conn)?;
     Ok(())
@@ -146,6 +148,9 @@ pub(crate) fn set_draft_status(
             item_drafts::review_comment.eq(c.review_comment),
             item_drafts::reviewed_by.eq(c.reviewed_by),
             item_drafts::updated_at.eq(at),
+            // Submitted or sent back on its own, a draft leaves its change set (an upload
+            // gives the drafts it submits a new one afterwards).
+            item_drafts::change_set.eq(None::<String>),
         ))
         .execute(conn)?;
     Ok(())

@@ -19,19 +19,6 @@ pub struct ChangeSetDecision {
     pub drafts: usize,
 }
 
-/// A change set's key as a path gives it: letters, digits and `-` (else no such set).
-fn key(raw: &str) -> Result<String, ApiError> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    ok.then(|| raw.to_string()).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "change set {:?}",
-            raw.chars().take(64).collect::<String>()
-        ))
-    })
-}
-
 /// Approve a change set.
 ///
 /// Publishes every draft of the change set that is in review, in one transaction: all or none.
@@ -53,7 +40,7 @@ pub async fn approve_change_set(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key(&path)?;
+    let key = path.into_inner();
     let p = caller.0;
     let set = key.clone();
     let drafts = state
@@ -62,6 +49,7 @@ pub async fn approve_change_set(
                 conn,
                 &p,
                 &set,
+                None,
                 quanze_registry::repo::now(),
             )?)
         })
@@ -98,7 +86,7 @@ pub async fn reject_change_set(
     req: HttpRequest,
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key(&path)?;
+    let key = path.into_inner();
     let body: NoteBody = json_body(&req, &body, true)?;
     let p = caller.0;
     let set = key.clone();
@@ -108,6 +96,7 @@ pub async fn reject_change_set(
                 conn,
                 &p,
                 &set,
+                None,
                 body.comment.as_deref(),
                 quanze_registry::repo::now(),
             )?)

@@ -86,7 +86,9 @@ fn users_view(
                                 @else { "未设密码" }
                             }
                             td {
-                                @if !u.row.disabled {
+                                @if u.row.id == clerk.session.principal.user_id {
+                                    a href="/workbench/account" { "修改自己的密码" }
+                                } @else if !u.row.disabled {
                                     form.inline method="post" action=(format!("/workbench/admin/users/{}/password", u.row.id)) {
                                         (clerk.csrf_field())
                                         label for=(format!("pw-{}", u.row.id)) { "新密码" }

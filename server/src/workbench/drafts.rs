@@ -294,12 +294,6 @@ pub async fn draft_page(
     )
 }
 
-/// A reason typed in a text area, on one line (the registry keeps notes free of control
-/// characters).
-fn one_line_note(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// `POST /workbench/change-sets/{key}/{approve|reject}`: an upload's drafts decided as one.
 pub async fn change_set_action(
     state: web::Data<AppState>,
@@ -311,7 +305,7 @@ pub async fn change_set_action(
     let (key, verb) = path.into_inner();
     let form = FormFields::parse(&body);
     clerk.check_form(&req, &form)?;
-    let comment = one_line_note(form.get("comment"));
+    let comment = super::one_line(form.get("comment"));
     if verb == "reject" && comment.is_empty() {
         return Err(WorkbenchError(ApiError::InvalidRecord(vec![
             crate::error::FieldProblem {
@@ -320,13 +314,25 @@ pub async fn change_set_action(
             },
         ])));
     }
+    // The drafts and revisions the reviewer was shown: the set must still be exactly that.
+    let shown: Vec<(i64, i32)> = form
+        .get("drafts")
+        .split(',')
+        .filter_map(|pair| {
+            let (id, revision) = pair.split_once(':')?;
+            Some((id.trim().parse().ok()?, revision.trim().parse().ok()?))
+        })
+        .collect();
     let p = clerk.session.principal.clone();
     let now = quanze_registry::repo::now();
     state
         .with_conn(move |conn| {
+            let shown = Some(shown.as_slice());
             match verb.as_str() {
-                "approve" => workflow::approve_change_set(conn, &p, &key, now)?,
-                "reject" => workflow::reject_change_set(conn, &p, &key, Some(&comment), now)?,
+                "approve" => workflow::approve_change_set(conn, &p, &key, shown, now)?,
+                "reject" => {
+                    workflow::reject_change_set(conn, &p, &key, shown, Some(&comment), now)?
+                }
                 _ => return Err(ApiError::NotFound(format!("the action {verb:?}"))),
             };
             Ok(())
@@ -356,7 +362,7 @@ pub async fn draft_action(
             )));
         }
     };
-    let comment = one_line_note(form.get("comment"));
+    let comment = super::one_line(form.get("comment"));
     if verb == "reject" && comment.is_empty() {
         return Err(WorkbenchError(ApiError::InvalidRecord(vec![
             crate::error::FieldProblem {

@@ -70,6 +70,7 @@ async fn choices(state: &AppState, clerk: &Clerk) -> Result<Choices, ApiError> {
             };
             let (laws, _) = quanze_registry::repo::laws::search_laws(conn, &filter, 0, 5_000)?;
             let mut laws: Vec<String> = laws.into_iter().map(|l| l.title).collect();
+            laws.sort_unstable();
             laws.dedup();
             Ok(Choices { departments, laws })
         })
@@ -207,6 +208,12 @@ pub async fn edit_draft(
         p.can_edit(draft.department_id),
         "edit this department's drafts",
     )?;
+    if draft.status != "draft" {
+        return Err(WorkbenchError(ApiError::Conflict(format!(
+            "draft {id} is already {}",
+            draft.status
+        ))));
+    }
     if draft.kind != "power_item" {
         return Err(WorkbenchError(ApiError::Conflict(
             "only power items are edited in this form".into(),
@@ -280,6 +287,14 @@ async fn save(
     let form = FormFields::parse(&body);
     clerk.check_form(&req, &form)?;
     may_write(&state, &clerk, &target).await?;
+    // A draft's form carries the revision it was opened at; shown again, it keeps carrying it.
+    let target = match target {
+        Target::Draft { id, .. } => Target::Draft {
+            id,
+            revision: form.get("revision").parse().unwrap_or(0),
+        },
+        other => other,
+    };
     let Posted {
         mut record,
         department,
@@ -297,16 +312,18 @@ async fn save(
             problems.insert("department".into(), "请选择您所在的部门".into());
         }
     }
+    // What is saved: a new item without a code gets the stable local code a sheet import would
+    // give it (the form shown again keeps the field as the clerk left it).
+    let mut value = record.clone();
     if let (Some(d), Target::New) = (chosen, &target)
-        && record["code"].as_str().is_some_and(|c| c.trim().is_empty())
+        && value["code"].as_str().is_some_and(|c| c.trim().is_empty())
     {
-        // A new item without a code gets the stable local code a sheet import would give it.
-        let name = record["name"]
+        let name = value["name"]
             .as_str()
             .unwrap_or_default()
             .trim()
             .to_string();
-        record["code"] = Value::String(quanze_registry::import::sheet::local_code(
+        value["code"] = Value::String(quanze_registry::import::sheet::local_code(
             &d.as_ref_record(),
             &name,
             "",
@@ -331,7 +348,6 @@ async fn save(
     let submit = form.get("then") == "submit";
     let p = clerk.session.principal.clone();
     let now = quanze_registry::repo::now();
-    let value = record.clone();
     let why = (!reason.is_empty()).then(|| reason.clone());
     let expected_revision = match &target {
         Target::Draft { .. } => Some(form.get("revision").parse::<i32>().map_err(|_| {
@@ -382,6 +398,30 @@ async fn save(
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
+        // Refused as things stand (the code taken, a draft open, the draft changed meanwhile):
+        // the form again with why, nothing typed lost.
+        Err(ApiError::Conflict(why)) => {
+            let message = if why.contains("exists") {
+                "已有这个实施编码的事项，请改用“修改”，或换一个编码或名称。"
+            } else if why.contains("is open") {
+                "这个事项已有一份未完成的草稿，请先处理那份草稿。"
+            } else {
+                "草稿的状态已经变了（可能已被提交或审核），请刷新后再改。"
+            };
+            let problems = BTreeMap::from([("record".to_string(), message.to_string())]);
+            Ok(again(&problems, &HashMap::new(), StatusCode::CONFLICT))
+        }
+        Err(ApiError::PreconditionFailed { .. }) => {
+            let problems = BTreeMap::from([(
+                "record".to_string(),
+                "您打开这一页之后，草稿已被他人修改。请重新打开草稿，再把修改填进去。".to_string(),
+            )]);
+            Ok(again(
+                &problems,
+                &HashMap::new(),
+                StatusCode::PRECONDITION_FAILED,
+            ))
+        }
         Err(e) => Err(WorkbenchError(e)),
     }
 }
@@ -423,9 +463,6 @@ pub async fn save_draft(
     body: web::Bytes,
 ) -> WorkbenchResult {
     let id = super::drafts::draft_id(&path)?;
-    let revision = FormFields::parse(&body)
-        .get("revision")
-        .parse()
-        .unwrap_or(0);
-    save(state, clerk, req, body, Target::Draft { id, revision }).await
+    // The revision is read from the form in `save`, with the rest of it.
+    save(state, clerk, req, body, Target::Draft { id, revision: 0 }).await
 }

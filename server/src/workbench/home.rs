@@ -121,20 +121,33 @@ pub async fn home(state: web::Data<AppState>, clerk: Clerk) -> WorkbenchResult {
 
 /// The change sets in a queue: key → how many drafts, and whether this person may decide on
 /// all of them.
-fn change_sets(listing: &Listing, clerk: &Clerk) -> Vec<(String, usize, bool)> {
+/// A change set in the queue: its key, its drafts as `id:revision` (what the reviewer is
+/// shown, checked again when they decide), and whether they may decide on all of them.
+struct ShownSet {
+    key: String,
+    drafts: Vec<String>,
+    decidable: bool,
+}
+
+fn change_sets(listing: &Listing, clerk: &Clerk) -> Vec<ShownSet> {
     let p = &clerk.session.principal;
-    let mut sets: Vec<(String, usize, bool)> = Vec::new();
+    let mut sets: Vec<ShownSet> = Vec::new();
     for d in &listing.drafts {
         let Some(key) = &d.change_set else { continue };
-        match sets.iter_mut().find(|(k, _, _)| k == key) {
+        let shown = format!("{}:{}", d.id, d.revision);
+        match sets.iter_mut().find(|s| &s.key == key) {
             Some(set) => {
-                set.1 += 1;
-                set.2 &= p.may_decide(d);
+                set.drafts.push(shown);
+                set.decidable &= p.may_decide(d);
             }
-            None => sets.push((key.clone(), 1, p.may_decide(d))),
+            None => sets.push(ShownSet {
+                key: key.clone(),
+                drafts: vec![shown],
+                decidable: p.may_decide(d),
+            }),
         }
     }
-    sets.retain(|(_, n, _)| *n > 1);
+    sets.retain(|s| s.drafts.len() > 1);
     sets
 }
 
@@ -150,16 +163,21 @@ pub async fn review_queue(state: web::Data<AppState>, clerk: Clerk) -> Workbench
         html! {
             h1 { "待我审核" }
             p { "按照“谁发布谁审核谁负责”的规定，您不能审核自己编写或提交的草稿。" }
-            @for (key, count, decidable) in &sets {
+            @for set in &sets {
+                @let key = &set.key;
+                @let count = set.drafts.len();
+                @let shown = set.drafts.join(",");
                 section.change-set data-change-set=(key) {
                     h2 { "一次上传的 " (count) " 项变更" }
-                    @if *decidable {
+                    @if set.decidable {
                         form.inline method="post" action=(format!("/workbench/change-sets/{key}/approve")) {
                             (clerk.csrf_field())
+                            input type="hidden" name="drafts" value=(shown);
                             button type="submit" { "全部批准发布（" (count) " 项）" }
                         }
                         form.workbench-form method="post" action=(format!("/workbench/change-sets/{key}/reject")) {
                             (clerk.csrf_field())
+                            input type="hidden" name="drafts" value=(shown);
                             p {
                                 label for=(format!("comment-{key}")) { "全部退回的理由" }
                                 textarea id=(format!("comment-{key}")) name="comment" rows="2" required maxlength="2000" {}

@@ -5,7 +5,7 @@
 //! record. It works without JavaScript: each list shows its rows and a blank one, a button adds
 //! another, a box removes a row.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use maud::{Markup, html};
 use quanze_registry::domain::category::Category;
@@ -61,6 +61,8 @@ const SOURCES: &[&str] = &[
     "同级委托",
 ];
 const CHARGED: &[&str] = &["否", "是"];
+/// Most rows of one list a form takes (the validator's own limits are lower for most lists).
+const MAX_ROWS: usize = 500;
 const UNITS: &[&str] = &["工作日", "自然日"];
 
 /// The item's own fields, in the order a clerk fills them (the category and department are
@@ -247,6 +249,44 @@ fn input(name: &str, id: &str, f: &Field, value: &str, problem: Option<&String>)
     }
 }
 
+/// Where an unplaced problem is, in words (`discretion[0]` → 裁量基准第 1 行).
+fn place_of(name: &str) -> String {
+    for s in SECTIONS {
+        if let Some(i) = name
+            .strip_prefix(s.key)
+            .and_then(|r| r.strip_prefix('['))
+            .and_then(|r| r.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            return format!("{}第 {} 行", s.label, i + 1);
+        }
+    }
+    if let Some(s) = SECTIONS.iter().find(|s| s.key == name) {
+        return s.label.into();
+    }
+    match name {
+        "department" | "department.name" | "department.region" => "实施主体".into(),
+        "record" => "事项".into(),
+        other => other.into(),
+    }
+}
+
+/// Whether a problem's field is a field of the form (else it is listed above the form: a
+/// whole row, say `discretion[0]`, or the record).
+fn is_rendered_field(name: &str) -> bool {
+    if SCALARS.iter().any(|f| f.key == name) || name == "category" {
+        return true;
+    }
+    SECTIONS.iter().any(|s| {
+        name.strip_prefix(s.key)
+            .and_then(|r| r.strip_prefix('['))
+            .and_then(|r| r.split_once("]."))
+            .is_some_and(|(i, c)| {
+                i.parse::<usize>().is_ok() && s.columns.iter().any(|col| col.key == c)
+            })
+    })
+}
+
 /// An HTML id from a field name (`legal_bases[0].law` → `f-legal_bases-0-law`).
 fn id_of(name: &str) -> String {
     let mut id = String::from("f-");
@@ -273,20 +313,17 @@ pub fn fields(
     let category = text_at(record, "category");
     let unplaced: Vec<(&String, &String)> = problems
         .iter()
-        .filter(|(k, _)| {
-            !(SCALARS.iter().any(|f| f.key == k.as_str())
-                || k.as_str() == "category"
-                || SECTIONS
-                    .iter()
-                    .any(|s| k.starts_with(&format!("{}[", s.key))))
-        })
+        .filter(|(k, _)| !is_rendered_field(k))
         .collect();
     html! {
+        // Enter in a field saves the draft: the first submit button of a form is its default,
+        // and the rows' 添加一行 buttons come before the ones at the end.
+        button.sr-only type="submit" name="then" value="save" tabindex="-1" { "保存草稿" }
         @if !problems.is_empty() {
             div.problem role="alert" #form-problems {
                 p { "有 " (problems.len()) " 处需要修改，已在对应的栏目旁标出。" }
                 @if !unplaced.is_empty() {
-                    ul { @for (k, m) in &unplaced { li { (k) "：" (m) } } }
+                    ul { @for (k, m) in &unplaced { li { (place_of(k)) "：" (m) } } }
                 }
             }
         }
@@ -424,9 +461,10 @@ pub fn read(form: &FormFields) -> Posted {
         record.insert("name".into(), Value::String(String::new()));
     }
     for s in SECTIONS {
-        // Rows by their index as posted; blank and removed rows drop out and the rest close up.
-        let mut rows: BTreeMap<usize, Map<String, Value>> = BTreeMap::new();
-        let mut removed = Vec::new();
+        // Rows by their index as posted; blank and removed rows drop out and the rest close up,
+        // and only then are values typed, so a problem names the row as it is shown again.
+        let mut posted: BTreeMap<usize, Vec<(&Field, &str)>> = BTreeMap::new();
+        let mut removed = BTreeSet::new();
         for (name, value) in form.pairs() {
             let Some(rest) = name.strip_prefix(s.key).and_then(|r| r.strip_prefix('[')) else {
                 continue;
@@ -437,29 +475,37 @@ pub fn read(form: &FormFields) -> Posted {
             let Ok(index) = index.parse::<usize>() else {
                 continue;
             };
-            if index > 500 {
-                continue;
-            }
             if column == "_remove" {
-                removed.push(index);
+                removed.insert(index);
                 continue;
             }
             let Some(c) = s.columns.iter().find(|c| c.key == column) else {
                 continue;
             };
-            if value.trim().is_empty() {
-                continue;
+            if !value.trim().is_empty() {
+                posted.entry(index).or_default().push((c, value));
             }
-            let compacted_name = format!("{}[{index}].{column}", s.key);
-            let typed = typed(c.key, value, &mut problems, &compacted_name);
-            rows.entry(index)
-                .or_default()
-                .insert(c.key.to_string(), typed);
         }
-        let list: Vec<Value> = rows
+        let kept: Vec<Vec<(&Field, &str)>> = posted
             .into_iter()
             .filter(|(i, _)| !removed.contains(i))
-            .map(|(_, row)| Value::Object(row))
+            .map(|(_, row)| row)
+            .collect();
+        if kept.len() > MAX_ROWS {
+            problems.insert(s.key.to_string(), format!("{}最多 {MAX_ROWS} 行", s.label));
+        }
+        let list: Vec<Value> = kept
+            .into_iter()
+            .take(MAX_ROWS)
+            .enumerate()
+            .map(|(i, row)| {
+                let mut object = Map::new();
+                for (c, value) in row {
+                    let name = format!("{}[{i}].{}", s.key, c.key);
+                    object.insert(c.key.to_string(), typed(c.key, value, &mut problems, &name));
+                }
+                Value::Object(object)
+            })
             .collect();
         if !list.is_empty() {
             record.insert(s.key.to_string(), Value::Array(list));
@@ -470,11 +516,7 @@ pub fn read(form: &FormFields) -> Posted {
     Posted {
         record: Value::Object(record),
         department: form.get("department").trim().parse().ok(),
-        reason: form
-            .get("reason")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
+        reason: super::one_line(form.get("reason")),
         add_row,
         problems,
     }
@@ -529,6 +571,28 @@ mod tests {
                 .map(String::as_str),
             Some("请填写天数（整数）")
         );
+    }
+
+    #[test]
+    fn problems_name_rows_as_they_are_shown_again() {
+        let posted = read(&form(&[
+            ("category", "penalty"),
+            ("workflow[0].stage", ""),
+            ("workflow[1].stage", "受理"),
+            ("workflow[1].time_limit_days", "两天"),
+            ("workflow[2].stage", "要删掉的"),
+            ("workflow[2].time_limit_days", "也不对"),
+            ("workflow[2]._remove", "1"),
+        ]));
+        // The blank row closed up: the bad days are row 0's; the removed row's are no problem.
+        assert_eq!(
+            posted.problems.keys().collect::<Vec<_>>(),
+            vec!["workflow[0].time_limit_days"]
+        );
+        assert_eq!(posted.record["workflow"].as_array().unwrap().len(), 1);
+        assert!(is_rendered_field("workflow[0].time_limit_days"));
+        assert!(!is_rendered_field("discretion[0]"));
+        assert_eq!(place_of("discretion[0]"), "裁量基准第 1 行");
     }
 
     #[test]

@@ -36,11 +36,7 @@ pub async fn revoke(
 ) -> WorkbenchResult {
     let form = FormFields::parse(&body);
     clerk.check_form(&req, &form)?;
-    let reason = form
-        .get("reason")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reason = super::one_line(form.get("reason"));
     let code = path.into_inner();
     let p = clerk.session.principal.clone();
     let department = state
@@ -81,11 +77,7 @@ pub async fn propose_revocation(
 ) -> WorkbenchResult {
     let form = FormFields::parse(&body);
     clerk.check_form(&req, &form)?;
-    let reason = form
-        .get("reason")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reason = super::one_line(form.get("reason"));
     let code = path.into_inner();
     let p = clerk.session.principal.clone();
     let draft = state

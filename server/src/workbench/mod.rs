@@ -223,6 +223,12 @@ fn state_name(status: &str, review_comment: Option<&str>) -> &'static str {
     }
 }
 
+/// A reason or comment typed in a text area, on one line (the registry keeps notes free of
+/// control characters, line breaks included).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Registers the workbench routes.
 pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.route(SIGN_IN_PATH, web::get().to(sign_in::form))

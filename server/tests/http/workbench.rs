@@ -514,6 +514,19 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
             more.body.contains("name=\"workflow[3].stage\""),
             "{name}: two rows, a blank one and the added one"
         );
+        let mut partial = base_fields("道路运输经营许可证件补办", "5");
+        partial.push(("discretion[0].violation", "未按规定办理".to_string()));
+        let p = post(
+            &mut editor,
+            "/workbench/items/new",
+            &partial,
+            &[("then", "save")],
+        );
+        assert_eq!(p.status, 422, "{name}");
+        assert!(
+            p.body.contains("裁量基准第 1 行"),
+            "{name}: a whole row's problem is named above the form"
+        );
         let saved = post(
             &mut editor,
             "/workbench/items/new",
@@ -529,6 +542,19 @@ fn workbench_item_form_new_revise_and_edit_on_both_backends() {
         assert!(
             page.body.contains("QZ-"),
             "{name}: a new item without a code gets a stable local one"
+        );
+        // The same new item again: refused as things stand, with everything typed kept.
+        let again = post(
+            &mut editor,
+            "/workbench/items/new",
+            &base_fields("道路运输经营许可证件补办", "5"),
+            &[("then", "save")],
+        );
+        assert_eq!(again.status, 409, "{name}");
+        assert!(
+            again.body.contains("已有一份未完成的草稿")
+                && again.body.contains("依法受理或者不予受理"),
+            "{name}"
         );
 
         // The published list: the item in review shows its draft, the others a way to revise.
