@@ -402,6 +402,21 @@ fn workbench_sessions_cookies_csrf_and_department_walls() {
                 "{name}: a password in the audit log"
             );
         }
+
+        // Nor in the server's log, which does say that sign-ins failed.
+        let log = std::fs::read_to_string(Server::log_path(&data)).unwrap();
+        assert!(
+            log.contains("failed sign-in"),
+            "{name}: failures are logged"
+        );
+        for secret in [
+            EDITOR_PASSWORD,
+            REVIEWER_PASSWORD,
+            "新的编辑密码新的编辑密码",
+            "不对的密码不对的密码",
+        ] {
+            assert!(!log.contains(secret), "{name}: a password in the log");
+        }
     }
 }
 

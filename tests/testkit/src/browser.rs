@@ -32,6 +32,14 @@ pub struct Browser {
 pub struct Element(String);
 
 impl Browser {
+    /// The WebDriver id of an element, to pass it to a script as
+    /// `{"element-6066-11e4-a52e-4f735466cecf": id}`.
+    pub fn element_id(&self, e: &Element) -> String {
+        e.0.clone()
+    }
+}
+
+impl Browser {
     /// Starts chromedriver and a headless Chromium, or says why not (None: skip the test).
     pub fn start() -> Option<Browser> {
         if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {

@@ -44,6 +44,11 @@ impl Server {
         )
     }
 
+    /// Where a server started on `data` writes its log.
+    pub fn log_path(data: &Path) -> std::path::PathBuf {
+        data.join("serve.log")
+    }
+
     /// Starts `quanze serve` with extra serve options.
     pub fn start_with(bin: &Path, t: &TestDatabase, data: &Path, options: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -51,6 +56,10 @@ impl Server {
             .local_addr()
             .unwrap()
             .port();
+        // The server's log (warnings and errors) is kept beside its data, for tests that read
+        // what it logged and for whoever looks into a failure.
+        std::fs::create_dir_all(data).unwrap();
+        let log = std::fs::File::create(Server::log_path(data)).unwrap();
         let child = Command::new(bin)
             .arg("--data-dir")
             .arg(data)
@@ -65,7 +74,7 @@ impl Server {
             ])
             .args(options)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let agent: ureq::Agent = ureq::Agent::config_builder()
