@@ -195,11 +195,16 @@ pub fn hash_token(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// Fills `bytes` with randomness from the operating system.
+pub fn random_bytes(bytes: &mut [u8]) -> Result<()> {
+    getrandom::fill(bytes)
+        .map_err(|e| RegistryError::Corrupt(format!("no randomness from the OS: {e}")))
+}
+
 /// Generates a token: `qz_` and 64 hex digits (256 bits from the operating system).
 pub fn generate_token() -> Result<NewToken> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| RegistryError::Corrupt(format!("no randomness from the OS: {e}")))?;
+    random_bytes(&mut bytes)?;
     let secret = format!("{TOKEN_SCHEME}{}", hex(&bytes));
     Ok(NewToken {
         prefix: secret[..TOKEN_PREFIX_LEN].to_string(),

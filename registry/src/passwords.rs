@@ -37,8 +37,7 @@ pub fn check_new_password(username: &str, password: &str) -> Result<()> {
 /// The PHC string of `password` under a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| RegistryError::Corrupt(format!("no randomness from the OS: {e}")))?;
+    crate::auth::random_bytes(&mut salt)?;
     argon2::Argon2::default()
         .hash_password_with_salt(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())

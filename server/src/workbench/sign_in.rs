@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use maud::html;
 
 use super::session::{FormFields, removal_cookie, same_origin, session_cookie};
@@ -14,7 +14,27 @@ use crate::error::ApiError;
 use crate::extract::auth::client_address;
 use crate::state::AppState;
 
+/// The cookie and form field that tie a sign-in post to a sign-in form this browser was given
+/// (a double-submit token): another site cannot sign a browser in under its own account.
+const SIGN_IN_TOKEN: &str = "quanze_sign_in";
+
+/// A fresh sign-in token (128 random bits, hex).
+fn sign_in_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    quanze_registry::auth::random_bytes(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> HttpResponse {
+    let token = match sign_in_token() {
+        Ok(t) => t,
+        Err(e) => return super::WorkbenchError(e).error_response(),
+    };
+    let cookie = actix_web::cookie::Cookie::build(SIGN_IN_TOKEN, token.clone())
+        .path("/workbench")
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .finish();
     let body = frame(
         None,
         "登录",
@@ -25,6 +45,7 @@ fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> Http
                 p.problem #sign-in-error role="alert" { (e) }
             }
             form.workbench-form method="post" action=(super::SIGN_IN_PATH) {
+                input type="hidden" name=(SIGN_IN_TOKEN) value=(token);
                 p {
                     label for="username" { "用户名" }
                     input #username name="username" type="text" autocomplete="username" required
@@ -40,7 +61,12 @@ fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> Http
             }
         },
     );
-    no_store(HttpResponse::build(status), body)
+    let mut response = no_store(HttpResponse::build(status), body);
+    if let Err(e) = response.add_cookie(&cookie) {
+        return super::WorkbenchError(ApiError::Internal(format!("sign-in cookie: {e}")))
+            .error_response();
+    }
+    response
 }
 
 /// `GET /workbench/sign-in`.
@@ -61,6 +87,19 @@ pub async fn submit(
     same_origin(&req)?;
     let form = FormFields::parse(&body);
     let username = form.get("username").trim().to_string();
+    let cookie = req.cookie(SIGN_IN_TOKEN).map(|c| c.value().to_string());
+    let posted = form.get(SIGN_IN_TOKEN);
+    let token_ok = cookie.is_some_and(|c| {
+        !c.is_empty() && quanze_registry::auth::constant_time_eq(c.as_bytes(), posted.as_bytes())
+    });
+    if !token_ok {
+        // Not from a form this browser was given (or the form is old): a fresh one.
+        return Ok(sign_in_page(
+            StatusCode::FORBIDDEN,
+            &username,
+            Some("登录页面已过期，请重新输入用户名和密码。"),
+        ));
+    }
     let password = form.get("password").to_string();
     if username.is_empty() || password.is_empty() {
         return Ok(sign_in_page(

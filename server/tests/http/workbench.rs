@@ -140,9 +140,9 @@ fn workbench_sessions_cookies_csrf_and_department_walls() {
             assert!(cookie.contains(flag), "{name}: {cookie}");
         }
         assert!(!cookie.contains("Secure"), "{name}: plain HTTP, {cookie}");
-        let over_tls = Desk::new(&server.base).post(
-            "/workbench/sign-in",
-            &[("username", "editor.t"), ("password", EDITOR_PASSWORD)],
+        let over_tls = Desk::new(&server.base).sign_in_with(
+            "editor.t",
+            EDITOR_PASSWORD,
             &[("X-Forwarded-Proto", "https")],
         );
         assert!(
@@ -155,6 +155,19 @@ fn workbench_sessions_cookies_csrf_and_department_walls() {
         assert!(
             home.body.contains("待审核"),
             "{name}: the draft in review is listed"
+        );
+        // A sign-in post not from a form this browser was given (login CSRF) is refused.
+        let forged = Desk::new(&server.base).post(
+            "/workbench/sign-in",
+            &[("username", "editor.t"), ("password", EDITOR_PASSWORD)],
+            &[],
+        );
+        assert_eq!(forged.status, 403, "{name}");
+        assert!(
+            forged
+                .header("set-cookie")
+                .is_none_or(|c| !c.contains("quanze_session=qz_")),
+            "{name}"
         );
         // Public pages never set a cookie, with or without one sent.
         let public = server

@@ -78,7 +78,10 @@ impl Page {
 pub struct Desk {
     base: String,
     agent: ureq::Agent,
+    /// The session cookie's value.
     pub cookie: Option<String>,
+    /// The sign-in form's token cookie.
+    sign_in_token: Option<String>,
 }
 
 impl Desk {
@@ -93,13 +96,22 @@ impl Desk {
             base: base.to_string(),
             agent,
             cookie: None,
+            sign_in_token: None,
         }
     }
 
     fn finish(&mut self, request: ureq::http::request::Builder, body: Vec<u8>) -> Page {
-        let request = match &self.cookie {
-            Some(c) => request.header("Cookie", format!("quanze_session={c}")),
-            None => request,
+        let mut cookies = Vec::new();
+        if let Some(c) = &self.cookie {
+            cookies.push(format!("quanze_session={c}"));
+        }
+        if let Some(t) = &self.sign_in_token {
+            cookies.push(format!("quanze_sign_in={t}"));
+        }
+        let request = if cookies.is_empty() {
+            request
+        } else {
+            request.header("Cookie", cookies.join("; "))
         };
         let mut r = self.agent.run(request.body(body).unwrap()).unwrap();
         let page = Page {
@@ -107,11 +119,17 @@ impl Desk {
             headers: r.headers().clone(),
             body: r.body_mut().read_to_string().unwrap_or_default(),
         };
-        if let Some(set) = page.header("set-cookie")
-            && let Some(value) = set.strip_prefix("quanze_session=")
-        {
-            let value = value.split(';').next().unwrap_or_default();
-            self.cookie = (!value.is_empty()).then(|| value.to_string());
+        for set in page.headers.get_all("set-cookie") {
+            let set = set.to_str().unwrap_or_default();
+            let value = |rest: &str| {
+                let v = rest.split(';').next().unwrap_or_default();
+                (!v.is_empty()).then(|| v.to_string())
+            };
+            if let Some(rest) = set.strip_prefix("quanze_session=") {
+                self.cookie = value(rest);
+            } else if let Some(rest) = set.strip_prefix("quanze_sign_in=") {
+                self.sign_in_token = value(rest);
+            }
         }
         page
     }
@@ -146,12 +164,36 @@ impl Desk {
         self.finish(request, form.into_bytes())
     }
 
-    /// Signs in with the form; the answer is the form's redirect (303) or its refusal.
+    /// Signs in with the form (fetched first, for its token); the answer is the form's
+    /// redirect (303) or its refusal.
     pub fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        self.sign_in_with(username, password, &[])
+    }
+
+    /// Signs in with extra headers on the post.
+    pub fn sign_in_with(
+        &mut self,
+        username: &str,
+        password: &str,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let form = self.get("/workbench/sign-in");
+        let marker = "name=\"quanze_sign_in\" value=\"";
+        let token = form
+            .body
+            .split(marker)
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string();
         self.post(
             "/workbench/sign-in",
-            &[("username", username), ("password", password)],
-            &[],
+            &[
+                ("quanze_sign_in", &token),
+                ("username", username),
+                ("password", password),
+            ],
+            headers,
         )
     }
 
