@@ -5,7 +5,7 @@ use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::models::AuditRow;
-use crate::repo::history::{AuditFilter, search_audit};
+use crate::repo::history::{AuditFilter, AuditPage, search_audit};
 
 /// What a reader asks of the audit log.
 #[derive(Debug, Clone, Default)]
@@ -26,10 +26,35 @@ pub fn read_audit_log(
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<AuditRow>> {
-    let filter = AuditFilter {
+    search_audit(
+        conn,
+        &filter_of(by, query)?,
+        AuditPage::After(after_id),
+        limit,
+    )
+}
+
+/// Entries with ids below `before_id` (none: the newest) that the reader may read, newest
+/// first: the log as a person reads it.
+pub fn read_audit_log_newest(
+    conn: &mut DbConnection,
+    by: &Principal,
+    query: AuditQuery,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    search_audit(
+        conn,
+        &filter_of(by, query)?,
+        AuditPage::Before(before_id),
+        limit,
+    )
+}
+
+fn filter_of(by: &Principal, query: AuditQuery) -> Result<AuditFilter> {
+    Ok(AuditFilter {
         department_ids: by.audit_scope(query.department)?,
         actor: query.actor,
         since: query.since,
-    };
-    search_audit(conn, &filter, after_id, limit)
+    })
 }

@@ -9,6 +9,8 @@
   function renumber(fieldset) {
     var key = fieldset.getAttribute('data-section');
     fieldset.querySelectorAll('.row').forEach(function (row, i) {
+      var label = row.getAttribute('aria-label');
+      if (label) row.setAttribute('aria-label', label.replace(/第\d+行$/, '第' + (i + 1) + '行'));
       row.querySelectorAll('[name]').forEach(function (el) {
         el.name = el.name.replace(new RegExp('^' + key + '\\[\\d+\\]'), key + '[' + i + ']');
       });

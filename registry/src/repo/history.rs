@@ -260,15 +260,27 @@ pub(crate) struct AuditFilter {
 }
 
 /// Audit entries matching the filter with ids after `after_id`, oldest first.
+/// Which way a page of the audit log runs from its cursor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AuditPage {
+    /// Entries with ids above this, oldest first (a mirror following the log).
+    After(i64),
+    /// Entries with ids below this (none: from the newest), newest first (a person reading).
+    Before(Option<i64>),
+}
+
 pub(crate) fn search_audit(
     conn: &mut DbConnection,
     filter: &AuditFilter,
-    after_id: i64,
+    page: AuditPage,
     limit: i64,
 ) -> Result<Vec<AuditRow>> {
-    let mut q = audit_log::table
-        .filter(audit_log::id.gt(after_id))
-        .into_boxed();
+    let mut q = audit_log::table.into_boxed();
+    q = match page {
+        AuditPage::After(id) => q.filter(audit_log::id.gt(id)).order(audit_log::id.asc()),
+        AuditPage::Before(Some(id)) => q.filter(audit_log::id.lt(id)).order(audit_log::id.desc()),
+        AuditPage::Before(None) => q.order(audit_log::id.desc()),
+    };
     if let Some(ids) = &filter.department_ids {
         q = q.filter(audit_log::department_id.eq_any(ids.clone()));
     }
@@ -278,10 +290,7 @@ pub(crate) fn search_audit(
     if let Some(since) = filter.since {
         q = q.filter(audit_log::at.ge(since));
     }
-    Ok(q.order(audit_log::id.asc())
-        .limit(limit)
-        .select(AuditRow::as_select())
-        .load(conn)?)
+    Ok(q.limit(limit).select(AuditRow::as_select()).load(conn)?)
 }
 
 /// Field-level difference of two JSON objects: `{field: {"before": …, "after": …}}` for every

@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// Entries on one page.
 const PAGE: i64 = 100;
 
-/// `GET /workbench/audit?actor=&department=&since=YYYY-MM-DD&after=ID`.
+/// `GET /workbench/audit?actor=&department=&since=YYYY-MM-DD&before=ID`: newest first.
 pub async fn audit_page(
     state: web::Data<AppState>,
     clerk: Clerk,
@@ -50,7 +50,7 @@ pub async fn audit_page(
                 .unwrap_or_default(),
         ),
     };
-    let after = get("after").parse::<i64>().unwrap_or(0).max(0);
+    let before = get("before").parse::<i64>().ok().filter(|b| *b > 0);
     let p = clerk.session.principal.clone();
     let query = AuditQuery {
         department,
@@ -59,7 +59,8 @@ pub async fn audit_page(
     };
     let (rows, departments) = state
         .with_conn(move |conn| {
-            let rows = quanze_registry::audit::read_audit_log(conn, &p, query, after, PAGE)?;
+            let rows =
+                quanze_registry::audit::read_audit_log_newest(conn, &p, query, before, PAGE)?;
             let departments = quanze_registry::repo::departments::list_departments(conn)?;
             Ok((rows, departments))
         })
@@ -72,7 +73,7 @@ pub async fn audit_page(
             .append_pair("actor", &actor)
             .append_pair("department", &department_raw)
             .append_pair("since", &since_raw)
-            .append_pair("after", &id.to_string())
+            .append_pair("before", &id.to_string())
             .finish()
     });
     let name_of = |id: Option<i64>| {
@@ -121,7 +122,7 @@ pub async fn audit_page(
             }
             @if rows.is_empty() { p.empty { "没有符合条件的记录。" } }
             @if let Some(q) = next_query {
-                nav.pages aria-label="翻页" { a href=(format!("/workbench/audit?{q}")) { "下一页" } }
+                nav.pages aria-label="翻页" { a href=(format!("/workbench/audit?{q}")) { "更早的记录" } }
             }
         },
     )

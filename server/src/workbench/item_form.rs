@@ -358,7 +358,7 @@ pub fn fields(
                 legend { (s.label) }
                 @for i in 0..rows.len() + blank {
                     @let row = rows.get(i).cloned().unwrap_or(Value::Null);
-                    div.row {
+                    div.row role="group" aria-label=(format!("{}第{}行", s.label, i + 1)) {
                         @for c in s.columns {
                             @let name = format!("{}[{i}].{}", s.key, c.key);
                             @let value = text_at(&row, c.key);

@@ -1026,6 +1026,8 @@ fn workbench_admin_pages_manage_people_tokens_and_show_the_audit_log() {
             !log.body.contains("新同事的初始密码2026") && !log.body.contains(&secret),
             "{name}"
         );
+        let (newest, oldest) = (log.body.find("user.disable"), log.body.find("user.create"));
+        assert!(newest < oldest, "{name}: the newest entry comes first");
         assert_eq!(
             admin.get("/workbench/audit?since=yesterday").status,
             400,
