@@ -74,6 +74,19 @@ pub struct ImportReport {
     /// True when the changes are in the database (false for a dry run or a rejected file).
     pub committed: bool,
     pub dry_run: bool,
+    /// The items an import for review creates or changes, in file order (so a clerk checking a
+    /// sheet sees which, not only how many).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<RowChange>,
+}
+
+/// An item an import creates or changes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowChange {
+    pub code: String,
+    pub name: String,
+    /// A new item (else a change to a published one).
+    pub created: bool,
 }
 
 impl ImportReport {

@@ -131,9 +131,9 @@ pub(crate) fn review_items(
                                 report.unchanged += 1;
                                 continue;
                             }
-                            report.updated += 1;
+                            changed(report, item, false);
                         }
-                        None => report.created += 1,
+                        None => changed(report, item, true),
                     }
                     let any = RevisionCondition::Any;
                     update_draft(conn, p, open.id, &any, &value, reason.as_deref(), at)?
@@ -144,11 +144,11 @@ pub(crate) fn review_items(
                         report.unchanged += 1;
                         continue;
                     }
-                    report.updated += 1;
+                    changed(report, item, false);
                     create_revision(conn, p, &item.code, Some(&value), reason.as_deref(), at)?
                 }
                 (None, None) => {
-                    report.created += 1;
+                    changed(report, item, true);
                     create_item_draft(conn, p, &value, reason.as_deref(), at)?
                 }
             };
@@ -162,6 +162,20 @@ pub(crate) fn review_items(
         }
         Ok(())
     })
+}
+
+/// Counts an item the import creates or changes, and names it in the report.
+fn changed(report: &mut ImportReport, item: &PowerItemRecord, created: bool) {
+    if created {
+        report.created += 1;
+    } else {
+        report.updated += 1;
+    }
+    report.changes.push(crate::import::RowChange {
+        code: item.code.clone(),
+        name: item.name.clone(),
+        created,
+    });
 }
 
 /// Whether a row of an upload may carry an open draft forward (update and submit it again): a

@@ -132,6 +132,23 @@ fn report_view(report: &ImportReport) -> Markup {
             dt { "错误" } dd #report-errors { (errors) }
             dt { "提示" } dd { (report.problems.len() - errors) }
         }
+        @if !report.changes.is_empty() {
+            div.table-scroll {
+                table.changes {
+                    caption { "将送交审核的事项" }
+                    thead { tr { th scope="col" { "变更" } th scope="col" { "事项" } th scope="col" { "实施编码" } } }
+                    tbody {
+                        @for c in report.changes.iter().take(1_000) {
+                            tr {
+                                td { @if c.created { "新增" } @else { "修改" } }
+                                td { (c.name) }
+                                td { small.code { (c.code) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         @if !report.problems.is_empty() {
             div.table-scroll {
                 table.problems {

@@ -351,6 +351,11 @@ fn browser_workbench_upload_review_publish() {
         upload(&browser, &base, &file),
         ("1".to_string(), "1".to_string())
     );
+    let changes = browser.text(&browser.find("table.changes"));
+    assert!(
+        changes.contains("新增") && changes.contains("道路运输从业人员从业资格证件补发"),
+        "the report names what would change: {changes}"
+    );
     accessible(&browser, "report");
     browser.set_window(1280, 1400);
     let report = browser.screenshot(&shots.join("workbench-report-desktop.png"));
