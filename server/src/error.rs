@@ -75,6 +75,10 @@ pub enum ApiError {
     /// The request body is larger than the server accepts.
     #[error("request body over {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The server cannot serve yet (the database unreachable, the index too far behind); the
+    /// string is logged, not shown. A load balancer takes the server out until it is ready.
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// Something failed on our side; the string is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -118,6 +122,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -138,7 +143,7 @@ impl ResponseError for ApiError {
                 None,
             ),
             ApiError::Unauthenticated(why) => {
-                tracing::info!("authentication failed: {why}");
+                tracing::warn!("authentication failed: {why}");
                 (
                     "unauthenticated",
                     "a valid bearer token is required (Authorization: Bearer …)".to_string(),
@@ -186,6 +191,14 @@ impl ResponseError for ApiError {
                 format!("the request body is larger than the {limit} bytes accepted"),
                 None,
             ),
+            ApiError::NotReady(why) => {
+                tracing::warn!("not ready: {why}");
+                (
+                    "not_ready",
+                    "the server is not ready to answer yet; retry shortly".to_string(),
+                    None,
+                )
+            }
             ApiError::Internal(_) => {
                 self.report();
                 (
@@ -208,6 +221,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::RateLimited { retry_after_secs } => {
                 response.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            ApiError::NotReady(_) => {
+                response.insert_header(("Retry-After", "1"));
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 response.insert_header(("Allow", allow.clone()));

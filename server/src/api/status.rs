@@ -38,22 +38,38 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: the database answers and the index is reachable.
+/// Whether an index `lag` changes behind is close enough to serve.
+fn in_step(lag: i64, max_lag: i64) -> Result<(), ApiError> {
+    if lag > max_lag {
+        return Err(ApiError::NotReady(format!(
+            "the index is {lag} changes behind the registry (more than {max_lag})"
+        )));
+    }
+    Ok(())
+}
+
+/// Readiness: the database answers, the index is reachable and in step.
 ///
-/// Reports how many published changes the search index has still to apply, and whether
+/// 503 (problem code `not_ready`, `Retry-After: 1`) while the database or the index cannot be
+/// reached or the index is more than `--ready-max-lag` changes behind, so that a load balancer
+/// takes a lagging server out. Reports how many published changes the search index has still to apply, and whether
 /// searches use the semantic channel (`search`: `hybrid`) or words only (`lexical`, when the
 /// server has no embedding model).
 #[utoipa::path(
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 500, description = "The database or the index is unreachable")
+        (status = 503, description = "Not ready: the database or the index is unreachable, or the index is more than `--ready-max-lag` changes behind")
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
-    let lag = web::block(move || s.index.lag(&s.db)).await??;
+    let lag = web::block(move || s.index.lag(&s.db))
+        .await
+        .map_err(|e| ApiError::NotReady(format!("readiness check: {e}")))?
+        .map_err(|e| ApiError::NotReady(format!("database or index: {e}")))?;
+    in_step(lag, state.ready_max_lag)?;
     let semantic = state.index.semantic();
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".into(),
@@ -102,4 +118,24 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     Ok(HttpResponse::Ok()
         .content_type(prometheus_client::encoding::prometheus_text::CONTENT_TYPE)
         .body(state.metrics.render(&gauges)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use actix_web::ResponseError;
+
+    #[test]
+    fn a_lagging_index_is_not_ready_with_503_and_retry_after() {
+        assert!(in_step(0, 0).is_ok() && in_step(1_000, 1_000).is_ok());
+        let e = in_step(1_001, 1_000).unwrap_err();
+        let response = e.error_response();
+        assert_eq!(response.status().as_u16(), 503);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "1");
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
+    }
 }

@@ -185,6 +185,11 @@ pub enum Command {
         #[arg(long, env = "QUANZE_SIGN_IN_FAILURE_LIMIT", default_value_t = 10,
               value_parser = clap::value_parser!(u32).range(1..))]
         sign_in_failure_limit: u32,
+        /// `/readyz` answers 503 while the search index is more than this many published
+        /// changes behind the registry (a load balancer then takes the server out).
+        #[arg(long, env = "QUANZE_READY_MAX_LAG", default_value_t = 1000,
+              value_parser = clap::value_parser!(i64).range(0..))]
+        ready_max_lag: i64,
     },
     /// User accounts (admins, editors, reviewers).
     User {
@@ -290,6 +295,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             session_idle_minutes,
             session_hours,
             sign_in_failure_limit,
+            ready_max_lag,
         } => {
             if demo || (embedded_default && !no_demo) {
                 demo::load_demo_if_empty(&db)?;
@@ -307,6 +313,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     absolute: chrono::Duration::hours(session_hours.into()),
                 },
                 sign_in_failures_per_account: sign_in_failure_limit,
+                ready_max_lag,
                 model: match model.as_deref().map(str::trim) {
                     Some("none") => None,
                     Some(path) if !path.is_empty() => Some(PathBuf::from(path)),

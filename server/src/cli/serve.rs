@@ -39,6 +39,8 @@ pub struct ServeOptions {
     pub session: quanze_registry::sessions::SessionPolicy,
     /// Failed sign-ins one account may take at once (then one every 3 minutes).
     pub sign_in_failures_per_account: u32,
+    /// `/readyz` answers 503 while the index is more than this many changes behind.
+    pub ready_max_lag: i64,
 }
 
 /// The model file a server uses unless told otherwise: `<data-dir>/model/e5-small-q4.bin` when
@@ -118,6 +120,7 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
         region_tallies: Default::default(),
         quality_reports: Default::default(),
         sessions: options.session,
+        ready_max_lag: options.ready_max_lag,
         password_checks: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         )),

@@ -1,5 +1,6 @@
 //! Bearer-token authentication for the maintenance API. A handler that takes a [`Caller`]
-//! answers only to a valid token; failed attempts are rate limited per client address, and
+//! answers only to a valid token; failed attempts are rate limited per client address (a held
+//! back address still gets through with a valid token), failures are logged at warn, and
 //! tokens never reach the logs.
 
 use std::future::Future;
@@ -64,14 +65,15 @@ impl FromRequest for Caller {
             let origin = client
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "unknown".into());
-            // A client that keeps failing is refused before its token is even looked at.
-            if let Some(c) = client
-                && let Some(wait) = state.limits.auth_failures.blocked_for(c, Instant::now())
-            {
-                return Err(ApiError::rate_limited(wait));
-            }
+            // A client address that keeps failing is held back, but a valid token still gets
+            // through: someone behind the same NAT as a guesser is not locked out.
+            let held_back =
+                client.and_then(|c| state.limits.auth_failures.blocked_for(c, Instant::now()));
             let Some(token) = token else {
-                return Err(ApiError::Unauthenticated("no bearer token".into()));
+                return Err(match held_back {
+                    Some(wait) => ApiError::rate_limited(wait),
+                    None => ApiError::Unauthenticated("no bearer token".into()),
+                });
             };
             let result = state
                 .with_conn(move |conn| {
@@ -84,6 +86,9 @@ impl FromRequest for Caller {
                 })
                 .await;
             if let (Err(ApiError::Unauthenticated(_)), Some(c)) = (&result, client) {
+                if let Some(wait) = held_back {
+                    return Err(ApiError::rate_limited(wait));
+                }
                 let _ = state.limits.auth_failures.check(c, Instant::now());
             }
             result.map(Caller)

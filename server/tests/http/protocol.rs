@@ -129,6 +129,13 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
         let name = t.backend.name();
         let data = t.dir.path().join("data");
         assert!(quanze(&t, &data, &["demo"]).status.success());
+        assert!(
+            quanze(&t, &data, &["user", "add", "root", "--role", "admin"])
+                .status
+                .success()
+        );
+        let out = quanze(&t, &data, &["token", "create", "--user", "root"]);
+        let valid = format!("Bearer {}", String::from_utf8(out.stdout).unwrap().trim());
         // Six a minute: a burst of one, then one every ten seconds.
         let server = Server::start_with(
             crate::bin(),
@@ -194,6 +201,14 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
             .unwrap();
         assert_eq!(second.status().as_u16(), 429);
         assert!(second.headers().contains_key("retry-after"));
+        // A valid token from the same address (a colleague behind the same NAT) still works.
+        let colleague = server
+            .agent
+            .get(url("/api/v1/me"))
+            .header("Authorization", &valid)
+            .call()
+            .unwrap();
+        assert_eq!(colleague.status().as_u16(), 200, "{name}");
 
         // A body over the limit is refused before it is read.
         let (status, body) = {
