@@ -38,6 +38,10 @@ const FIELDS: &[(&str, &str)] = &[
     ("remedies", "救济途径"),
     ("remarks", "备注"),
     ("effective_from", "生效日期"),
+    ("main_duties", "主要职责"),
+    ("duty_boundaries", "职责边界"),
+    ("supervision_rules", "事中事后监管制度"),
+    ("public_services", "公共服务事项"),
 ];
 
 /// The Chinese names of the fields inside list entries and objects.
@@ -145,7 +149,7 @@ fn comparison(view: &DraftView) -> Markup {
                 table.diff {
                     caption {
                         @if let Some(v) = view.live_version { "与现行第 " (v) " 版相比有变化的字段" }
-                        @else { "新事项：各字段的内容" }
+                        @else { "新内容：各字段" }
                     }
                     thead { tr {
                         th scope="col" { "字段" }
@@ -190,13 +194,22 @@ async fn load(state: &AppState, clerk: &Clerk, id: i64) -> Result<DraftView, Api
                     .unwrap_or_default();
             let record = serde_json::from_str(&draft.record)
                 .map_err(|e| ApiError::Internal(format!("draft {id}: {e}")))?;
-            let live = match draft.item_id {
-                Some(item) => quanze_registry::repo::history::latest_version(conn, item)?,
-                None => None,
+            // What the draft would replace: the item's newest version, or for a 责任清单 the
+            // department's newest list version.
+            let live: Option<(i32, String)> = if draft.kind == "responsibility_list" {
+                quanze_registry::repo::responsibilities::list_versions(conn, draft.department_id)?
+                    .pop()
+                    .map(|v| (v.version, v.snapshot))
+            } else {
+                match draft.item_id {
+                    Some(item) => quanze_registry::repo::history::latest_version(conn, item)?
+                        .map(|v| (v.version, v.snapshot)),
+                    None => None,
+                }
             };
-            let live_version = live.as_ref().map(|v| v.version);
+            let live_version = live.as_ref().map(|(version, _)| *version);
             let live = live
-                .map(|v| serde_json::from_str(&v.snapshot))
+                .map(|(_, snapshot)| serde_json::from_str(&snapshot))
                 .transpose()
                 .map_err(|e| ApiError::Internal(format!("live version of draft {id}: {e}")))?;
             Ok(DraftView {

@@ -1234,3 +1234,53 @@ fn a_revocation_is_proposed_and_approved_over_the_api() {
             .any(|(kind, _)| kind == "revoked")
     );
 }
+
+/// A department's 责任清单 draft is shown beside the published list, part by part.
+#[test]
+fn a_responsibility_list_draft_is_compared_with_the_published_list() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    let (server, _, _) = office(&t, &data, &[]);
+    let transport = department_id_named(&server, "临江市交通运输局");
+    let out = quanze(
+        &t,
+        &data,
+        &["token", "create", "--user", "editor.t", "--expires", "1d"],
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let draft = server.call(
+        "POST",
+        &format!("/api/v1/departments/{transport}/responsibilities/draft"),
+        Some(&token),
+        Some(&serde_json::json!({"reason": "职责调整"})),
+        &[],
+    );
+    assert_eq!(draft.status, 201, "{}", draft.body);
+    let mut list = draft.body["record"].clone();
+    list["main_duties"][0]["duty"] = serde_json::json!("负责全市道路运输和城市客运的行业管理。");
+    let id = draft.body["id"].as_i64().unwrap();
+    let edited = server.call(
+        "PUT",
+        &format!("/api/v1/drafts/{id}"),
+        Some(&token),
+        Some(&serde_json::json!({"record": list})),
+        &[("If-Match", "*")],
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let mut editor = signed_in(&server, "editor.t", EDITOR_PASSWORD);
+    let page = editor.get(&format!("/workbench/drafts/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("与现行第"),
+        "compared with the published list"
+    );
+    assert_eq!(
+        page.body.matches("<tr data-field=").count(),
+        1,
+        "only the main duties changed"
+    );
+    assert!(
+        page.body.contains("主要职责")
+            && page.body.contains("负责全市道路运输和城市客运的行业管理。")
+    );
+}
