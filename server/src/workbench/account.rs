@@ -9,7 +9,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use quanze_registry::models::SessionRow;
 
-use super::session::FormFields;
 use super::{Clerk, WorkbenchError, WorkbenchResult, frame, no_store, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -153,8 +152,7 @@ pub async fn change_password(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     let new = form.get("new_password").to_string();
     if new != form.get("confirm_password") {
         let problems = PasswordProblems {
@@ -226,10 +224,8 @@ pub async fn revoke(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    clerk.check_form(&req, &FormFields::parse(&body))?;
-    let id: i64 = path
-        .parse()
-        .map_err(|_| WorkbenchError(ApiError::NotFound(format!("session {path:?}"))))?;
+    clerk.posted_form(&req, &body)?;
+    let id = super::path_id(&path, "session")?;
     let p = clerk.session.principal.clone();
     state
         .with_conn(move |conn| {

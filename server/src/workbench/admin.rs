@@ -11,7 +11,6 @@ use maud::{Markup, html};
 use quanze_registry::auth::Role;
 use quanze_registry::repo::users::User;
 
-use super::session::FormFields;
 use super::{Clerk, WorkbenchError, WorkbenchResult, frame, no_store, page, role_name, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -207,13 +206,6 @@ pub async fn users_page(
     render(&state, &clerk, StatusCode::OK, notice, None).await
 }
 
-fn user_id(raw: &str) -> Result<i64, WorkbenchError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| WorkbenchError(ApiError::NotFound(format!("user {raw:?}"))))
-}
-
 /// A refused account change: the page again with why, in Chinese.
 async fn refused(state: &AppState, clerk: &Clerk, e: ApiError) -> WorkbenchResult {
     let message = match &e {
@@ -249,8 +241,7 @@ pub async fn create_user(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     let Some(role) = Role::parse(form.get("role")) else {
         return refused(
             &state,
@@ -322,9 +313,8 @@ pub async fn user_action(
     body: web::Bytes,
 ) -> WorkbenchResult {
     let (id, verb) = path.into_inner();
-    let id = user_id(&id)?;
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let id = super::path_id(&id, "user")?;
+    let form = clerk.posted_form(&req, &body)?;
     let p = clerk.session.principal.clone();
     let password = form.get("password").to_string();
     let now = quanze_registry::repo::now();
@@ -382,10 +372,8 @@ pub async fn revoke_token(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    clerk.check_form(&req, &FormFields::parse(&body))?;
-    let id = path
-        .parse::<i64>()
-        .map_err(|_| WorkbenchError(ApiError::NotFound(format!("token {path:?}"))))?;
+    clerk.posted_form(&req, &body)?;
+    let id = super::path_id(&path, "token")?;
     let p = clerk.session.principal.clone();
     state
         .with_conn(move |conn| {

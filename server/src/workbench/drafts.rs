@@ -8,7 +8,6 @@ use quanze_registry::models::DraftRow;
 use quanze_registry::workflow::{self, RevisionCondition};
 use serde_json::Value;
 
-use super::session::FormFields;
 use super::{Clerk, WorkbenchError, WorkbenchResult, page, see_other, state_name};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -223,20 +222,13 @@ async fn load(state: &AppState, clerk: &Clerk, id: i64) -> Result<DraftView, Api
         .await
 }
 
-pub(super) fn draft_id(raw: &str) -> Result<i64, WorkbenchError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| WorkbenchError(ApiError::NotFound(format!("draft {raw:?}"))))
-}
-
 /// `GET /workbench/drafts/{id}`.
 pub async fn draft_page(
     state: web::Data<AppState>,
     clerk: Clerk,
     path: web::Path<String>,
 ) -> WorkbenchResult {
-    let id = draft_id(&path)?;
+    let id = super::path_id(&path, "draft")?;
     let view = load(&state, &clerk, id).await?;
     let d = &view.draft;
     let p = &clerk.session.principal;
@@ -307,6 +299,9 @@ pub async fn draft_page(
     )
 }
 
+/// Why a send-back without a comment is refused.
+const SEND_BACK_NEEDS_A_REASON: &str = "退回时请写明理由，编辑人员要据此修改。";
+
 /// `POST /workbench/change-sets/{key}/{approve|reject}`: an upload's drafts decided as one.
 pub async fn change_set_action(
     state: web::Data<AppState>,
@@ -316,16 +311,13 @@ pub async fn change_set_action(
     body: web::Bytes,
 ) -> WorkbenchResult {
     let (key, verb) = path.into_inner();
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     let comment = super::one_line(form.get("comment"));
     if verb == "reject" && comment.is_empty() {
-        return Err(WorkbenchError(ApiError::InvalidRecord(vec![
-            crate::error::FieldProblem {
-                field: "comment".into(),
-                message: "退回时请写明理由，编辑人员要据此修改。".into(),
-            },
-        ])));
+        return Err(WorkbenchError(super::note_problem(
+            "comment",
+            SEND_BACK_NEEDS_A_REASON,
+        )));
     }
     // The drafts and revisions the reviewer was shown: the set must still be exactly that.
     let shown: Vec<(i64, i32)> = form
@@ -363,9 +355,8 @@ pub async fn draft_action(
     body: web::Bytes,
 ) -> WorkbenchResult {
     let (id, verb) = path.into_inner();
-    let id = draft_id(&id)?;
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let id = super::path_id(&id, "draft")?;
+    let form = clerk.posted_form(&req, &body)?;
     let expected = match form.get("revision").parse::<i32>() {
         Ok(n) => RevisionCondition::OneOf(vec![n]),
         Err(_) => {
@@ -377,12 +368,10 @@ pub async fn draft_action(
     };
     let comment = super::one_line(form.get("comment"));
     if verb == "reject" && comment.is_empty() {
-        return Err(WorkbenchError(ApiError::InvalidRecord(vec![
-            crate::error::FieldProblem {
-                field: "comment".into(),
-                message: "退回时请写明理由，编辑人员要据此修改。".into(),
-            },
-        ])));
+        return Err(WorkbenchError(super::note_problem(
+            "comment",
+            SEND_BACK_NEEDS_A_REASON,
+        )));
     }
     let p = clerk.session.principal.clone();
     let now = quanze_registry::repo::now();

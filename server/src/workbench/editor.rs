@@ -13,7 +13,6 @@ use quanze_registry::workflow::{self, RevisionCondition};
 use serde_json::Value;
 
 use super::item_form::{self, Posted};
-use super::session::FormFields;
 use super::{Clerk, WorkbenchError, WorkbenchResult, frame, no_store, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -198,7 +197,7 @@ pub async fn edit_draft(
     clerk: Clerk,
     path: web::Path<String>,
 ) -> WorkbenchResult {
-    let id = super::drafts::draft_id(&path)?;
+    let id = super::path_id(&path, "draft")?;
     let p = clerk.session.principal.clone();
     let draft = state
         .with_conn(move |conn| Ok(workflow::get_draft(conn, &p, id)?))
@@ -284,8 +283,7 @@ async fn save(
     body: web::Bytes,
     target: Target,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     may_write(&state, &clerk, &target).await?;
     // A draft's form carries the revision it was opened at; shown again, it keeps carrying it.
     let target = match target {
@@ -401,14 +399,7 @@ async fn save(
         // Refused as things stand (the code taken, a draft open, the draft changed meanwhile):
         // the form again with why, nothing typed lost.
         Err(ApiError::Conflict(why)) => {
-            let message = if why.contains("exists") {
-                "已有这个实施编码的事项，请改用“修改”，或换一个编码或名称。"
-            } else if why.contains("is open") {
-                "这个事项已有一份未完成的草稿，请先处理那份草稿。"
-            } else {
-                "草稿的状态已经变了（可能已被提交或审核），请刷新后再改。"
-            };
-            let problems = BTreeMap::from([("record".to_string(), message.to_string())]);
+            let problems = BTreeMap::from([("record".to_string(), super::conflict_message(&why))]);
             Ok(again(&problems, &HashMap::new(), StatusCode::CONFLICT))
         }
         Err(ApiError::PreconditionFailed { .. }) => {
@@ -462,7 +453,7 @@ pub async fn save_draft(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let id = super::drafts::draft_id(&path)?;
+    let id = super::path_id(&path, "draft")?;
     // The revision is read from the form in `save`, with the rest of it.
     save(state, clerk, req, body, Target::Draft { id, revision: 0 }).await
 }

@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, web};
 use maud::html;
 use quanze_registry::quality::{FindingKind, QualityQuery};
 
-use super::session::FormFields;
 use super::{Clerk, WorkbenchResult, page, see_other, state_name};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,8 +33,7 @@ pub async fn revoke(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     let reason = super::one_line(form.get("reason"));
     let code = path.into_inner();
     let p = clerk.session.principal.clone();
@@ -53,12 +51,10 @@ pub async fn revoke(
         .await
         // The registry checks the permission first, then the reason.
         .map_err(|e| match e {
-            ApiError::InvalidRecord(_) => {
-                ApiError::InvalidRecord(vec![crate::error::FieldProblem {
-                    field: "reason".into(),
-                    message: "撤销一项权力须写明理由（不超过 2000 字），理由将向社会公开。".into(),
-                }])
-            }
+            ApiError::InvalidRecord(_) => super::note_problem(
+                "reason",
+                "撤销一项权力须写明理由（不超过 2000 字），理由将向社会公开。",
+            ),
             other => other,
         })?;
     Ok(see_other(&format!(
@@ -75,8 +71,7 @@ pub async fn propose_revocation(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
+    let form = clerk.posted_form(&req, &body)?;
     let reason = super::one_line(form.get("reason"));
     let code = path.into_inner();
     let p = clerk.session.principal.clone();
@@ -93,10 +88,7 @@ pub async fn propose_revocation(
         .await
         .map_err(|e| match e {
             ApiError::InvalidRecord(_) => {
-                ApiError::InvalidRecord(vec![crate::error::FieldProblem {
-                    field: "reason".into(),
-                    message: "申请撤销一项权力须写明理由（不超过 2000 字）。".into(),
-                }])
+                super::note_problem("reason", "申请撤销一项权力须写明理由（不超过 2000 字）。")
             }
             other => other,
         })?;

@@ -111,7 +111,9 @@ impl ResponseError for WorkbenchError {
 
 /// The registry's conflict messages are for machines; people get the gist.
 fn conflict_message(why: &str) -> String {
-    if why.contains("is open") {
+    if why.contains("exists; start a revision") {
+        "已有这个实施编码的事项，请改用“修改”，或换一个编码或名称。".into()
+    } else if why.contains("is open") {
         "这个事项已有一份未完成的草稿，请先处理那份草稿。".into()
     } else if why.contains("already") || why.contains("not in review") {
         "草稿的状态已经变了（可能已被提交或审核），请刷新后再看。".into()
@@ -221,6 +223,23 @@ fn state_name(status: &str, review_comment: Option<&str>) -> &'static str {
         "revoked" => "已撤销",
         _ => "其他",
     }
+}
+
+/// The id a path names (`/workbench/drafts/{id}`): a whole number from 1, else no such
+/// `what` (404, as for an id that names nothing).
+fn path_id(raw: &str, what: &str) -> Result<i64, WorkbenchError> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        let shown: String = raw.chars().take(20).collect();
+        WorkbenchError(ApiError::NotFound(format!("{what} {shown:?}")))
+    })
+}
+
+/// A required reason or comment that is missing (or too long), said in Chinese beside `field`.
+fn note_problem(field: &str, message: &str) -> ApiError {
+    ApiError::InvalidRecord(vec![crate::error::FieldProblem {
+        field: field.into(),
+        message: message.into(),
+    }])
 }
 
 /// A reason or comment typed in a text area, on one line (the registry keeps notes free of

@@ -39,6 +39,17 @@ impl Clerk {
         self.session.principal.reviews_any()
     }
 
+    /// The fields of a urlencoded form post, once [`Clerk::check_form`] has passed it.
+    pub fn posted_form(
+        &self,
+        req: &HttpRequest,
+        body: &[u8],
+    ) -> Result<FormFields, WorkbenchError> {
+        let form = FormFields::parse(body);
+        self.check_form(req, &form)?;
+        Ok(form)
+    }
+
     /// Refuses a form post that did not come from one of our pages: a cross-site origin, or a
     /// CSRF token that is not this session's.
     pub fn check_form(&self, req: &HttpRequest, form: &FormFields) -> Result<(), WorkbenchError> {

@@ -210,7 +210,7 @@ pub async fn sign_out(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    clerk.check_form(&req, &FormFields::parse(&body))?;
+    clerk.posted_form(&req, &body)?;
     let session = clerk.session;
     state
         .with_conn(move |conn| {

@@ -307,11 +307,8 @@ pub async fn submit(
     req: HttpRequest,
     body: web::Bytes,
 ) -> WorkbenchResult {
-    let form = FormFields::parse(&body);
-    clerk.check_form(&req, &form)?;
-    let id: i64 = path
-        .parse()
-        .map_err(|_| WorkbenchError(ApiError::NotFound(format!("upload {path:?}"))))?;
+    let form = clerk.posted_form(&req, &body)?;
+    let id = super::path_id(&path, "upload")?;
     let p = clerk.session.principal.clone();
     let stored = state
         .with_conn(move |conn| {
