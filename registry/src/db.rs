@@ -113,8 +113,16 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens (creating a SQLite file and its directory where needed) and migrates.
+    /// Opens (creating a SQLite file and its directory where needed) and migrates, with the
+    /// backend's default pool size.
     pub fn open(url: &str) -> Result<Database> {
+        Database::open_with_pool(url, None)
+    }
+
+    /// Like [`Database::open`], with at most `max_connections` pooled connections (`None`:
+    /// [`default_pool_size`]). More serve more concurrent requests on PostgreSQL; on SQLite
+    /// writers queue for one lock whatever the size, so few suffice.
+    pub fn open_with_pool(url: &str, max_connections: Option<u32>) -> Result<Database> {
         let target = DatabaseTarget::parse(url)?;
         if let DatabaseTarget::Sqlite(path) = &target {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -128,10 +136,12 @@ impl Database {
             let mut conn = target.connect()?;
             conn.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
-        let max_size = match target {
-            DatabaseTarget::Sqlite(_) => 4,
-            DatabaseTarget::Postgres(_) => 8,
-        };
+        let max_size = max_connections.unwrap_or_else(|| default_pool_size(&target));
+        if max_size == 0 {
+            return Err(RegistryError::InvalidDatabaseUrl(
+                "a connection pool needs at least one connection".into(),
+            ));
+        }
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(30))
@@ -154,6 +164,16 @@ impl Database {
         Ok(self.pool.get()?)
     }
 
+    /// The pool's figures now, for metrics and for tests that a connection is not held.
+    pub fn pool_status(&self) -> PoolStatus {
+        let state = self.pool.state();
+        PoolStatus {
+            max: self.pool.max_size(),
+            open: state.connections,
+            idle: state.idle_connections,
+        }
+    }
+
     /// Applies pending embedded migrations of the matching dialect; returns their names.
     /// (Data steps that go with a migration: `upgrade::complete`.)
     pub fn migrate(&self) -> Result<Vec<String>> {
@@ -168,6 +188,26 @@ impl Database {
         };
         applied.map_err(|e| RegistryError::Migration(e.to_string()))
     }
+}
+
+/// Pooled connections at most when not configured: SQLite has one writer at a time, so a few
+/// connections serve its readers; a PostgreSQL server takes more at once.
+pub fn default_pool_size(target: &DatabaseTarget) -> u32 {
+    match target {
+        DatabaseTarget::Sqlite(_) => 4,
+        DatabaseTarget::Postgres(_) => 8,
+    }
+}
+
+/// A connection pool's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections the pool may hold.
+    pub max: u32,
+    /// Connections open now (in use or idle).
+    pub open: u32,
+    /// Open connections nobody is using.
+    pub idle: u32,
 }
 
 /// Names of the embedded migrations for each backend, for the test that keeps them in step.

@@ -46,12 +46,18 @@ fn for_each_item(
     let mut after = 0i64;
     let mut written = 0;
     loop {
-        let mut conn = db.conn()?;
-        let rows = list_items_after(&mut conn, filter, after, PAGE)?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        for record in load_item_records(&mut conn, &rows)? {
-            write_record(&record)?;
+        // The page is read and the connection back in the pool before the first byte is
+        // written: `write_record` may wait as long as a slow client takes, and a few such
+        // clients must not hold the pool that pages, writes and the index follower share.
+        let records = {
+            let mut conn = db.conn()?;
+            let rows = list_items_after(&mut conn, filter, after, PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            load_item_records(&mut conn, &rows)?
+        };
+        for record in &records {
+            write_record(record)?;
             written += 1;
         }
     }
@@ -145,13 +151,14 @@ pub fn export_responsibilities_ndjson(
     department_ids: Option<&[i64]>,
     out: &mut impl Write,
 ) -> Result<usize> {
-    let mut conn = db.conn()?;
+    let departments = list_departments(&mut *db.conn()?)?;
     let mut written = 0;
-    for d in list_departments(&mut conn)? {
+    for d in departments {
         if department_ids.is_some_and(|ids| !ids.contains(&d.id)) {
             continue;
         }
-        let list = load_responsibility_list(&mut conn, d.id, d.as_record())?;
+        // One list at a time, the connection returned before writing (see `for_each_item`).
+        let list = load_responsibility_list(&mut *db.conn()?, d.id, d.as_record())?;
         if list.main_duties.is_empty()
             && list.duty_boundaries.is_empty()
             && list.supervision_rules.is_empty()

@@ -130,6 +130,55 @@ fn real_service_items_import_and_export_round_trip() {
     }
 }
 
+/// Output that checks, on every write, that no pooled connection is held meanwhile: a slow
+/// export client must not pin one of the pool's few connections for as long as it takes.
+struct PoolWatchingOutput<'a> {
+    db: &'a quanze_registry::Database,
+    bytes: usize,
+}
+
+impl std::io::Write for PoolWatchingOutput<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let status = self.db.pool_status();
+        assert_eq!(
+            status.idle, status.open,
+            "a connection is held while the export writes: {status:?}"
+        );
+        self.bytes += data.len();
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_export_holds_no_connection_while_it_writes() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let db = quanze_registry::Database::open_with_pool(&t.url, Some(1)).unwrap();
+    assert_eq!(db.pool_status().max, 1);
+    import_items_ndjson(&db, services_file().as_bytes(), &options()).unwrap();
+    let filter = ItemFilter {
+        status: Some("published".into()),
+        ..Default::default()
+    };
+    let mut out = PoolWatchingOutput { db: &db, bytes: 0 };
+    assert_eq!(export_items_ndjson(&db, &filter, &mut out).unwrap(), 1135);
+    let mut csv = PoolWatchingOutput { db: &db, bytes: 0 };
+    assert_eq!(
+        quanze_registry::export::export_items_csv(&db, &filter, &mut csv).unwrap(),
+        1135
+    );
+    assert!(
+        out.bytes > 200_000 && csv.bytes > 200_000,
+        "{} {}",
+        out.bytes,
+        csv.bytes
+    );
+    assert!(quanze_registry::Database::open_with_pool(&t.url, Some(0)).is_err());
+}
+
 #[test]
 fn demo_items_with_every_list_round_trip() {
     let dir = repo_root().join("demo/items");

@@ -104,6 +104,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     let gauges = web::block(move || -> Result<IndexGauges, ApiError> {
         let progress = s.index.progress(&s.db)?;
         Ok(IndexGauges {
+            pool: s.db.pool_status(),
             lag: progress.lag(),
             applied: progress.applied,
             outbox: progress.outbox,

@@ -29,6 +29,11 @@ pub struct Cli {
     /// Database URL: sqlite://PATH or postgres://… (default: sqlite://<data-dir>/quanze.db).
     #[arg(long, global = true, env = "QUANZE_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Pooled database connections at most (default: 4 on SQLite, 8 on PostgreSQL). Requests,
+    /// the index follower and exports between pages share them.
+    #[arg(long, global = true, env = "QUANZE_DB_POOL_SIZE",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: Option<u32>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -235,7 +240,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         _ => {}
     }
-    let db = Database::open(&cli.database_url())?;
+    let db = Database::open_with_pool(&cli.database_url(), cli.db_pool_size)?;
     let backfilled = quanze_registry::upgrade::complete(&db)?;
     if backfilled > 0 {
         tracing::info!(

@@ -45,6 +45,9 @@ pub struct Metrics {
     semantic_enabled: Gauge,
     semantic_pending: Gauge,
     semantic_vectors: Gauge,
+    pool_max: Gauge,
+    pool_open: Gauge,
+    pool_idle: Gauge,
 }
 
 impl Default for Metrics {
@@ -60,6 +63,9 @@ impl Default for Metrics {
             semantic_enabled,
             semantic_pending,
             semantic_vectors,
+            pool_max,
+            pool_open,
+            pool_idle,
         ] = std::array::from_fn(|_| Gauge::default());
         registry.register(
             "quanze_http_requests",
@@ -106,6 +112,21 @@ impl Default for Metrics {
             "Distinct item names with a vector",
             semantic_vectors.clone(),
         );
+        registry.register(
+            "quanze_db_pool_max_connections",
+            "Database connections the pool may hold (--db-pool-size)",
+            pool_max.clone(),
+        );
+        registry.register(
+            "quanze_db_pool_open_connections",
+            "Database connections open now, in use or idle",
+            pool_open.clone(),
+        );
+        registry.register(
+            "quanze_db_pool_idle_connections",
+            "Open database connections nobody is using; 0 for long means requests queue for one",
+            pool_idle.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -117,6 +138,9 @@ impl Default for Metrics {
             semantic_enabled,
             semantic_pending,
             semantic_vectors,
+            pool_max,
+            pool_open,
+            pool_idle,
         }
     }
 }
@@ -150,6 +174,9 @@ impl Metrics {
             .set(i64::from(index.semantic.is_some()));
         self.semantic_pending.set(count(pending));
         self.semantic_vectors.set(count(vectors));
+        self.pool_max.set(i64::from(index.pool.max));
+        self.pool_open.set(i64::from(index.pool.open));
+        self.pool_idle.set(i64::from(index.pool.idle));
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
@@ -157,8 +184,9 @@ impl Metrics {
     }
 }
 
-/// The search index's progress, read at each scrape.
+/// The search index's progress and the connection pool's figures, read at each scrape.
 pub struct IndexGauges {
+    pub pool: quanze_registry::db::PoolStatus,
     pub lag: i64,
     pub applied: i64,
     pub outbox: i64,
@@ -183,7 +211,13 @@ mod tests {
             outbox: 10,
             size_bytes: 1,
             semantic: Some((2, 1384)),
+            pool: quanze_registry::db::PoolStatus {
+                max: 4,
+                open: 2,
+                idle: 1,
+            },
         });
+        assert!(text.contains("quanze_db_pool_idle_connections 1\n"));
         assert!(text.contains("quanze_semantic_vectors 1384\n"));
         assert!(text.contains("quanze_semantic_enabled 1\n"));
         assert!(text.contains(
@@ -205,6 +239,11 @@ mod tests {
                 outbox: 0,
                 size_bytes: 0,
                 semantic: None,
+                pool: quanze_registry::db::PoolStatus {
+                    max: 1,
+                    open: 0,
+                    idle: 0,
+                },
             })
             .contains("route=\"/a\\\"b\\\\c\"")
         );

@@ -150,6 +150,8 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
                 "6",
                 "--max-body",
                 "1000",
+                "--db-pool-size",
+                "2",
             ],
         );
         let url = |path: &str| format!("{}{path}", server.base);
@@ -225,6 +227,13 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
         };
         assert_eq!(status, 413);
         assert!(body.contains("payload_too_large"), "{body}");
+        // A chunked body (no length announced) that outgrows the limit gets the same problem.
+        let answer = post_chunked(&server.base, "/api/v1/import", &valid, &[b' '; 5_000]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{name}: {answer}");
+        assert!(
+            answer.contains("application/problem+json") && answer.contains("payload_too_large"),
+            "{name}: {answer}"
+        );
         assert_eq!(server.get("/no/such/route").0, 404);
 
         let mut r = server.agent.get(url("/metrics")).call().unwrap();
@@ -243,8 +252,10 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
             "quanze_http_requests_total{route=\"/api/v1/export\",method=\"GET\",status=\"200\"} 1",
             "quanze_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
             "quanze_http_requests_total{route=\"/api/v1/search\",method=\"POST\",status=\"413\"} 1",
+            "quanze_http_requests_total{route=\"/api/v1/import\",method=\"POST\",status=\"413\"} 1",
             "quanze_http_request_duration_seconds_count{route=\"/api/v1/categories\"} 1",
             "quanze_index_lag_rows 0",
+            "quanze_db_pool_max_connections 2",
         ] {
             assert!(
                 metrics.lines().any(|l| l == line),
@@ -263,4 +274,34 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
         assert!(feed["changes"][1].is_null());
         assert!(outbox > 1135 + 254, "{name}: {outbox}");
     }
+}
+
+/// Posts `body` with `Transfer-Encoding: chunked` (no length announced) over a raw
+/// connection; returns what the server answered, head and body.
+fn post_chunked(base: &str, path: &str, authorization: &str, body: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-ndjson\r\n\
+         Authorization: {authorization}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request.extend_from_slice(b"\r\n0\r\n\r\n");
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(&request);
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
 }
