@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RegistryError, Result};
 use crate::models::DraftRow;
+use crate::problem::Problem;
 
 /// A user's role (谁发布、谁审核、谁负责: editors write, reviewers publish, admins do both and
 /// manage accounts).
@@ -174,6 +175,42 @@ impl Principal {
     }
 }
 
+/// Days an API token lives when its issuer names no expiry: a token forgotten in a script or
+/// a leaked log stops working within a quarter, not never.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+/// The most days a token may be given. A token stored without an expiry (issued before
+/// tokens had one) ends this long after it was made.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// When a token issued `at` expires: `requested`, or [`DEFAULT_TOKEN_DAYS`] from now when none
+/// is asked for. A time in the past or more than [`MAX_TOKEN_DAYS`] ahead is refused.
+pub fn token_expiry(
+    requested: Option<chrono::NaiveDateTime>,
+    at: chrono::NaiveDateTime,
+) -> Result<chrono::NaiveDateTime> {
+    let latest = at + chrono::Duration::days(MAX_TOKEN_DAYS);
+    match requested {
+        None => Ok(at + chrono::Duration::days(DEFAULT_TOKEN_DAYS)),
+        Some(e) if e <= at => Err(RegistryError::Invalid(vec![Problem::error(
+            "expires_at",
+            "lies in the past",
+        )])),
+        Some(e) if e > latest => Err(RegistryError::Invalid(vec![Problem::error(
+            "expires_at",
+            format!("a token lasts at most {MAX_TOKEN_DAYS} days (until {latest} UTC)"),
+        )])),
+        Some(e) => Ok(e),
+    }
+}
+
+impl crate::models::TokenRow {
+    /// When this token stops working (see [`MAX_TOKEN_DAYS`] for tokens stored without one).
+    pub fn expires(&self) -> chrono::NaiveDateTime {
+        self.expires_at
+            .unwrap_or(self.created_at + chrono::Duration::days(MAX_TOKEN_DAYS))
+    }
+}
+
 /// Characters of the token that are stored in clear to find its row.
 pub const TOKEN_PREFIX_LEN: usize = 12;
 const TOKEN_SCHEME: &str = "qz_";
@@ -242,6 +279,42 @@ pub struct Actor {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_live_ninety_days_by_default_and_a_year_at_most() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let days = chrono::Duration::days;
+        assert_eq!(token_expiry(None, at).unwrap(), at + days(90));
+        assert_eq!(
+            token_expiry(Some(at + days(30)), at).unwrap(),
+            at + days(30)
+        );
+        assert_eq!(
+            token_expiry(Some(at + days(365)), at).unwrap(),
+            at + days(365)
+        );
+        for refused in [at, at - days(1), at + days(366)] {
+            assert!(matches!(
+                token_expiry(Some(refused), at),
+                Err(RegistryError::Invalid(p)) if p[0].field == "expires_at"
+            ));
+        }
+        let legacy = crate::models::TokenRow {
+            id: 1,
+            user_id: 1,
+            token_hash: String::new(),
+            token_prefix: String::new(),
+            created_at: at,
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+            label: None,
+        };
+        assert_eq!(legacy.expires(), at + days(365), "stored without an expiry");
+    }
 
     #[test]
     fn tokens_are_random_well_formed_and_hashed() {

@@ -801,7 +801,8 @@ fn decidable_set(
         .into_iter()
         .filter(|d| d.status == ItemStatus::InReview.as_str())
         .collect();
-    if !drafts.iter().any(|d| p.can_see(d.department_id)) {
+    // Like a single draft's: another department's change set is refused (403), not hidden.
+    if drafts.is_empty() {
         return Err(missing());
     }
     if let Some(d) = drafts.iter().find(|d| !p.may_decide(d)) {

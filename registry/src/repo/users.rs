@@ -186,7 +186,8 @@ pub fn has_password(conn: &mut DbConnection, user_id: i64) -> Result<bool> {
     Ok(password_hash_of(conn, user_id)?.is_some())
 }
 
-/// Creates a token for a user; returns its row and the secret, which exists nowhere else.
+/// Creates a token for a user, expiring as `auth::token_expiry` says; returns its row and the
+/// secret, which exists nowhere else.
 pub(crate) fn create_token(
     conn: &mut DbConnection,
     user_id: i64,
@@ -197,11 +198,7 @@ pub(crate) fn create_token(
     if get_user(conn, user_id)?.is_none() {
         return Err(RegistryError::NotFound(format!("user {user_id}")));
     }
-    if expires_at.is_some_and(|e| e <= at) {
-        return Err(RegistryError::Invalid(vec![
-            crate::problem::Problem::error("expires_at", "lies in the past"),
-        ]));
-    }
+    let expires_at = crate::auth::token_expiry(expires_at, at)?;
     let token = generate_token()?;
     let id: i64 = diesel::insert_into(api_tokens::table)
         .values((
@@ -209,7 +206,7 @@ pub(crate) fn create_token(
             api_tokens::token_hash.eq(&token.hash),
             api_tokens::token_prefix.eq(&token.prefix),
             api_tokens::created_at.eq(at),
-            api_tokens::expires_at.eq(expires_at),
+            api_tokens::expires_at.eq(Some(expires_at)),
             api_tokens::label.eq(label.map(str::trim).filter(|l| !l.is_empty())),
         ))
         .returning(api_tokens::id)
@@ -276,7 +273,7 @@ pub fn authenticate(
     if token.revoked_at.is_some() {
         return Err(unauthenticated("revoked token"));
     }
-    if token.expires_at.is_some_and(|e| e <= now) {
+    if token.expires() <= now {
         return Err(unauthenticated("expired token"));
     }
     let user = get_user(conn, token.user_id)?.ok_or_else(|| unauthenticated("no such user"))?;

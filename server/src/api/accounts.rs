@@ -77,7 +77,8 @@ pub struct TokenView {
     pub prefix: String,
     pub label: Option<String>,
     pub created_at: String,
-    pub expires_at: Option<String>,
+    /// When the token stops working.
+    pub expires_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
     /// The secret, only in the answer that creates the token: keep it, it is not stored.
@@ -86,13 +87,14 @@ pub struct TokenView {
 }
 
 fn token_view(t: TokenRow, secret: Option<String>) -> TokenView {
+    let expires = t.expires();
     TokenView {
         id: t.id,
         user_id: t.user_id,
         prefix: t.token_prefix,
         label: t.label,
         created_at: rfc3339(t.created_at),
-        expires_at: t.expires_at.map(rfc3339),
+        expires_at: rfc3339(expires),
         last_used_at: t.last_used_at.map(rfc3339),
         revoked_at: t.revoked_at.map(rfc3339),
         token: secret,
@@ -106,7 +108,7 @@ pub struct NewTokenBody {
     /// What the token is for.
     #[schema(example = "省平台同步")]
     pub label: Option<String>,
-    /// Expiry (RFC 3339); none for a token that lasts until revoked.
+    /// Expiry (RFC 3339), at most 365 days ahead; none for the default of 90 days.
     #[schema(example = "2027-06-30T00:00:00Z")]
     pub expires_at: Option<String>,
 }

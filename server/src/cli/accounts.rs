@@ -45,7 +45,8 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         user: String,
-        /// Expiry: a number of days (`90d`) or a date (`2027-06-30`); none lasts until revoked.
+        /// Expiry: a number of days (`30d`) or a date (`2027-06-30`), at most 365 days ahead
+        /// (default: 90 days).
         #[arg(long)]
         expires: Option<String>,
         /// What the token is for.
@@ -228,11 +229,9 @@ pub fn run_token(db: &Database, command: TokenCommand) -> Result<(), CliError> {
                 now,
             )?;
             eprintln!(
-                "token {} for {user}{}; it is shown this once:",
+                "token {} for {user}, expires {} UTC; it is shown this once:",
                 row.id,
-                row.expires_at
-                    .map(|e| format!(", expires {e} UTC"))
-                    .unwrap_or_default()
+                row.expires()
             );
             println!("{secret}");
         }
@@ -245,11 +244,9 @@ pub fn run_token(db: &Database, command: TokenCommand) -> Result<(), CliError> {
                     t.id,
                     t.user_id,
                     t.token_prefix,
-                    t.label.unwrap_or_default(),
+                    t.label.as_deref().unwrap_or_default(),
                     t.created_at,
-                    t.expires_at
-                        .map(|e| e.to_string())
-                        .unwrap_or_else(|| "never".into()),
+                    t.expires(),
                     t.last_used_at
                         .map(|e| e.to_string())
                         .unwrap_or_else(|| "never".into()),

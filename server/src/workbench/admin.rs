@@ -150,7 +150,7 @@ fn users_view(
                             td { (usernames.get(&t.user_id).copied().unwrap_or("")) }
                             td { (t.label.as_deref().unwrap_or("")) }
                             td { (t.created_at.format("%Y-%m-%d")) }
-                            td { (t.expires_at.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "长期".into())) }
+                            td { (t.expires().format("%Y-%m-%d")) }
                             td { (t.last_used_at.map(|e| e.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
                             td {
                                 @if t.revoked_at.is_some() { "已吊销" } @else {
@@ -332,13 +332,12 @@ pub async fn user_action(
                     Outcome::Done("disabled")
                 }
                 "token" => {
-                    let expires = Some(now + chrono::Duration::days(365));
                     let (row, secret) = quanze_registry::accounts::issue_token(
                         conn,
                         &p,
                         id,
                         Some("工作台签发"),
-                        expires,
+                        None,
                         now,
                     )?;
                     Outcome::Token(row.id, secret)

@@ -3,6 +3,7 @@
 //! (start a server, wait for its index, requests) is `quanze_testkit::server`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth_matrix;
 mod browser;
 mod consistency;
 mod law_changes;
@@ -39,4 +40,20 @@ fn quanze(t: &TestDatabase, data: &Path, args: &[&str]) -> std::process::Output 
 fn demo_record(file: &str, needle: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(repo_root().join("demo/items").join(file)).unwrap();
     serde_json::from_str(text.lines().find(|l| l.contains(needle)).unwrap()).unwrap()
+}
+
+/// How many write operations (any method but GET, behind a bearer token) the committed OpenAPI
+/// document has, so that a test over all of them notices a new one.
+fn write_operations() -> usize {
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("openapi/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().iter())
+        .filter(|(method, op)| *method != "get" && op.get("security").is_some())
+        .count()
 }

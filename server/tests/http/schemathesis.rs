@@ -114,54 +114,88 @@ fn schemathesis_finds_no_server_error_or_schema_violation_on_both_backends() {
         .map(|p| p.as_object().unwrap().len())
         .sum();
     for t in TestDatabase::each() {
+        let name = t.backend.name();
         let data = t.dir.path().join("data");
         assert!(quanze(&t, &data, &["demo"]).status.success());
-        // The fuzzer acts as an admin, so the maintenance routes get past authentication.
-        assert!(
-            quanze(&t, &data, &["user", "add", "fuzz", "--role", "admin"])
-                .status
-                .success()
-        );
-        let out = quanze(&t, &data, &["token", "create", "--user", "fuzz"]);
-        let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        // The fuzzer acts as an admin, so the maintenance routes get past authentication, and
+        // again as an editor of one department, so the refusals are checked against the
+        // document too.
+        let token_of = |user: &str, role: &str, department: Option<&str>| {
+            let mut add = vec!["user", "add", user, "--role", role];
+            if let Some(d) = department {
+                add.extend(["--department", d]);
+            }
+            assert!(quanze(&t, &data, &add).status.success());
+            let out = quanze(&t, &data, &["token", "create", "--user", user]);
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        };
+        let admin = token_of("fuzz", "admin", None);
+        let editor = token_of("fuzz.editor", "editor", Some("临江市交通运输局"));
         let server = Server::start(crate::bin(), &t, &data);
-        let out = Command::new(&st)
-            .current_dir(t.dir.path())
-            .args([
-                "run",
-                &format!("{}/openapi.json", server.base),
-                "--checks",
-                "all",
-                "--exclude-checks",
-                "negative_data_rejection,positive_data_acceptance",
-                "--max-examples",
-                "40",
-                "--seed",
-                &seed,
-                // One worker: schemathesis's generator (hypothesis) is not thread-safe on
-                // Python 3.11 ("AST constructor recursion depth mismatch").
-                "--workers",
-                "1",
-                "--no-color",
-                "--generation-database",
-                "none",
-                "--request-timeout",
-                "30",
-                "--header",
-                &format!("Authorization: Bearer {token}"),
-            ])
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
+        let still_valid = |token: &str, who: &str| {
+            let me = server.call("GET", "/api/v1/me", Some(token), None, &[]);
+            assert_eq!(
+                me.status, 200,
+                "{name}: the {who}'s token stopped working during the run, so the rest of it was only 401s"
+            );
+        };
+        // Revoking a token may revoke the fuzzer's own: that operation runs last, alone.
+        let revoke_token = "DELETE /api/v1/tokens/{id}";
+        let run = |token: &str, max_examples: &str, filter: [&str; 2]| {
+            let out = Command::new(&st)
+                .current_dir(t.dir.path())
+                .args([
+                    "run",
+                    &format!("{}/openapi.json", server.base),
+                    "--checks",
+                    "all",
+                    // missing_required_header wants a missing header refused with one of
+                    // 400/401/403/406/415/422; the only required headers are If-Match, whose
+                    // absence is 428 Precondition Required (RFC 6585), as documented and as
+                    // the workflow test asserts.
+                    "--exclude-checks",
+                    "negative_data_rejection,positive_data_acceptance,missing_required_header",
+                    "--max-examples",
+                    max_examples,
+                    "--seed",
+                    &seed,
+                    // One worker: schemathesis's generator (hypothesis) is not thread-safe on
+                    // Python 3.11 ("AST constructor recursion depth mismatch").
+                    "--workers",
+                    "1",
+                    "--no-color",
+                    "--generation-database",
+                    "none",
+                    "--request-timeout",
+                    "30",
+                    "--header",
+                    &format!("Authorization: Bearer {token}"),
+                    filter[0],
+                    filter[1],
+                ])
+                .output()
+                .unwrap();
+            let report = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{name}: schemathesis found problems (seed {seed}):\n{report}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            report
+        };
+        let report = run(&admin, "40", ["--exclude-name", revoke_token]);
         assert!(
-            out.status.success(),
-            "{}: schemathesis found problems (seed {seed}):\n{report}\n{}",
-            t.backend.name(),
-            String::from_utf8_lossy(&out.stderr)
+            report.contains(&format!("Tested: {}", operations - 1)),
+            "{name}: every operation tested:\n{report}"
         );
+        still_valid(&admin, "admin");
+        let report = run(&editor, "15", ["--exclude-name", revoke_token]);
         assert!(
-            report.contains(&format!("Tested: {operations}")),
-            "every operation tested:\n{report}"
+            report.contains(&format!("Tested: {}", operations - 1)),
+            "{report}"
         );
+        still_valid(&editor, "editor");
+        let report = run(&admin, "40", ["--include-name", revoke_token]);
+        assert!(report.contains("Tested: 1"), "{name}: {report}");
     }
 }
