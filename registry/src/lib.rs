@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod db;
 pub mod domain;
 pub mod error;

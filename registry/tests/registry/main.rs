@@ -2,6 +2,7 @@
 //! throw-away PostgreSQL cluster (see quanze-testkit). One binary for the whole crate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backup;
 mod items;
 mod law_changes;
 mod laws;

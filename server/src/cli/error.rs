@@ -1,6 +1,7 @@
 //! The CLI's one error type and the one place that maps failures to exit codes: 0 done, 1 our
 //! failure (database, index, I/O), 2 usage (clap's own), 3 input read but rejected (invalid
-//! records or arguments, unknown names, a bad database URL).
+//! records or arguments, unknown names, a bad database URL, a request that does not fit the
+//! state, such as a backup onto an existing file).
 
 use std::process::ExitCode;
 
@@ -55,7 +56,8 @@ impl CliError {
             | CliError::Registry(
                 RegistryError::Invalid(_)
                 | RegistryError::InvalidDatabaseUrl(_)
-                | RegistryError::NotFound(_),
+                | RegistryError::NotFound(_)
+                | RegistryError::Conflict(_),
             ) => ExitCode::from(EXIT_REJECTED),
             _ => ExitCode::FAILURE,
         }

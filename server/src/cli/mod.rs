@@ -208,6 +208,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document of the HTTP API (what `/openapi.json` serves).
     Openapi,
+    /// Copy the embedded database into a new file while the service keeps running (a
+    /// consistent snapshot, checked; PostgreSQL: pg_dump, see docs/backup.md).
+    Backup { file: PathBuf },
+    /// Make a backup the registry of this data directory (whose database must not exist yet),
+    /// bring it up to this release's schema and build the search index from it.
+    Restore { file: PathBuf },
     /// Rebuild the search index from the database beside the live one and swap it in;
     /// a running server switches to it within a second and keeps answering meanwhile.
     Reindex,
@@ -236,6 +242,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Template { format, output } => {
             records::template(*format, output.as_deref())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        // Before the database is opened: opening would create the file a restore makes.
+        Command::Restore { file } => {
+            restore(&cli, file)?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -279,7 +290,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             category,
             output,
         } => records::export(&db, format, kind, &department, category, output.as_deref())?,
-        Command::Openapi | Command::Template { .. } => {}
+        Command::Openapi | Command::Template { .. } | Command::Restore { .. } => {}
+        Command::Backup { file } => {
+            let summary = quanze_registry::backup::backup(&db, &file)?;
+            println!("backup written: {}", describe_backup(&summary));
+        }
         Command::Laws {
             command: LawsCommand::Import { dir },
         } => import_laws(&db, &dir)?,
@@ -379,6 +394,29 @@ fn import_laws(db: &Database, dir: &Path) -> Result<(), CliError> {
 }
 
 /// `quanze status`: counts of what the registry holds.
+/// `quanze restore FILE`: the backup becomes this data directory's registry, then the
+/// search index is rebuilt from it (an index left from other data would disagree with it).
+fn restore(cli: &Cli, file: &Path) -> Result<(), CliError> {
+    let url = cli.database_url();
+    let summary = quanze_registry::backup::restore(file, &url)?;
+    println!("restored: {}", describe_backup(&summary));
+    let db = Database::open_with_pool(&url, cli.db_pool_size)?;
+    serve::reindex(&db, &cli.data_dir)
+}
+
+fn describe_backup(s: &quanze_registry::backup::BackupSummary) -> String {
+    format!(
+        "{} ({} bytes): {} items, {} versions, {} users, {} audit entries, change feed up to {}",
+        s.path.display(),
+        s.bytes,
+        s.items,
+        s.versions,
+        s.users,
+        s.audit_entries,
+        s.outbox_seq
+    )
+}
+
 fn status(db: &Database) -> Result<(), CliError> {
     let mut conn = db.conn()?;
     let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;
