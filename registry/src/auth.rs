@@ -178,8 +178,8 @@ impl Principal {
 /// Days an API token lives when its issuer names no expiry: a token forgotten in a script or
 /// a leaked log stops working within a quarter, not never.
 pub const DEFAULT_TOKEN_DAYS: i64 = 90;
-/// The most days a token may be given. A token stored without an expiry (issued before
-/// tokens had one) ends this long after it was made.
+/// The most days a token may be given. A token stored without an expiry or with a later one
+/// (issued before the limit) ends this long after it was made.
 pub const MAX_TOKEN_DAYS: i64 = 365;
 
 /// When a token issued `at` expires: `requested`, or [`DEFAULT_TOKEN_DAYS`] from now when none
@@ -204,10 +204,11 @@ pub fn token_expiry(
 }
 
 impl crate::models::TokenRow {
-    /// When this token stops working (see [`MAX_TOKEN_DAYS`] for tokens stored without one).
+    /// When this token stops working: its expiry, and never later than [`MAX_TOKEN_DAYS`]
+    /// after it was made (tokens issued before the limit may have none, or a later one).
     pub fn expires(&self) -> chrono::NaiveDateTime {
-        self.expires_at
-            .unwrap_or(self.created_at + chrono::Duration::days(MAX_TOKEN_DAYS))
+        let longest = self.created_at + chrono::Duration::days(MAX_TOKEN_DAYS);
+        self.expires_at.map_or(longest, |e| e.min(longest))
     }
 }
 
@@ -314,6 +315,11 @@ mod tests {
             label: None,
         };
         assert_eq!(legacy.expires(), at + days(365), "stored without an expiry");
+        let far = crate::models::TokenRow {
+            expires_at: Some(at + days(3650)),
+            ..legacy
+        };
+        assert_eq!(far.expires(), at + days(365), "stored with a later expiry");
     }
 
     #[test]

@@ -2,57 +2,13 @@
 //! whole, consistent registry, and restoring it into a new place gives back every row of every
 //! table; a backup never overwrites a file and a restore never replaces a registry.
 
-use std::path::Path;
-
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use quanze_registry::auth::{Principal, Role};
 use quanze_registry::backup::{backup, restore};
 use quanze_registry::import::items::import_items_ndjson;
 use quanze_registry::{Database, RegistryError, accounts, repo};
 use quanze_testkit::{Backend, TestDatabase};
 
-use crate::{open, options, repo_root};
-
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = Text)]
-    line: String,
-}
-
-/// Every row of every table of a SQLite registry, as text, table by table.
-fn every_row(path: &Path) -> Vec<(String, Vec<String>)> {
-    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-    let tables: Vec<Line> = diesel::sql_query(
-        "SELECT name AS line FROM sqlite_master WHERE type = 'table' \
-         AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .load(&mut conn)
-    .unwrap();
-    tables
-        .into_iter()
-        .map(|t| {
-            let columns: Vec<Line> = diesel::sql_query(format!(
-                "SELECT name AS line FROM pragma_table_info('{}') ORDER BY cid",
-                t.line
-            ))
-            .load(&mut conn)
-            .unwrap();
-            let row = columns
-                .iter()
-                .map(|c| format!("quote(\"{}\")", c.line))
-                .collect::<Vec<_>>()
-                .join(" || '|' || ");
-            let rows: Vec<Line> = diesel::sql_query(format!(
-                "SELECT {row} AS line FROM \"{}\" ORDER BY rowid",
-                t.line
-            ))
-            .load(&mut conn)
-            .unwrap();
-            (t.line, rows.into_iter().map(|r| r.line).collect())
-        })
-        .collect()
-}
+use crate::{every_row, open, options, repo_root};
 
 /// A registry with items in several versions, users, a token, a password and their audit rows.
 fn busy_registry(db: &Database) {
