@@ -409,6 +409,7 @@ impl SearchIndex {
         };
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&seq.to_string());
+        quanze_registry::fault::point("index.commit");
         prepared.commit()?;
         generation.reader.reload()?;
         generation.set_visible_seq(seq);
@@ -624,6 +625,7 @@ pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize>
     prepared.set_payload(&seq.to_string());
     prepared.commit()?;
     writer.wait_merging_threads()?;
+    quanze_registry::fault::point("reindex.swap");
     write_current(root, &name)?;
     Ok(count)
 }

@@ -20,6 +20,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod fault;
 pub mod import;
 pub mod interchange;
 pub mod models;

@@ -709,6 +709,7 @@ pub fn approve_draft(
             }
         };
         audit(conn, p, "draft.approve", &draft, details, at)?;
+        crate::fault::point("approve.commit");
         Ok(published)
     })
 }

@@ -6,6 +6,7 @@
 mod auth_matrix;
 mod browser;
 mod consistency;
+mod crash;
 mod law_changes;
 mod pages;
 mod protocol;

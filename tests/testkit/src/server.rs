@@ -51,6 +51,20 @@ impl Server {
 
     /// Starts `quanze serve` with extra serve options.
     pub fn start_with(bin: &Path, t: &TestDatabase, data: &Path, options: &[&str]) -> Server {
+        let server = Server::spawn(bin, t, data, options, &[]);
+        server.wait_ready();
+        server
+    }
+
+    /// Starts `quanze serve` with extra serve options and environment variables, without
+    /// waiting for it to answer.
+    pub fn spawn(
+        bin: &Path,
+        t: &TestDatabase,
+        data: &Path,
+        options: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -73,6 +87,7 @@ impl Server {
                 "2",
             ])
             .args(options)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -82,20 +97,24 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        let server = Server {
+        Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             agent,
-        };
+        }
+    }
+
+    /// Waits until the server answers with its index in step with the registry.
+    pub fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(mut r) = server.agent.get(format!("{}/readyz", server.base)).call()
+            if let Ok(mut r) = self.agent.get(format!("{}/readyz", self.base)).call()
                 && r.status() == 200
             {
                 let body: serde_json::Value =
                     serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
                 if body["index_lag"] == 0 {
-                    return server;
+                    return;
                 }
             }
             assert!(
