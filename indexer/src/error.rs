@@ -25,6 +25,9 @@ pub enum IndexError {
     Model(String),
     #[error("search index is corrupt: {0}")]
     Corrupt(String),
+    /// Another process is rebuilding this index now; a second rebuild would only race it.
+    #[error("another reindex of {0} is running; wait for it to finish")]
+    RebuildRunning(String),
     /// Only published and revoked items are searchable (the rule of `PowerItemRow::is_public`,
     /// which the follower applies): anything else handed to the index is refused, so the
     /// default "published" search may exclude the revoked instead of listing the published.

@@ -593,11 +593,31 @@ fn indexable_from_rows(
         .collect())
 }
 
+/// Takes the index's rebuild lock, held until the returned file is dropped. An OS file lock:
+/// it goes with the process, so a rebuild killed halfway leaves nothing to clean up.
+fn lock_rebuild(root: &Path) -> Result<std::fs::File> {
+    let path = root.join("reindex.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(IndexError::RebuildRunning(root.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(io_error(&path)(e)),
+    }
+}
+
 /// Builds a complete new generation from the database beside the live one and makes it
 /// live (atomic rename of `CURRENT`). Returns the number of items indexed. Safe while a
 /// server follows the old generation: it switches on its next follow tick.
 pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize> {
     std::fs::create_dir_all(root).map_err(io_error(root))?;
+    let _only_rebuild = lock_rebuild(root)?;
     let name = new_generation_name();
     let index = create_generation(root, &name, analysis)?;
     let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;

@@ -58,7 +58,10 @@ impl CliError {
                 | RegistryError::InvalidDatabaseUrl(_)
                 | RegistryError::NotFound(_)
                 | RegistryError::Conflict(_),
-            ) => ExitCode::from(EXIT_REJECTED),
+            )
+            | CliError::Index(quanze_indexer::IndexError::RebuildRunning(_)) => {
+                ExitCode::from(EXIT_REJECTED)
+            }
             _ => ExitCode::FAILURE,
         }
     }

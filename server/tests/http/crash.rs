@@ -24,14 +24,14 @@ fn runs() -> usize {
 }
 
 /// The environment that pauses a process at `point` (its `nth` time) and the marker it writes.
-fn pause_at(dir: &Path, point: &str, nth: usize) -> (String, PathBuf) {
+pub(crate) fn pause_at(dir: &Path, point: &str, nth: usize) -> (String, PathBuf) {
     let marker = dir.join(format!("paused-{point}-{nth}"));
     let _ = std::fs::remove_file(&marker);
     (format!("{point}#{nth}:{}", marker.display()), marker)
 }
 
 /// Waits until the process has paused at its crash point; fails if it ends first.
-fn wait_paused(marker: &Path, child: &mut Child, what: &str) {
+pub(crate) fn wait_paused(marker: &Path, child: &mut Child, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !marker.exists() {
         if let Some(status) = child.try_wait().unwrap() {
@@ -46,12 +46,12 @@ fn wait_paused(marker: &Path, child: &mut Child, what: &str) {
 }
 
 /// SIGKILL, and reap it.
-fn kill_9(child: &mut Child) {
+pub(crate) fn kill_9(child: &mut Child) {
     child.kill().unwrap();
     child.wait().unwrap();
 }
 
-fn spawn_quanze(t: &TestDatabase, data: &Path, args: &[&str], pause: &str) -> Child {
+pub(crate) fn spawn_quanze(t: &TestDatabase, data: &Path, args: &[&str], pause: &str) -> Child {
     Command::new(crate::bin())
         .arg("--data-dir")
         .arg(data)
@@ -66,7 +66,7 @@ fn spawn_quanze(t: &TestDatabase, data: &Path, args: &[&str], pause: &str) -> Ch
 }
 
 /// Published items by code with their names, from the registry's own export.
-fn published(t: &TestDatabase, data: &Path) -> BTreeMap<String, String> {
+pub(crate) fn published(t: &TestDatabase, data: &Path) -> BTreeMap<String, String> {
     let out = quanze(t, data, &["export"]);
     assert!(out.status.success());
     String::from_utf8(out.stdout)
@@ -83,7 +83,7 @@ fn published(t: &TestDatabase, data: &Path) -> BTreeMap<String, String> {
 }
 
 /// Published items by code with their names, as the server's index has them.
-fn indexed(server: &Server) -> BTreeMap<String, String> {
+pub(crate) fn indexed(server: &Server) -> BTreeMap<String, String> {
     server.wait_for_index();
     let mut found = BTreeMap::new();
     for page in 1.. {
@@ -106,7 +106,7 @@ fn indexed(server: &Server) -> BTreeMap<String, String> {
 
 /// The index holds exactly the published items, and the change feed has increasing sequence
 /// numbers with no change recorded twice; returns the feed's entries per item code.
-fn check_consistent(
+pub(crate) fn check_consistent(
     t: &TestDatabase,
     data: &Path,
     server: &Server,
@@ -175,7 +175,7 @@ fn check_consistent(
     per_item
 }
 
-fn user_token(t: &TestDatabase, data: &Path, user: &str, role: &str) -> String {
+pub(crate) fn user_token(t: &TestDatabase, data: &Path, user: &str, role: &str) -> String {
     let out = quanze(
         t,
         data,

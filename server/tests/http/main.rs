@@ -5,6 +5,7 @@
 
 mod auth_matrix;
 mod browser;
+mod concurrency;
 mod consistency;
 mod crash;
 mod law_changes;
