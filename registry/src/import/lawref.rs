@@ -217,4 +217,14 @@ mod tests {
         assert_eq!(law.articles[0].label, WHOLE_TEXT_LABEL);
         assert!(parse_lawref("x", "---\nfront: matter\n---\n").is_err());
     }
+
+    proptest::proptest! {
+        /// Any file name and text: a law or a reason why not, never a panic (the fuzz target
+        /// `lawref` runs the same for longer).
+        #[test]
+        fn any_file_parses_or_is_refused(stem in "\\PC{0,40}", body in "(\\PC|\n|#|第|条|款|章){0,400}") {
+            let _ = parse_lawref(&stem, &body);
+            let _ = parse_lawref(&stem, &format!("{SAMPLE}{body}"));
+        }
+    }
 }

@@ -207,4 +207,15 @@ mod tests {
             read_rows(input.as_bytes(), true, &mut strict).unwrap_or_default();
         assert!(strict.iter().any(|p| p.is_error() && p.field == "colour"));
     }
+
+    proptest::proptest! {
+        /// Any line: a record or problems, never a panic (the fuzz target `ndjson_item` runs
+        /// the same with validation for longer).
+        #[test]
+        fn any_line_parses_or_has_problems(line in "(\\PC|\\{|\\}|\"|:|,|\\[|\\]){0,300}") {
+            let (_, _) = parse_record::<PowerItemRecord>(&line, true);
+            let (record, problems) = parse_record::<PowerItemRecord>(&line, false);
+            proptest::prop_assert!(record.is_some() || !problems.is_empty());
+        }
+    }
 }

@@ -306,4 +306,17 @@ mod tests {
         assert_eq!(SheetFormat::sniff(b"PK\x03\x04rest"), SheetFormat::Xlsx);
         assert_eq!(SheetFormat::sniff("序号".as_bytes()), SheetFormat::Csv);
     }
+
+    proptest::proptest! {
+        /// Any bytes as a CSV or XLSX upload: rows or a reason, never a panic (the fuzz
+        /// targets `sheet_csv` and `sheet_xlsx` run the same for longer).
+        #[test]
+        fn any_bytes_read_or_are_refused(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let _ = read_workbook(&bytes, SheetFormat::Csv, "x.csv");
+            let _ = read_workbook(&bytes, SheetFormat::Xlsx, "x.xlsx");
+            let mut zipped = b"PK\x03\x04".to_vec();
+            zipped.extend_from_slice(&bytes);
+            let _ = read_workbook(&zipped, SheetFormat::Xlsx, "x.xlsx");
+        }
+    }
 }
