@@ -1,8 +1,8 @@
 //! Backups of the embedded database and their restore (docs/backup.md). A backup is SQLite's
 //! `VACUUM INTO`: one read transaction, so the copy is consistent however busy the server is,
 //! and it is a plain SQLite file that any SQLite can open. It is written under a temporary
-//! name and renamed when complete and checked, so a file under the chosen name is always a
-//! whole backup. PostgreSQL has its own tools (`pg_dump`, `pg_restore`); quanze does not
+//! name and linked to its own when complete and checked, so a file under the chosen name is
+//! always a whole backup, and no file is ever overwritten. PostgreSQL has its own tools (`pg_dump`, `pg_restore`); quanze does not
 //! wrap them.
 
 use std::path::{Path, PathBuf};
@@ -40,42 +40,46 @@ fn refused(message: String) -> RegistryError {
     RegistryError::Conflict(message)
 }
 
-/// The name a file is written under until it is whole.
-fn partial_name(path: &Path) -> PathBuf {
+/// `path` with `suffix` added to its file name (`quanze.db` → `quanze.db-wal`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
+    name.push(suffix);
     path.with_file_name(name)
+}
+
+fn exists_refusal(path: &Path, what: &str) -> RegistryError {
+    refused(format!("{} exists; {what}", path.display()))
 }
 
 /// Copies the open SQLite database `db` into a new file `to` while it stays in use; refuses to
 /// overwrite a file. Returns what the copy holds.
 pub fn backup(db: &Database, to: &Path) -> Result<BackupSummary> {
+    const NEVER: &str = "a backup never overwrites a file";
     if to.exists() {
-        return Err(refused(format!(
-            "{} exists; a backup never overwrites a file",
-            to.display()
-        )));
+        return Err(exists_refusal(to, NEVER));
     }
     let mut conn = db.conn()?;
     let DbConnection::Sqlite(conn) = &mut *conn else {
         return Err(refused(POSTGRES_BACKUP.into()));
     };
-    write_copy(conn, to)
+    write_copy(conn, to, NEVER, |_| Ok(()))
 }
 
 /// Restores the backup `from` as the SQLite database `to_url`, which must not exist yet (a
-/// restore never replaces a registry), then applies any migrations newer than the backup.
-/// Rebuilding the search index from it is the caller's next step.
+/// restore never replaces a registry), brought up to this release's schema and data steps
+/// before it gets its name. Rebuilding the search index from it is the caller's next step.
 pub fn restore(from: &Path, to_url: &str) -> Result<BackupSummary> {
+    const NEVER: &str =
+        "restore into a new data directory or database path (a restore never replaces a registry)";
     let path = match DatabaseTarget::parse(to_url)? {
         DatabaseTarget::Sqlite(path) => path,
         DatabaseTarget::Postgres(_) => return Err(refused(POSTGRES_BACKUP.into())),
     };
-    if path.exists() {
-        return Err(refused(format!(
-            "{} exists; restore into a new data directory or database path (a restore never replaces a registry)",
-            path.display()
-        )));
+    // A journal left beside the path would be replayed onto the restored database.
+    for taken in [path.clone(), beside(&path, "-wal"), beside(&path, "-shm")] {
+        if taken.exists() {
+            return Err(exists_refusal(&taken, NEVER));
+        }
     }
     if !from.is_file() {
         return Err(RegistryError::NotFound(format!(
@@ -88,26 +92,52 @@ pub fn restore(from: &Path, to_url: &str) -> Result<BackupSummary> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let summary = write_copy(&mut source, &path)?;
-    drop(source);
-    // A backup made by an older release is brought up to this one's schema.
-    Database::open(to_url)?;
-    Ok(summary)
+    write_copy(&mut source, &path, NEVER, |copy| {
+        // A backup made by an older release is brought up to this one, still unnamed.
+        let db = Database::open(&format!("sqlite://{}", copy.display()))?;
+        crate::upgrade::complete(&db)?;
+        drop(db);
+        // Fold the write-ahead log into the file, which alone gets the name.
+        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut open_plain(copy)?)?;
+        Ok(())
+    })
 }
 
-/// Copies the database behind `conn` to `to` under its partial name, checks the copy and gives
-/// it its name; a failed copy leaves nothing behind.
-fn write_copy(conn: &mut diesel::SqliteConnection, to: &Path) -> Result<BackupSummary> {
-    let partial = partial_name(to);
-    match std::fs::remove_file(&partial) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&partial)(e)),
-        _ => {}
+/// Copies the database behind `conn` to `to`: under a name of this process's own (claimed, so
+/// two copies never share it), then `prepare`d and checked, then linked to `to` — which fails
+/// if `to` appeared meanwhile, so nothing is ever overwritten. Nothing is left behind but `to`.
+fn write_copy(
+    conn: &mut diesel::SqliteConnection,
+    to: &Path,
+    never: &str,
+    prepare: impl FnOnce(&Path) -> Result<()>,
+) -> Result<BackupSummary> {
+    let partial = beside(to, &format!(".{}.partial", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(io(&partial))?;
+    let written = vacuum_into(conn, &partial)
+        .and_then(|()| prepare(&partial))
+        .and_then(|()| summarise(&partial, to))
+        .and_then(|summary| {
+            std::fs::hard_link(&partial, to).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => exists_refusal(to, never),
+                _ => io(to)(e),
+            })?;
+            Ok(summary)
+        });
+    for leftover in [
+        partial.clone(),
+        beside(&partial, "-wal"),
+        beside(&partial, "-shm"),
+    ] {
+        let _ = std::fs::remove_file(leftover);
     }
-    let written = vacuum_into(conn, &partial).and_then(|()| finish(&partial, to));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    let summary = written?;
+    let bytes = std::fs::metadata(to).map_err(io(to))?.len();
+    Ok(BackupSummary { bytes, ..summary })
 }
 
 /// Writes a consistent copy of the database behind `conn` to the new file `to`.
@@ -171,25 +201,19 @@ fn check(conn: &mut diesel::SqliteConnection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Checks the written copy, moves it to its name and says what it holds.
-fn finish(partial: &Path, to: &Path) -> Result<BackupSummary> {
-    let summary = {
-        let mut copy = open_plain(partial)?;
-        check(&mut copy, partial)?;
-        let mut count = |sql: &str| -> Result<i64> {
-            Ok(diesel::sql_query(sql).get_result::<Count>(&mut copy)?.n)
-        };
-        BackupSummary {
-            path: to.to_path_buf(),
-            bytes: 0,
-            items: count("SELECT COUNT(*) AS n FROM power_items")?,
-            versions: count("SELECT COUNT(*) AS n FROM item_versions")?,
-            users: count("SELECT COUNT(*) AS n FROM users")?,
-            audit_entries: count("SELECT COUNT(*) AS n FROM audit_log")?,
-            outbox_seq: count("SELECT COALESCE(MAX(seq), 0) AS n FROM outbox")?,
-        }
-    };
-    std::fs::rename(partial, to).map_err(io(to))?;
-    let bytes = std::fs::metadata(to).map_err(io(to))?.len();
-    Ok(BackupSummary { bytes, ..summary })
+/// Checks the written copy and says what it holds.
+fn summarise(partial: &Path, to: &Path) -> Result<BackupSummary> {
+    let mut copy = open_plain(partial)?;
+    check(&mut copy, partial)?;
+    let mut count =
+        |sql: &str| -> Result<i64> { Ok(diesel::sql_query(sql).get_result::<Count>(&mut copy)?.n) };
+    Ok(BackupSummary {
+        path: to.to_path_buf(),
+        bytes: 0,
+        items: count("SELECT COUNT(*) AS n FROM power_items")?,
+        versions: count("SELECT COUNT(*) AS n FROM item_versions")?,
+        users: count("SELECT COUNT(*) AS n FROM users")?,
+        audit_entries: count("SELECT COUNT(*) AS n FROM audit_log")?,
+        outbox_seq: count("SELECT COALESCE(MAX(seq), 0) AS n FROM outbox")?,
+    })
 }

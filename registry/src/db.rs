@@ -124,6 +124,11 @@ impl Database {
     /// writers queue for one lock whatever the size, so few suffice.
     pub fn open_with_pool(url: &str, max_connections: Option<u32>) -> Result<Database> {
         let target = DatabaseTarget::parse(url)?;
+        if max_connections == Some(0) {
+            return Err(RegistryError::Pool(
+                "a connection pool needs at least one connection".into(),
+            ));
+        }
         if let DatabaseTarget::Sqlite(path) = &target {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|source| RegistryError::Io {
@@ -137,11 +142,6 @@ impl Database {
             conn.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
         let max_size = max_connections.unwrap_or_else(|| default_pool_size(&target));
-        if max_size == 0 {
-            return Err(RegistryError::InvalidDatabaseUrl(
-                "a connection pool needs at least one connection".into(),
-            ));
-        }
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(30))

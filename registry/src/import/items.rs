@@ -60,6 +60,7 @@ pub(crate) fn import_items(
             if let Some(hook) = &opts.progress {
                 (hook.0)(done, total);
             }
+            crate::fault::point("import.batch");
         };
         for outcome in save_published_items(conn, &records, &ctx, &mut progress)? {
             match outcome {

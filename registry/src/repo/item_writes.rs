@@ -92,7 +92,6 @@ pub(crate) fn save_published_items(
     for chunk in records.chunks(BATCH) {
         outcomes.extend(save_batch(conn, chunk, ctx, &mut batch)?);
         progress(outcomes.len());
-        crate::fault::point("import.batch");
     }
     Ok(outcomes)
 }

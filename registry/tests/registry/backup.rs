@@ -35,6 +35,17 @@ fn busy_registry(db: &Database) {
     .unwrap();
 }
 
+/// Files in `dir` whose name says they are unfinished copies.
+fn partials(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().contains(".partial"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 #[test]
 fn a_backup_taken_under_writes_restores_every_row() {
     let t = TestDatabase::new(Backend::Sqlite).unwrap();
@@ -49,21 +60,28 @@ fn a_backup_taken_under_writes_restores_every_row() {
         let items =
             std::fs::read_to_string(repo_root().join("demo/items/guangan-511602-services.ndjson"))
                 .unwrap();
-        std::thread::spawn(move || {
+        let (started, import_started) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
             for round in 0..3 {
+                if round == 0 {
+                    let _ = started.send(());
+                }
                 let changed = items.replacen("\"name\": \"", &format!("\"name\": \"{round}"), 200);
                 import_items_ndjson(&db, changed.as_bytes(), &options()).unwrap();
             }
-        })
+        });
+        (thread, import_started)
     };
+    // The backup starts as the writer's first import does.
+    writer.1.recv().unwrap();
     let summary = backup(&db, &file).unwrap();
-    writer.join().unwrap();
+    writer.0.join().unwrap();
     assert_eq!(summary.items, 1135);
     assert!(summary.versions > 1135, "{summary:?}");
     assert_eq!(summary.users, 1);
     assert!(summary.audit_entries >= 4, "{summary:?}");
     assert_eq!(summary.bytes, std::fs::metadata(&file).unwrap().len());
-    assert!(!dir.path().join("quanze-backup.db.partial").exists());
+    assert_eq!(partials(dir.path()), 0, "nothing left beside the backup");
 
     // The backup is what restore makes of it, row for row, in every table.
     let backed_up = every_row(&file);
@@ -137,7 +155,7 @@ fn a_backup_taken_under_writes_restores_every_row() {
         Err(RegistryError::Invalid(_))
     ));
     assert!(!dir.path().join("other/quanze.db").exists());
-    assert!(!dir.path().join("other/quanze.db.partial").exists());
+    assert_eq!(partials(&dir.path().join("other")), 0);
     assert!(matches!(
         restore(&dir.path().join("missing.db"), &elsewhere),
         Err(RegistryError::NotFound(_))

@@ -393,7 +393,6 @@ fn import_laws(db: &Database, dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `quanze status`: counts of what the registry holds.
 /// `quanze restore FILE`: the backup becomes this data directory's registry, then the
 /// search index is rebuilt from it (an index left from other data would disagree with it).
 fn restore(cli: &Cli, file: &Path) -> Result<(), CliError> {
@@ -417,6 +416,7 @@ fn describe_backup(s: &quanze_registry::backup::BackupSummary) -> String {
     )
 }
 
+/// `quanze status`: counts of what the registry holds.
 fn status(db: &Database) -> Result<(), CliError> {
     let mut conn = db.conn()?;
     let (laws, articles) = quanze_registry::repo::laws::count_laws(&mut conn)?;

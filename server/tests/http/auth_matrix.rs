@@ -257,17 +257,8 @@ fn every_write_route_refuses_every_caller_but_the_right_one_on_both_backends() {
         assert_eq!(me(&server, &expired), 200, "{name}: works until it expires");
 
         // The state each route acts on, all in the transport bureau.
-        let powers = server
-            .get(&format!("/api/v1/departments/{transport}/powers"))
-            .2;
-        let codes: Vec<String> = powers["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|g| g["items"].as_array().unwrap().iter())
-            .map(|i| i["code"].as_str().unwrap().to_string())
-            .collect();
-        assert!(codes.len() >= 3, "{name}: {powers}");
+        let codes = crate::support::department_codes(&server, transport);
+        assert!(codes.len() >= 3, "{name}: {codes:?}");
         let draft_to_edit = draft(&server, &editor_t, 1, false);
         let draft_to_delete = draft(&server, &editor_t, 2, false);
         let draft_to_submit = draft(&server, &editor_t, 3, false);

@@ -9,55 +9,11 @@ use std::sync::{Arc, Barrier};
 use quanze_testkit::TestDatabase;
 use quanze_testkit::server::department_id_named;
 
-use crate::crash::{
-    check_consistent, kill_9, pause_at, published, spawn_quanze, user_token, wait_paused,
+use crate::support::{
+    approve, check_consistent, department_codes, kill_9, pause_at, published, renamed_services,
+    spawn_quanze, submitted_revision, user_token, wait_paused,
 };
-use crate::{Server, quanze, repo_root};
-
-/// Opens a revision of `code` with a changed remark as `editor` and submits it; returns the
-/// draft id.
-fn submitted_revision(server: &Server, editor: &str, code: &str, remark: &str) -> i64 {
-    let revision = server.call(
-        "POST",
-        &format!("/api/v1/items/{code}/revise"),
-        Some(editor),
-        Some(&serde_json::json!({"reason": "法规修改"})),
-        &[],
-    );
-    assert_eq!(revision.status, 201, "{}", revision.body);
-    let draft = revision.body["id"].as_i64().unwrap();
-    let mut record = revision.body["record"].clone();
-    record["remarks"] = serde_json::json!(remark);
-    let edited = server.call(
-        "PUT",
-        &format!("/api/v1/drafts/{draft}"),
-        Some(editor),
-        Some(&serde_json::json!({"record": record, "reason": "法规修改"})),
-        &[("If-Match", "*")],
-    );
-    assert_eq!(edited.status, 200, "{}", edited.body);
-    let submitted = server.call(
-        "POST",
-        &format!("/api/v1/drafts/{draft}/submit"),
-        Some(editor),
-        None,
-        &[],
-    );
-    assert_eq!(submitted.status, 200, "{}", submitted.body);
-    draft
-}
-
-fn approve(server: &Server, reviewer: &str, draft: i64) -> u16 {
-    server
-        .call(
-            "POST",
-            &format!("/api/v1/drafts/{draft}/approve"),
-            Some(reviewer),
-            None,
-            &[("If-Match", "*")],
-        )
-        .status
-}
+use crate::{Server, quanze};
 
 /// Searches until told to stop; counts the answers that were not 200.
 fn readers(
@@ -106,16 +62,7 @@ fn racing_writers_readers_and_reindexes_on_both_backends() {
         ];
         let server = Arc::new(Server::start(crate::bin(), &t, &data));
         let transport = department_id_named(&server, "临江市交通运输局");
-        let powers = server
-            .get(&format!("/api/v1/departments/{transport}/powers"))
-            .2;
-        let codes: Vec<String> = powers["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|g| g["items"].as_array().unwrap().iter())
-            .map(|i| i["code"].as_str().unwrap().to_string())
-            .collect();
+        let codes = department_codes(&server, transport);
 
         // 1. Two reviewers approve the same revision at the same moment: exactly one wins, the
         //    item moves one version, the feed has it once.
@@ -162,19 +109,7 @@ fn racing_writers_readers_and_reindexes_on_both_backends() {
         //    readers search throughout.
         let stop = Arc::new(AtomicBool::new(false));
         let searching = [readers(&server, &stop), readers(&server, &stop)];
-        let services = repo_root().join("demo/items/guangan-511602-services.ndjson");
-        let renamed: Vec<String> = std::fs::read_to_string(&services)
-            .unwrap()
-            .lines()
-            .map(|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                let renamed = format!("{}（并发）", v["name"].as_str().unwrap());
-                v["name"] = serde_json::json!(renamed);
-                v.to_string()
-            })
-            .collect();
-        let file = marks.join("renamed.ndjson");
-        std::fs::write(&file, renamed.join("\n")).unwrap();
+        let file = renamed_services(&marks, "并发");
         let import = {
             let (t_url, data, file) = (t.url.clone(), data.clone(), file.clone());
             std::thread::spawn(move || {

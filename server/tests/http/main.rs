@@ -17,6 +17,7 @@ mod schemathesis;
 mod search;
 mod serve;
 mod sheets;
+mod support;
 mod workbench;
 mod workflow;
 

@@ -5,33 +5,10 @@
 use quanze_testkit::TestDatabase;
 use quanze_testkit::server::{department_id_named, enc};
 
+use crate::support::user_token;
 use crate::{Server, quanze};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A token for a new user of the CLI's making.
-fn user_token(t: &TestDatabase, data: &std::path::Path, user: &str, role: &str) -> String {
-    let out = quanze(
-        t,
-        data,
-        &[
-            "user",
-            "add",
-            user,
-            "--role",
-            role,
-            "--department",
-            "临江市交通运输局",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = quanze(t, data, &["token", "create", "--user", user]);
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 /// A sheet as a clerk fills the template: no code, no department (the upload names it).
 fn new_item_sheet(category: &str) -> Vec<u8> {
