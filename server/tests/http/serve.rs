@@ -61,7 +61,7 @@ fn serve_on_the_embedded_default_serves_the_demo() {
     }
 }
 
-/// An operator backs up the embedded database while the server is answering and writing, and
+/// An operator backs up the embedded database of a running server that has just taken writes, and
 /// restores it into a new data directory: the restored server serves the same registry (every
 /// item, the accounts and their tokens, the audit log) with a search index built from it.
 #[test]
