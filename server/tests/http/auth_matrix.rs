@@ -175,13 +175,7 @@ fn every_write_route_refuses_every_caller_but_the_right_one_on_both_backends() {
         let name = t.backend.name();
         let data = t.dir.path().join("data");
         assert!(quanze(&t, &data, &["demo"]).status.success());
-        assert!(
-            quanze(&t, &data, &["user", "add", "root", "--role", "admin"])
-                .status
-                .success()
-        );
-        let out = quanze(&t, &data, &["token", "create", "--user", "root"]);
-        let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let admin = crate::support::admin_token(&t, &data);
         // Nearly a hundred refused authentications from this one address are the point here.
         let server =
             Server::start_with(crate::bin(), &t, &data, &["--auth-failure-limit", "100000"]);

@@ -6,14 +6,12 @@
 //! feed has no entry missing or twice. `QUANZE_CRASH_RUNS` runs per point (3 by default; the
 //! long version is 20), on both backends.
 
-use std::time::{Duration, Instant};
-
 use quanze_testkit::TestDatabase;
 use quanze_testkit::server::department_id_named;
 
 use crate::support::{
     check_consistent, department_codes, kill_9, pause_at, published, renamed_services,
-    spawn_quanze, submitted_revision, user_token, wait_paused,
+    spawn_paused_server, spawn_quanze, submitted_revision, user_token, wait_paused,
 };
 use crate::{Server, quanze};
 
@@ -75,13 +73,7 @@ fn kill_9_at_each_crash_point_leaves_all_or_nothing_and_an_index_true_to_it() {
             let draft = submitted_revision(&server, &editor, code, &format!("崩溃测试第{run}次"));
             drop(server);
             let (pause, marker) = pause_at(&marks, "approve.commit", 1);
-            let mut paused = Server::spawn(
-                crate::bin(),
-                &t,
-                &data,
-                &[],
-                &[(quanze_registry::fault::PAUSE_AT, pause.as_str())],
-            );
+            let mut paused = spawn_paused_server(&t, &data, &pause);
             paused.wait_ready();
             let approve = format!("{}/api/v1/drafts/{draft}/approve", paused.base);
             let bearer = format!("Bearer {reviewer}");
@@ -94,14 +86,7 @@ fn kill_9_at_each_crash_point_leaves_all_or_nothing_and_an_index_true_to_it() {
                     .send_empty()
                     .map(|r| r.status().as_u16())
             });
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !marker.exists() {
-                assert!(
-                    Instant::now() < deadline,
-                    "{name}: the approval never paused"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            wait_paused(&marker, paused.process(), "the approving server");
             paused.kill();
             assert!(
                 request.join().unwrap().is_err(),
@@ -153,18 +138,8 @@ fn kill_9_at_each_crash_point_leaves_all_or_nothing_and_an_index_true_to_it() {
                     .success()
             );
             let (pause, marker) = pause_at(&marks, "index.commit", 1);
-            let mut paused = Server::spawn(
-                crate::bin(),
-                &t,
-                &data,
-                &[],
-                &[(quanze_registry::fault::PAUSE_AT, pause.as_str())],
-            );
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !marker.exists() {
-                assert!(Instant::now() < deadline, "{name}: the index never paused");
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            let mut paused = spawn_paused_server(&t, &data, &pause);
+            wait_paused(&marker, paused.process(), "the indexing server");
             paused.kill();
             server = Server::start(crate::bin(), &t, &data);
             check_consistent(&t, &data, &server, "after a killed index commit");

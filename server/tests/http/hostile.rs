@@ -145,15 +145,7 @@ fn planted_markup_and_hostile_requests_on_both_backends() {
         );
 
         // Hostile requests: a clear 4xx, never a 5xx, and the server keeps answering.
-        let token = {
-            assert!(
-                quanze(&t, &data, &["user", "add", "root", "--role", "admin"])
-                    .status
-                    .success()
-            );
-            let out = quanze(&t, &data, &["token", "create", "--user", "root"]);
-            String::from_utf8(out.stdout).unwrap().trim().to_string()
-        };
+        let token = crate::support::admin_token(&t, &data);
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let raw_bodies: Vec<(&str, &str, Vec<u8>)> = vec![
             (

@@ -129,13 +129,7 @@ fn rate_limits_body_limit_and_metrics_on_both_backends() {
         let name = t.backend.name();
         let data = t.dir.path().join("data");
         assert!(quanze(&t, &data, &["demo"]).status.success());
-        assert!(
-            quanze(&t, &data, &["user", "add", "root", "--role", "admin"])
-                .status
-                .success()
-        );
-        let out = quanze(&t, &data, &["token", "create", "--user", "root"]);
-        let valid = format!("Bearer {}", String::from_utf8(out.stdout).unwrap().trim());
+        let valid = format!("Bearer {}", crate::support::admin_token(&t, &data));
         // Six a minute: a burst of one, then one every ten seconds.
         let server = Server::start_with(
             crate::bin(),

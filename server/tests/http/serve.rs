@@ -69,13 +69,7 @@ fn a_backup_made_while_serving_restores_into_a_new_data_dir() {
     let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
     let data = t.dir.path().join("data");
     assert!(quanze(&t, &data, &["demo"]).status.success());
-    assert!(
-        quanze(&t, &data, &["user", "add", "root", "--role", "admin"])
-            .status
-            .success()
-    );
-    let out = quanze(&t, &data, &["token", "create", "--user", "root"]);
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let token = crate::support::admin_token(&t, &data);
     let server = Server::start(crate::bin(), &t, &data);
     let made = server.call(
         "POST",

@@ -111,6 +111,17 @@ pub fn wait_paused(marker: &Path, child: &mut Child, what: &str) {
     }
 }
 
+/// `quanze serve` on `data` that pauses at the crash point `pause` names (see [`pause_at`]).
+pub fn spawn_paused_server(t: &TestDatabase, data: &Path, pause: &str) -> Server {
+    Server::spawn(
+        crate::bin(),
+        t,
+        data,
+        &[],
+        &[(quanze_registry::fault::PAUSE_AT, pause)],
+    )
+}
+
 /// SIGKILL, and reap it.
 pub fn kill_9(child: &mut Child) {
     child.kill().unwrap();
@@ -239,6 +250,17 @@ pub fn check_consistent(
         );
     }
     per_item
+}
+
+/// The first admin, `root`, made at the command line as an operator does, and a token of theirs.
+pub fn admin_token(t: &TestDatabase, data: &Path) -> String {
+    assert!(
+        quanze(t, data, &["user", "add", "root", "--role", "admin"])
+            .status
+            .success()
+    );
+    let out = quanze(t, data, &["token", "create", "--user", "root"]);
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 pub fn user_token(t: &TestDatabase, data: &Path, user: &str, role: &str) -> String {

@@ -163,6 +163,11 @@ impl Server {
         )
     }
 
+    /// The server's process, for a test that watches whether it is still running.
+    pub fn process(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
