@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::state::metrics::IndexGauges;
+use crate::state::metrics::ScrapeGauges;
 
 /// Liveness and readiness answers.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -101,9 +101,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
-    let gauges = web::block(move || -> Result<IndexGauges, ApiError> {
+    let gauges = web::block(move || -> Result<ScrapeGauges, ApiError> {
         let progress = s.index.progress(&s.db)?;
-        Ok(IndexGauges {
+        Ok(ScrapeGauges {
             pool: s.db.pool_status(),
             lag: progress.lag(),
             applied: progress.applied,

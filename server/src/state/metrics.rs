@@ -32,7 +32,7 @@ fn latency_histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
 
-/// Request counts and latencies since the process started, and the index gauges (set at each
+/// Request counts and latencies since the process started, and the index and pool gauges (set at each
 /// scrape).
 pub struct Metrics {
     registry: Registry,
@@ -161,22 +161,22 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The Prometheus text exposition of what was recorded, with the index gauges as given.
-    pub fn render(&self, index: &IndexGauges) -> String {
-        self.index_lag.set(index.lag);
-        self.index_applied.set(index.applied);
-        self.outbox.set(index.outbox);
+    /// The Prometheus text exposition of what was recorded, with the gauges read at this scrape.
+    pub fn render(&self, gauges: &ScrapeGauges) -> String {
+        self.index_lag.set(gauges.lag);
+        self.index_applied.set(gauges.applied);
+        self.outbox.set(gauges.outbox);
         self.index_size
-            .set(i64::try_from(index.size_bytes).unwrap_or(i64::MAX));
+            .set(i64::try_from(gauges.size_bytes).unwrap_or(i64::MAX));
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        let (pending, vectors) = index.semantic.unwrap_or_default();
+        let (pending, vectors) = gauges.semantic.unwrap_or_default();
         self.semantic_enabled
-            .set(i64::from(index.semantic.is_some()));
+            .set(i64::from(gauges.semantic.is_some()));
         self.semantic_pending.set(count(pending));
         self.semantic_vectors.set(count(vectors));
-        self.pool_max.set(i64::from(index.pool.max));
-        self.pool_open.set(i64::from(index.pool.open));
-        self.pool_idle.set(i64::from(index.pool.idle));
+        self.pool_max.set(i64::from(gauges.pool.max));
+        self.pool_open.set(i64::from(gauges.pool.open));
+        self.pool_idle.set(i64::from(gauges.pool.idle));
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
@@ -185,7 +185,7 @@ impl Metrics {
 }
 
 /// The search index's progress and the connection pool's figures, read at each scrape.
-pub struct IndexGauges {
+pub struct ScrapeGauges {
     pub pool: quanze_registry::db::PoolStatus,
     pub lag: i64,
     pub applied: i64,
@@ -205,7 +205,7 @@ mod tests {
         m.observe("/api/v1/search", "GET", 200, 0.004);
         m.observe("/api/v1/search", "GET", 200, 0.2);
         m.observe("/api/v1/search", "GET", 400, 0.0005);
-        let text = m.render(&IndexGauges {
+        let text = m.render(&ScrapeGauges {
             lag: 3,
             applied: 7,
             outbox: 10,
@@ -233,7 +233,7 @@ mod tests {
         // Label values are escaped.
         m.observe("/a\"b\\c", "GET", 200, 0.1);
         assert!(
-            m.render(&IndexGauges {
+            m.render(&ScrapeGauges {
                 lag: 0,
                 applied: 0,
                 outbox: 0,
