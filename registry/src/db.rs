@@ -176,19 +176,33 @@ impl Database {
 
     /// Applies pending embedded migrations of the matching dialect; returns their names.
     /// (Data steps that go with a migration: `upgrade::complete`.)
+    ///
+    /// Several servers may start at once on one PostgreSQL database: the first to arrive
+    /// migrates while the others wait on a lock, then find nothing pending. The lock is held
+    /// by a connection of its own, outside the pool, so that closing it releases the lock
+    /// whatever happened. On SQLite the write lock is taken before the pending migrations are
+    /// read, for the same reason (a command started beside a server on a new file).
     pub fn migrate(&self) -> Result<Vec<String>> {
-        let mut conn = self.conn()?;
-        let applied = match &mut *conn {
-            DbConnection::Sqlite(c) => c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|v| v.iter().map(ToString::to_string).collect()),
-            DbConnection::Postgres(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.iter().map(ToString::to_string).collect()),
+        let mut conn = self.target.connect()?;
+        let applied = match &mut conn {
+            DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+                c.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+            }),
+            DbConnection::Postgres(c) => {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+            }
         };
         applied.map_err(|e| RegistryError::Migration(e.to_string()))
     }
 }
+
+/// The PostgreSQL advisory lock key of `write_transaction`.
+const WRITE_LOCK: i64 = 7373420;
+/// The PostgreSQL advisory lock key migrations run under.
+const MIGRATION_LOCK: i64 = 7373421;
 
 /// Pooled connections at most when not configured: SQLite has one writer at a time, so a few
 /// connections serve its readers; a PostgreSQL server takes more at once.
@@ -236,7 +250,7 @@ where
     conn.transaction(|c| {
         match c {
             DbConnection::Postgres(pg) => {
-                pg.batch_execute("SELECT pg_advisory_xact_lock(7373420)")?
+                pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?
             }
             DbConnection::Sqlite(lite) => {
                 lite.batch_execute("UPDATE outbox SET seq = seq WHERE 0")?

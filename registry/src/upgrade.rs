@@ -19,28 +19,37 @@ use crate::schema::laws;
 /// Runs the data steps the registry still needs; returns how many records they wrote. Cheap
 /// when there is nothing to do (two small queries).
 pub fn complete(db: &crate::Database) -> Result<usize> {
-    use crate::schema::{departments, outbox};
     let mut conn = db.conn()?;
-    let announced: i64 = outbox::table
-        .filter(outbox::entity.ne(FeedEntity::Item.as_str()))
-        .count()
-        .get_result(&mut conn)?;
-    if announced > 0 {
-        return Ok(0);
-    }
-    let held: i64 = departments::table.count().get_result(&mut conn)?;
-    let laws_held: i64 = laws::table.count().get_result(&mut conn)?;
-    if held + laws_held == 0 {
+    if !needs_backfill(&mut conn)? {
         return Ok(0);
     }
     backfill_feed_entities(&mut conn)
 }
 
+/// Whether departments or laws are held that the feed has never announced.
+fn needs_backfill(conn: &mut DbConnection) -> Result<bool> {
+    use crate::schema::{departments, outbox};
+    let announced: i64 = outbox::table
+        .filter(outbox::entity.ne(FeedEntity::Item.as_str()))
+        .count()
+        .get_result(conn)?;
+    if announced > 0 {
+        return Ok(false);
+    }
+    let held: i64 = departments::table.count().get_result(conn)?;
+    let laws_held: i64 = laws::table.count().get_result(conn)?;
+    Ok(held + laws_held > 0)
+}
+
 /// Announces the departments, lists and laws stored before the feed carried them; returns how
-/// many entries it wrote.
+/// many entries it wrote. Asked again under the write lock: servers starting together on an
+/// upgraded database each find the work to do, and only the first may do it.
 pub fn backfill_feed_entities(conn: &mut DbConnection) -> Result<usize> {
     let at = crate::repo::now();
     write_transaction::<_, RegistryError, _>(conn, |conn| {
+        if !needs_backfill(conn)? {
+            return Ok(0);
+        }
         let mut written = 0;
         let announce = |conn: &mut DbConnection, entity, id, key: &str| {
             append_outbox(

@@ -115,3 +115,43 @@ fn a_registry_of_the_previous_release_upgrades_with_nothing_lost() {
     let (_, left) = list_drafts(conn, &chief, None, Some("in_review".into()), 0, 10).unwrap();
     assert_eq!(left, 0);
 }
+
+/// Servers (or a server and a command) starting together on one new database: every one opens
+/// it — one migrates, the others wait for it and find nothing pending — and each migration is
+/// recorded once.
+#[test]
+fn openers_starting_together_migrate_once() {
+    for test_db in quanze_testkit::TestDatabase::each() {
+        let openers = 6;
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(openers));
+        let handles: Vec<_> = (0..openers)
+            .map(|_| {
+                let (url, barrier) = (test_db.url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Database::open(&url).map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), Ok(()), "{}", test_db.backend.name());
+        }
+        let db = Database::open(&test_db.url).unwrap();
+        let (sqlite, postgres) = quanze_registry::db::migration_names();
+        let expected = match test_db.backend {
+            quanze_testkit::Backend::Sqlite => sqlite.len(),
+            quanze_testkit::Backend::Postgres => postgres.len(),
+        };
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let recorded: Count = diesel::RunQueryDsl::get_result(
+            diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations"),
+            &mut *db.conn().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(recorded.n as usize, expected, "{}", test_db.backend.name());
+    }
+}
