@@ -621,6 +621,8 @@ pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize>
     let name = new_generation_name();
     let index = create_generation(root, &name, analysis)?;
     let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+    // No merges while building: the whole generation becomes one segment at the end.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let mut conn = db.conn()?;
     // Everything up to this sequence is in the database now; later rows are applied by the
     // follower after the switch (re-applying is idempotent).
@@ -644,6 +646,14 @@ pub fn rebuild(root: &Path, db: &Database, analysis: &Analysis) -> Result<usize>
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&seq.to_string());
     prepared.commit()?;
+    // Every query pays per segment (a term lookup per word and synonym, a scorer, a facet
+    // pass), and under load that fixed cost, not the postings, is what limits searches per
+    // second; a rebuilt generation is therefore searched as one segment. (The follower's
+    // later changes add small segments that the default merge policy folds together.)
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     quanze_registry::fault::point("reindex.swap");
     write_current(root, &name)?;

@@ -143,21 +143,27 @@ pub struct IndexableItem {
     pub record: quanze_registry::interchange::PowerItemRecord,
 }
 
-/// Lower-cased prefixes of a code at each `-` boundary, and of its first segment from six
-/// characters on, so typing the leading part of a code finds the item.
+/// How much of a code's beginning is found character by character: the part a person types
+/// by hand, a catalogue code such as `511A0138000000` or `G-000007-001`. Past it, a code is
+/// found at each `-` boundary.
+const TYPED_CODE_CHARS: usize = 20;
+
+/// Lower-cased prefixes of a code: every one from six characters up to [`TYPED_CODE_CHARS`],
+/// then each at a `-` boundary, and the whole code, so typing the leading part of a code finds
+/// the item, also before a segment is complete (`G-000007-00`).
 pub fn code_prefixes(code: &str) -> Vec<String> {
     let lower = code.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let first_end = lower.find('-').unwrap_or(lower.len());
-    for end in 6..first_end {
-        out.push(lower[..end].to_string());
-    }
+    let mut out: Vec<String> = (6..=lower.len().min(TYPED_CODE_CHARS))
+        .filter(|end| lower.is_char_boundary(*end))
+        .map(|end| lower[..end].to_string())
+        .collect();
     for (i, c) in lower.char_indices() {
         if c == '-' && i > 0 {
             out.push(lower[..i].to_string());
         }
     }
     out.push(lower);
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -284,10 +290,21 @@ mod tests {
         assert!(p.contains(&"511a0138000000".to_string()));
         assert!(p.contains(&"511a01".to_string()));
         assert!(p.contains(&"511a0138000000-511602000000".to_string()));
-        assert_eq!(
-            p.last().map(String::as_str),
-            Some("511a0138000000-511602000000-000-1-00")
-        );
+        assert!(p.contains(&"511a0138000000-511602000000-000-1-00".to_string()));
+        // A catalogue code of short segments is found before its segment is complete.
+        let p = code_prefixes("G-000007-001-511602000000-000-1-00");
+        for typed in [
+            "g-0000",
+            "g-000007-00",
+            "g-000007-001-51160",
+            "g-000007-001-511602000000",
+        ] {
+            assert!(p.contains(&typed.to_string()), "{typed}: {p:?}");
+        }
+        assert!(!p.contains(&"g-000007-001-51160200".to_string()), "{p:?}");
+        let mut sorted = p.clone();
+        sorted.dedup();
+        assert_eq!(sorted, p);
     }
 
     #[test]

@@ -203,6 +203,16 @@ fn codes_and_their_leading_segments_find_the_item() {
         index.search(&req("511a0138000000")).unwrap().hits[0].code,
         code
     );
+    // Typed as far as the middle of a segment.
+    let catalogue = index.search(&req("G-000007-00")).unwrap();
+    assert!(
+        catalogue
+            .hits
+            .iter()
+            .any(|h| h.code.starts_with("G-000007-001")),
+        "{:?}",
+        catalogue.hits.iter().map(|h| &h.code).collect::<Vec<_>>()
+    );
 }
 
 #[test]
