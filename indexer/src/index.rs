@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use quanze_registry::Database;
 use quanze_registry::models::PowerItemRow;
-use quanze_registry::repo::history::{max_outbox_seq, outbox_since};
+use quanze_registry::repo::history::{max_outbox_seq, outbox_since, outbox_wait_after};
 use quanze_registry::repo::items::{
     ItemFilter, find_items_by_ids, list_items_after, load_item_records,
 };
@@ -534,13 +534,21 @@ impl SearchIndex {
     /// How far searches have followed the registry's outbox (for /readyz and /metrics).
     pub fn progress(&self, db: &Database) -> Result<IndexProgress> {
         let mut conn = db.conn()?;
+        let applied = self.live().visible_seq();
+        let outbox = max_outbox_seq(&mut conn)?;
+        let waiting_seconds = if outbox > applied {
+            outbox_wait_after(&mut conn, applied)?
+        } else {
+            0.0
+        };
         Ok(IndexProgress {
-            outbox: max_outbox_seq(&mut conn)?,
-            applied: self.live().visible_seq(),
+            outbox,
+            applied,
+            waiting_seconds,
         })
     }
 
-    /// Outbox rows not yet in the index (for /readyz).
+    /// Outbox rows not yet in the index.
     pub fn lag(&self, db: &Database) -> Result<i64> {
         Ok(self.progress(db)?.lag())
     }
@@ -551,6 +559,8 @@ impl SearchIndex {
 pub struct IndexProgress {
     pub outbox: i64,
     pub applied: i64,
+    /// How long the oldest change not yet in the index has waited, in seconds (0: none).
+    pub waiting_seconds: f64,
 }
 
 impl IndexProgress {

@@ -23,7 +23,12 @@ fn cors() -> actix_cors::Cors {
         .send_wildcard()
         .allowed_methods(["GET", "HEAD"])
         .allow_any_header()
-        .expose_headers([header::ETAG, header::RETRY_AFTER, header::LINK])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::LINK,
+            header::HeaderName::from_static(crate::middleware::request_id::HEADER),
+        ])
         .max_age(86_400)
 }
 
@@ -90,8 +95,10 @@ pub fn build(
         ))
         // Outside the limits, so a refusal (413, 429) is readable by the calling page too.
         .wrap(cors())
-        // Outermost: counts every answer, refusals included.
+        // Counts every answer, refusals included.
         .wrap(middleware::from_fn(crate::middleware::metrics::record))
+        // Outermost: every answer and problem body carries the request's id.
+        .wrap(middleware::from_fn(crate::middleware::request_id::tag))
 }
 
 fn is_machine_path(path: &str) -> bool {

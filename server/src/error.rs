@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// An error response (RFC 9457 problem details).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"type": "https://quanze.invalid/problems/invalid_parameter", "title": "Bad Request", "status": 400, "code": "invalid_parameter", "detail": "\"许可证\" is not a category", "parameter": "category"}))]
+#[schema(example = json!({"type": "https://quanze.invalid/problems/invalid_parameter", "title": "Bad Request", "status": 400, "code": "invalid_parameter", "detail": "\"许可证\" is not a category", "parameter": "category", "request_id": "5f0c9e2ab1d34c7f8e2a6b0d9c1e3f47"}))]
 pub struct Problem {
     /// URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -29,6 +29,9 @@ pub struct Problem {
     /// For invalid_record: each problem with the field it concerns (`legal_bases[2].article`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
+    /// The request's id, as in its `X-Request-Id` header: quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// A problem with one field of a submitted record.
@@ -102,7 +105,8 @@ impl ApiError {
     /// Logs our own failures (their detail never goes to the client).
     pub fn report(&self) {
         if let ApiError::Internal(detail) = self {
-            tracing::error!("internal error: {detail}");
+            let request_id = crate::middleware::request_id::current().unwrap_or_default();
+            tracing::error!(request_id, "internal error: {detail}");
         }
     }
 }
@@ -143,7 +147,8 @@ impl ResponseError for ApiError {
                 None,
             ),
             ApiError::Unauthenticated(why) => {
-                tracing::warn!("authentication failed: {why}");
+                let request_id = crate::middleware::request_id::current().unwrap_or_default();
+                tracing::warn!(request_id, "authentication failed: {why}");
                 (
                     "unauthenticated",
                     "a valid bearer token is required (Authorization: Bearer …)".to_string(),
@@ -216,6 +221,7 @@ impl ResponseError for ApiError {
             detail,
             parameter,
             problems,
+            request_id: crate::middleware::request_id::current(),
         };
         let mut response = HttpResponse::build(status);
         match self {

@@ -58,7 +58,12 @@ fn follower_applies_changes_and_resumes_from_its_commit() {
         quanze_registry::import::items::import_items_ndjson(&db, line.as_bytes(), &options())
             .unwrap();
         assert_eq!(index.lag(&db).unwrap(), 1);
+        // How long the change has waited grows until it is applied, then is none.
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let waiting = index.progress(&db).unwrap().waiting_seconds;
+        assert!((1.0..60.0).contains(&waiting), "{waiting}");
         assert_eq!(index.apply_pending(&db, 100).unwrap(), 1);
+        assert_eq!(index.progress(&db).unwrap().waiting_seconds, 0.0);
         let hits = search(&index, "延缓入学").hits;
         assert_eq!(hits[0].code, code);
         assert_eq!(hits[0].name, "适龄儿童延缓入学审批（修订）");

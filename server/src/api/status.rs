@@ -2,6 +2,8 @@
 
 use actix_web::{HttpResponse, get, web};
 
+use quanze_indexer::index::IndexProgress;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::state::metrics::ScrapeGauges;
@@ -14,6 +16,10 @@ pub struct Health {
     /// Outbox rows not yet in the search index (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_lag: Option<i64>,
+    /// How long, in seconds, the oldest change not yet in the index has waited (readiness
+    /// only; 0 when the index is in step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_lag_seconds: Option<f64>,
     /// How searches run (readiness only): `hybrid` (words and the semantic channel) or
     /// `lexical` (no embedding model loaded: words only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,47 +39,70 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
         index_lag: None,
+        index_lag_seconds: None,
         search: None,
         semantic_pending: None,
     })
 }
 
-/// Whether an index `lag` changes behind is close enough to serve.
-fn in_step(lag: i64, max_lag: i64) -> Result<(), ApiError> {
-    if lag > max_lag {
-        return Err(ApiError::NotReady(format!(
-            "the index is {lag} changes behind the registry (more than {max_lag})"
-        )));
+/// How far behind the registry a server's index may be and still take searches: a load
+/// balancer takes out a server whose `/readyz` says 503.
+#[derive(Debug, Clone, Copy)]
+pub struct LagLimits {
+    /// Changes not yet in the index.
+    pub changes: i64,
+    /// Seconds the oldest of them has waited.
+    pub seconds: u64,
+}
+
+impl LagLimits {
+    /// Whether an index that far behind is close enough to serve.
+    fn in_step(&self, progress: &IndexProgress) -> Result<(), ApiError> {
+        let lag = progress.lag();
+        if lag > self.changes {
+            return Err(ApiError::NotReady(format!(
+                "the index is {lag} changes behind the registry (more than {})",
+                self.changes
+            )));
+        }
+        if progress.waiting_seconds > self.seconds as f64 {
+            return Err(ApiError::NotReady(format!(
+                "the index has not applied a change made {:.0} s ago (more than {} s)",
+                progress.waiting_seconds, self.seconds
+            )));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Readiness: the database answers, the index is reachable and in step.
 ///
 /// 503 (problem code `not_ready`, `Retry-After: 1`) while the database or the index cannot be
-/// reached or the index is more than `--ready-max-lag` changes behind, so that a load balancer
-/// takes a lagging server out. Reports how many published changes the search index has still to apply, and whether
+/// reached or the index is more than `--ready-max-lag` changes behind or has not applied a
+/// change made more than `--ready-max-lag-seconds` ago, so that a load balancer takes a
+/// lagging server out. Reports how many published changes the search index has still to apply, and whether
 /// searches use the semantic channel (`search`: `hybrid`) or words only (`lexical`, when the
 /// server has no embedding model).
 #[utoipa::path(
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Not ready: the database or the index is unreachable, or the index is more than `--ready-max-lag` changes behind")
+        (status = 503, description = "Not ready: the database or the index is unreachable, or the index lags by more than `--ready-max-lag` changes or `--ready-max-lag-seconds`")
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
-    let lag = web::block(move || s.index.lag(&s.db))
+    let progress = web::block(move || s.index.progress(&s.db))
         .await
         .map_err(|e| ApiError::NotReady(format!("readiness check: {e}")))?
         .map_err(|e| ApiError::NotReady(format!("database or index: {e}")))?;
-    in_step(lag, state.ready_max_lag)?;
+    state.ready_max_lag.in_step(&progress)?;
     let semantic = state.index.semantic();
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".into(),
-        index_lag: Some(lag),
+        index_lag: Some(progress.lag()),
+        index_lag_seconds: Some(progress.waiting_seconds),
         search: Some(
             if semantic.is_some() {
                 "hybrid"
@@ -106,6 +135,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         Ok(ScrapeGauges {
             pool: s.db.pool_status(),
             lag: progress.lag(),
+            lag_seconds: progress.waiting_seconds,
             applied: progress.applied,
             outbox: progress.outbox,
             size_bytes: s.index.size_on_disk(),
@@ -129,8 +159,19 @@ mod tests {
 
     #[test]
     fn a_lagging_index_is_not_ready_with_503_and_retry_after() {
-        assert!(in_step(0, 0).is_ok() && in_step(1_000, 1_000).is_ok());
-        let e = in_step(1_001, 1_000).unwrap_err();
+        let limits = LagLimits {
+            changes: 1_000,
+            seconds: 30,
+        };
+        let at = |applied: i64, waiting_seconds: f64| IndexProgress {
+            outbox: 5_000,
+            applied,
+            waiting_seconds,
+        };
+        assert!(limits.in_step(&at(5_000, 0.0)).is_ok());
+        assert!(limits.in_step(&at(4_000, 30.0)).is_ok());
+        assert!(limits.in_step(&at(4_999, 30.5)).is_err());
+        let e = limits.in_step(&at(3_999, 0.2)).unwrap_err();
         let response = e.error_response();
         assert_eq!(response.status().as_u16(), 503);
         assert_eq!(response.headers().get("retry-after").unwrap(), "1");

@@ -195,6 +195,11 @@ pub enum Command {
         #[arg(long, env = "QUANZE_READY_MAX_LAG", default_value_t = 1000,
               value_parser = clap::value_parser!(i64).range(0..))]
         ready_max_lag: i64,
+        /// `/readyz` answers 503 while a change made more than this many seconds ago is not
+        /// yet in the search index.
+        #[arg(long, env = "QUANZE_READY_MAX_LAG_SECONDS", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        ready_max_lag_seconds: u64,
     },
     /// User accounts (admins, editors, reviewers).
     User {
@@ -316,6 +321,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             session_hours,
             sign_in_failure_limit,
             ready_max_lag,
+            ready_max_lag_seconds,
         } => {
             if demo || (embedded_default && !no_demo) {
                 demo::load_demo_if_empty(&db)?;
@@ -333,7 +339,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     absolute: chrono::Duration::hours(session_hours.into()),
                 },
                 sign_in_failures_per_account: sign_in_failure_limit,
-                ready_max_lag,
+                ready_max_lag: crate::api::status::LagLimits {
+                    changes: ready_max_lag,
+                    seconds: ready_max_lag_seconds,
+                },
                 model: match model.as_deref().map(str::trim) {
                     Some("none") => None,
                     Some(path) if !path.is_empty() => Some(PathBuf::from(path)),

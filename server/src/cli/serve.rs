@@ -39,8 +39,8 @@ pub struct ServeOptions {
     pub session: quanze_registry::sessions::SessionPolicy,
     /// Failed sign-ins one account may take at once (then one every 3 minutes).
     pub sign_in_failures_per_account: u32,
-    /// `/readyz` answers 503 while the index is more than this many changes behind.
-    pub ready_max_lag: i64,
+    /// How far behind the index may be while `/readyz` says ready.
+    pub ready_max_lag: crate::api::status::LagLimits,
 }
 
 /// The model file a server uses unless told otherwise: `<data-dir>/model/e5-small-q4.bin` when

@@ -10,6 +10,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -39,6 +40,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     index_lag: Gauge,
+    index_lag_seconds: Gauge<f64, AtomicU64>,
     index_applied: Gauge,
     outbox: Gauge,
     index_size: Gauge,
@@ -67,6 +69,7 @@ impl Default for Metrics {
             pool_open,
             pool_idle,
         ] = std::array::from_fn(|_| Gauge::default());
+        let index_lag_seconds = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "quanze_http_requests",
             "HTTP requests answered, by route pattern, method and status",
@@ -81,6 +84,11 @@ impl Default for Metrics {
             "quanze_index_lag_rows",
             "Published changes (outbox rows) not yet in the search index",
             index_lag.clone(),
+        );
+        registry.register(
+            "quanze_index_lag_seconds",
+            "How long the oldest change not yet in the search index has waited (0: in step)",
+            index_lag_seconds.clone(),
         );
         registry.register(
             "quanze_index_applied_seq",
@@ -132,6 +140,7 @@ impl Default for Metrics {
             requests,
             latency,
             index_lag,
+            index_lag_seconds,
             index_applied,
             outbox,
             index_size,
@@ -164,6 +173,7 @@ impl Metrics {
     /// The Prometheus text exposition of what was recorded, with the gauges read at this scrape.
     pub fn render(&self, gauges: &ScrapeGauges) -> String {
         self.index_lag.set(gauges.lag);
+        self.index_lag_seconds.set(gauges.lag_seconds);
         self.index_applied.set(gauges.applied);
         self.outbox.set(gauges.outbox);
         self.index_size
@@ -188,6 +198,8 @@ impl Metrics {
 pub struct ScrapeGauges {
     pub pool: quanze_registry::db::PoolStatus,
     pub lag: i64,
+    /// How long the oldest change not yet applied has waited, in seconds.
+    pub lag_seconds: f64,
     pub applied: i64,
     pub outbox: i64,
     pub size_bytes: u64,
@@ -207,6 +219,7 @@ mod tests {
         m.observe("/api/v1/search", "GET", 400, 0.0005);
         let text = m.render(&ScrapeGauges {
             lag: 3,
+            lag_seconds: 1.5,
             applied: 7,
             outbox: 10,
             size_bytes: 1,
@@ -230,11 +243,13 @@ mod tests {
             "quanze_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"+Inf\"} 3"
         ));
         assert!(text.contains("quanze_index_lag_rows 3\n"));
+        assert!(text.contains("quanze_index_lag_seconds 1.5\n"), "{text}");
         // Label values are escaped.
         m.observe("/a\"b\\c", "GET", 200, 0.1);
         assert!(
             m.render(&ScrapeGauges {
                 lag: 0,
+                lag_seconds: 0.0,
                 applied: 0,
                 outbox: 0,
                 size_bytes: 0,

@@ -32,8 +32,8 @@ pub struct AppState {
     /// Password checks running at once: each takes 19 MiB and a core for tens of milliseconds,
     /// so a burst of sign-ins waits here instead of taking every blocking thread.
     pub password_checks: Arc<tokio::sync::Semaphore>,
-    /// `/readyz` answers 503 while the index is more than this many changes behind.
-    pub ready_max_lag: i64,
+    /// How far behind the index may be while `/readyz` says ready.
+    pub ready_max_lag: crate::api::status::LagLimits,
 }
 
 impl AppState {

@@ -299,3 +299,82 @@ fn post_chunked(base: &str, path: &str, authorization: &str, body: &[u8]) -> Str
     }
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// Every answer carries a request id — the caller's when it is sane, else a new one — and so
+/// do problem bodies and the access log, so that a reported problem can be found in the log.
+#[test]
+fn request_ids_in_headers_problems_and_the_access_log() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let mut server = Server::spawn(
+        crate::bin(),
+        &t,
+        &data,
+        &[],
+        &[("QUANZE_LOG", "warn,quanze::access=info")],
+    );
+    server.wait_ready();
+    let get = |path: &str, id: Option<&str>| {
+        let mut req = server.agent.get(format!("{}{path}", server.base));
+        if let Some(id) = id {
+            req = req.header("X-Request-Id", id);
+        }
+        let mut r = req.call().unwrap();
+        let id = r
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_string())
+            .expect("an X-Request-Id on every answer");
+        let body = r.body_mut().read_to_string().unwrap();
+        (r.status().as_u16(), id, body)
+    };
+    let is_made_here = |id: &str| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+
+    let (status, first, _) = get("/api/v1/categories", None);
+    assert_eq!(status, 200);
+    assert!(is_made_here(&first), "{first}");
+    let (_, second, _) = get("/api/v1/categories", None);
+    assert_ne!(first, second);
+    // A proxy's id is kept; one that is not sane is replaced, never echoed.
+    let (_, kept, _) = get("/healthz", Some("edge-7f3a.1:42"));
+    assert_eq!(kept, "edge-7f3a.1:42");
+    let (_, replaced, _) = get("/healthz", Some("<script>alert(1)</script>"));
+    assert!(is_made_here(&replaced), "{replaced}");
+    // Problems name the request they answer: a 404 from a handler, a 401 from the
+    // authentication of a write.
+    let (status, id, body) = get("/api/v1/items/NO-SUCH-CODE", Some("report-me-1"));
+    assert_eq!(status, 404);
+    assert_eq!(id, "report-me-1");
+    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["request_id"], "report-me-1");
+    let mut r = server
+        .agent
+        .post(format!("{}/api/v1/drafts", server.base))
+        .header("Authorization", "Bearer qz_wrong")
+        .header("Content-Type", "application/json")
+        .send("{}")
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    let problem: serde_json::Value =
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(problem["request_id"], id.as_str());
+    // The access log has one line per request, with its id, method, path and status; the
+    // failed sign-in's warning carries the same id.
+    server.kill();
+    let log = std::fs::read_to_string(Server::log_path(&data)).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("report-me-1"))
+        .unwrap_or_else(|| panic!("no access line for report-me-1 in:\n{log}"));
+    assert!(
+        line.contains("GET") && line.contains("/api/v1/items/NO-SUCH-CODE") && line.contains("404"),
+        "{line}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("authentication failed") && l.contains(&id)),
+        "{log}"
+    );
+}
