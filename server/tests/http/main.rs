@@ -10,6 +10,7 @@ mod consistency;
 mod crash;
 mod hostile;
 mod law_changes;
+mod multi_server;
 mod pages;
 mod protocol;
 mod reads;

@@ -47,6 +47,19 @@ pub fn renamed_services(dir: &Path, tag: &str) -> PathBuf {
 /// Opens a revision of `code` with a changed remark as `editor` and submits it; returns the
 /// draft id.
 pub fn submitted_revision(server: &Server, editor: &str, code: &str, remark: &str) -> i64 {
+    submitted_edit(server, editor, code, |record| {
+        record["remarks"] = serde_json::json!(remark)
+    })
+}
+
+/// Opens a revision of `code` as `editor`, changes its record with `edit` and submits it;
+/// returns the draft id.
+pub fn submitted_edit(
+    server: &Server,
+    editor: &str,
+    code: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> i64 {
     let revision = server.call(
         "POST",
         &format!("/api/v1/items/{code}/revise"),
@@ -57,7 +70,7 @@ pub fn submitted_revision(server: &Server, editor: &str, code: &str, remark: &st
     assert_eq!(revision.status, 201, "{}", revision.body);
     let draft = revision.body["id"].as_i64().unwrap();
     let mut record = revision.body["record"].clone();
-    record["remarks"] = serde_json::json!(remark);
+    edit(&mut record);
     let edited = server.call(
         "PUT",
         &format!("/api/v1/drafts/{draft}"),

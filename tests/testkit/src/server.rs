@@ -29,20 +29,19 @@ pub struct Server {
 impl Server {
     /// Starts `quanze serve` with rate limits out of the way of tests about other things.
     pub fn start(bin: &Path, t: &TestDatabase, data: &Path) -> Server {
-        Server::start_with(
-            bin,
-            t,
-            data,
-            &[
-                "--search-limit",
-                "1000000",
-                "--export-limit",
-                "1000000",
-                "--auth-failure-limit",
-                "1000000",
-            ],
-        )
+        Server::start_with(bin, t, data, Server::NO_RATE_LIMITS)
     }
+
+    /// Serve options that keep the per-client rate limits out of the way of tests about
+    /// other things.
+    pub const NO_RATE_LIMITS: &'static [&'static str] = &[
+        "--search-limit",
+        "1000000",
+        "--export-limit",
+        "1000000",
+        "--auth-failure-limit",
+        "1000000",
+    ];
 
     /// Where a server started on `data` writes its log.
     pub fn log_path(data: &Path) -> std::path::PathBuf {
