@@ -156,12 +156,48 @@ impl Database {
         Ok(db)
     }
 
+    /// A PostgreSQL hot standby for reads that may be a moment behind the primary: public
+    /// pages and API reads, the index follower, the change feed. Nothing is written through it
+    /// and no migration is run on it (a standby is read-only); its schema must already be the
+    /// primary's, replicated.
+    pub fn open_replica(url: &str, max_connections: Option<u32>) -> Result<Database> {
+        let target = DatabaseTarget::parse(url)?;
+        if !matches!(target, DatabaseTarget::Postgres(_)) {
+            return Err(RegistryError::Pool(
+                "a read replica is a PostgreSQL standby (postgres://…)".into(),
+            ));
+        }
+        let mut conn = target.connect()?;
+        if !replica_is_current(&mut conn)? {
+            return Err(RegistryError::Migration(
+                "the read replica's schema is behind this version's: migrate the primary and let the standby replay it".into(),
+            ));
+        }
+        let pool = Pool::builder()
+            .max_size(max_connections.unwrap_or_else(|| default_pool_size(&target)))
+            .connection_timeout(Duration::from_secs(30))
+            .build(ConnectionManager {
+                target: target.clone(),
+            })?;
+        Ok(Database {
+            pool,
+            target: std::sync::Arc::new(target),
+        })
+    }
+
     pub fn target(&self) -> &DatabaseTarget {
         &self.target
     }
 
     pub fn conn(&self) -> Result<PooledConnection<ConnectionManager>> {
         Ok(self.pool.get()?)
+    }
+
+    /// Whether the database answers within `within` (a pooled connection is checked out with a
+    /// query): a readiness probe must not wait out the pool's 30 s for a server that is down.
+    pub fn answers_within(&self, within: Duration) -> Result<()> {
+        self.pool.get_timeout(within)?;
+        Ok(())
     }
 
     /// The pool's figures now, for metrics and for tests that a connection is not held.
@@ -222,6 +258,28 @@ pub struct PoolStatus {
     pub open: u32,
     /// Open connections nobody is using.
     pub idle: u32,
+}
+
+/// Whether a read replica holds every migration of this version. (diesel's own check would
+/// first create its bookkeeping table, which a read-only standby refuses.)
+fn replica_is_current(conn: &mut DbConnection) -> Result<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let applied: std::collections::HashSet<String> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(conn)?
+            .into_iter()
+            .map(|a| a.version)
+            .collect();
+    let ours: Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map_err(|e| RegistryError::Migration(e.to_string()))?;
+    Ok(ours
+        .iter()
+        .all(|m| applied.contains(&m.name().version().to_string())))
 }
 
 /// Names of the embedded migrations for each backend, for the test that keeps them in step.

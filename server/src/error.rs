@@ -105,7 +105,7 @@ impl ApiError {
     /// Logs our own failures (their detail never goes to the client).
     pub fn report(&self) {
         if let ApiError::Internal(detail) = self {
-            let request_id = crate::middleware::request_id::current().unwrap_or_default();
+            let request_id = crate::request_scope::current().unwrap_or_default();
             tracing::error!(request_id, "internal error: {detail}");
         }
     }
@@ -147,7 +147,7 @@ impl ResponseError for ApiError {
                 None,
             ),
             ApiError::Unauthenticated(why) => {
-                let request_id = crate::middleware::request_id::current().unwrap_or_default();
+                let request_id = crate::request_scope::current().unwrap_or_default();
                 tracing::warn!(request_id, "authentication failed: {why}");
                 (
                     "unauthenticated",
@@ -221,7 +221,7 @@ impl ResponseError for ApiError {
             detail,
             parameter,
             problems,
-            request_id: crate::middleware::request_id::current(),
+            request_id: crate::request_scope::current(),
         };
         let mut response = HttpResponse::build(status);
         match self {

@@ -15,13 +15,12 @@ mod follower;
 mod middleware;
 mod openapi;
 mod pages;
+mod request_scope;
 mod state;
 mod views;
 mod workbench;
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -31,7 +30,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = cli::Cli::parse();
+    let args = match cli::config::parse_args() {
+        Ok(args) => args,
+        Err(e) => return e.report(),
+    };
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => e.report(),

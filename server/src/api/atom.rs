@@ -146,7 +146,7 @@ pub async fn changes_atom(
         .limit
         .map_or(50, |n| n as usize);
     let changes = state
-        .with_conn(move |conn| recent_changes(conn, limit as i64))
+        .with_public_read(move |conn| recent_changes(conn, limit as i64))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")

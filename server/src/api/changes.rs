@@ -128,7 +128,7 @@ pub async fn changes(
     let limit = p.limit.map_or(100, |n| n as usize);
     let entities = p.entity;
     let rows = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             Ok(match &entities {
                 Some(entities) => quanze_registry::repo::history::outbox_since_of(
                     conn,

@@ -86,7 +86,7 @@ pub async fn list_departments(
     let page = p.page.map_or(1, |n| n as usize);
     let per_page = p.per_page.map_or(50, |n| n as usize);
     let (rows, total) = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             Ok(quanze_registry::repo::departments::search_departments(
                 conn,
                 &filter,
@@ -120,7 +120,7 @@ pub async fn get_department(
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
     let row = state
-        .with_conn(move |conn| load_department(conn, id))
+        .with_public_read(move |conn| load_department(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(DepartmentView::from(row)))
 }
@@ -145,7 +145,7 @@ pub async fn department_powers(
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
     let list = state
-        .with_conn(move |conn| load_power_list(conn, id))
+        .with_public_read(move |conn| load_power_list(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -170,7 +170,7 @@ pub async fn department_responsibilities(
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
     let list = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let d = load_department(conn, id)?;
             Ok(
                 quanze_registry::repo::responsibilities::load_responsibility_list(

@@ -179,7 +179,7 @@ pub async fn export(
     };
     // Check the departments (and that the database answers) before the 200 goes out.
     state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let found = quanze_registry::repo::departments::get_departments(conn, &department_ids)?;
             match department_ids
                 .iter()
@@ -205,7 +205,7 @@ pub async fn export(
         Format::Xlsx => return export_xlsx(&state, filter).await,
     };
     let (tx, rx) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
-    let db = state.db.clone();
+    let db = state.read_db.clone();
     actix_web::rt::task::spawn_blocking(move || {
         let mut out = ChannelWriter {
             tx: tx.clone(),
@@ -234,7 +234,7 @@ async fn export_xlsx(
     state: &web::Data<AppState>,
     filter: ItemFilter,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
+    let db = state.read_db.clone();
     let bytes = web::block(move || {
         let mut out = Vec::new();
         quanze_registry::export::export_items_xlsx(&db, &filter, &mut out).map(|_| out)

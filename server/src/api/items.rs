@@ -41,7 +41,7 @@ pub async fn get_item(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.into_inner();
     let view = state
-        .with_conn(move |conn| load_item_view(conn, &key))
+        .with_public_read(move |conn| load_item_view(conn, &key))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -54,7 +54,7 @@ pub async fn get_item(
 #[get("/categories")]
 pub async fn categories(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let counts = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             Ok(quanze_registry::repo::items::count_published_by_category(
                 conn,
             )?)

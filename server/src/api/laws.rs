@@ -110,7 +110,7 @@ pub async fn list_laws(
     let page = p.page.map_or(1, |n| n as usize);
     let per_page = p.per_page.map_or(20, |n| n as usize);
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let (rows, total) = quanze_registry::repo::laws::search_laws(
                 conn,
                 &filter,
@@ -148,7 +148,7 @@ pub async fn get_law(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &path)?;
     let body = state
-        .with_conn(move |conn| load_law_detail(conn, id))
+        .with_public_read(move |conn| load_law_detail(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -181,7 +181,7 @@ pub async fn law_items(
     let page = p.page.map_or(1, |n| n as usize);
     let per_page = p.per_page.map_or(100, |n| n as usize);
     let body = state
-        .with_conn(move |conn| load_law_citations(conn, id, page, per_page))
+        .with_public_read(move |conn| load_law_citations(conn, id, page, per_page))
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -92,7 +92,7 @@ pub async fn list_versions(
 ) -> Result<HttpResponse, ApiError> {
     let id = department_id(&path)?;
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             load_department(conn, id)?;
             let rows = quanze_registry::repo::responsibilities::list_versions(conn, id)?;
             Ok(ListVersions {
@@ -128,7 +128,7 @@ pub async fn list_version(
     let id = department_id(&raw_id)?;
     let n = version_number("n", &n)?;
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             load_department(conn, id)?;
             let v = quanze_registry::repo::responsibilities::find_list_version(conn, id, n)?
                 .ok_or_else(|| {
@@ -171,7 +171,7 @@ pub async fn list_diff(
     let id = department_id(&path)?;
     let DiffParams { from, to } = DiffParams::from_query(req.query_string())?;
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             use quanze_registry::repo::responsibilities::{find_list_version, list_versions};
             load_department(conn, id)?;
             let missing =

@@ -89,7 +89,7 @@ pub async fn quality(
     let (kind, limit) = (p.kind, p.limit.map_or(500, |n| n as usize));
     let reports = std::sync::Arc::clone(&state.quality_reports);
     let view = state
-        .with_conn(move |conn| load_quality(conn, &reports, &query, kind, limit))
+        .with_public_read(move |conn| load_quality(conn, &reports, &query, kind, limit))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -121,7 +121,7 @@ pub async fn list_regions(
     let per_page = per_page.map_or(50, |n| n as usize);
     let region_tallies = Arc::clone(&state.region_tallies);
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let (rows, total) = quanze_registry::repo::regions::list_regions(
                 conn,
                 parent.as_ref().map(RegionCode::as_str),
@@ -162,7 +162,7 @@ pub async fn get_region(
     let code = region_code("code", &path)?;
     let region_tallies = Arc::clone(&state.region_tallies);
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let row = quanze_registry::repo::regions::find_region(conn, code.as_str())?
                 .ok_or_else(|| ApiError::NotFound(format!("region {}", code.as_str())))?;
             let children = quanze_registry::repo::regions::child_regions(conn, code.as_str())?;

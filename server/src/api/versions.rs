@@ -159,7 +159,7 @@ pub async fn item_versions(
     let page = p.page.map_or(1, |n| n as usize);
     let per_page = p.per_page.map_or(50, |n| n as usize);
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let item = find_public_item(conn, &key)?;
             let (rows, total) = quanze_registry::repo::history::versions_page(
                 conn,
@@ -203,7 +203,7 @@ pub async fn item_version(
     let (key, n) = path.into_inner();
     let n = version_number("n", &n)?;
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             let item = find_public_item(conn, &key)?;
             let v = quanze_registry::repo::history::find_version(conn, item.id, n)?
                 .ok_or_else(|| ApiError::NotFound(format!("version {n} of item {key:?}")))?;
@@ -261,7 +261,7 @@ pub async fn item_diff(
     let key = path.into_inner();
     let DiffParams { from, to } = DiffParams::from_query(req.query_string())?;
     let body = state
-        .with_conn(move |conn| {
+        .with_public_read(move |conn| {
             use quanze_registry::repo::history::{find_version, latest_version};
             let item = find_public_item(conn, &key)?;
             let missing = |n: i32| ApiError::NotFound(format!("version {n} of item {key:?}"));

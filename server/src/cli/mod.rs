@@ -2,6 +2,7 @@
 //! [`CliError`]s, mapped to exit codes in `error.rs`.
 
 mod accounts;
+pub mod config;
 mod demo;
 mod error;
 mod records;
@@ -34,6 +35,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "QUANZE_DB_POOL_SIZE",
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_pool_size: Option<u32>,
+    /// A TOML file of settings, named like their variables without `QUANZE_` (`bind =
+    /// "0.0.0.0:8080"`); flags and variables override it (see `quanze config`).
+    #[arg(long, global = true, env = "QUANZE_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -200,6 +205,11 @@ pub enum Command {
         #[arg(long, env = "QUANZE_READY_MAX_LAG_SECONDS", default_value_t = 60,
               value_parser = clap::value_parser!(u64).range(1..))]
         ready_max_lag_seconds: u64,
+        /// A PostgreSQL hot standby of the database: public pages and API reads and the index
+        /// follower read from it (a moment behind the primary); writes and the workbench use
+        /// the primary.
+        #[arg(long, env = "QUANZE_READ_DATABASE_URL")]
+        read_database_url: Option<String>,
     },
     /// User accounts (admins, editors, reviewers).
     User {
@@ -219,6 +229,9 @@ pub enum Command {
     /// Make a backup the registry of this data directory (whose database must not exist yet),
     /// bring it up to this release's schema and build the search index from it.
     Restore { file: PathBuf },
+    /// Print the settings `quanze serve` would run with — from flags, QUANZE_* variables, the
+    /// configuration file or the defaults, each with where it came from; passwords masked.
+    Config,
     /// Rebuild the search index from the database beside the live one and swap it in;
     /// a running server switches to it within a second and keeps answering meanwhile.
     Reindex,
@@ -241,6 +254,10 @@ impl Cli {
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match &cli.command {
+        Command::Config => {
+            print_config(cli.config.as_deref())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Openapi => {
             print_openapi()?;
             return Ok(ExitCode::SUCCESS);
@@ -295,7 +312,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             category,
             output,
         } => records::export(&db, format, kind, &department, category, output.as_deref())?,
-        Command::Openapi | Command::Template { .. } | Command::Restore { .. } => {}
+        Command::Openapi | Command::Config | Command::Template { .. } | Command::Restore { .. } => {
+        }
         Command::Backup { file } => {
             let summary = quanze_registry::backup::backup(&db, &file)?;
             println!("backup written: {}", describe_backup(&summary));
@@ -322,6 +340,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             sign_in_failure_limit,
             ready_max_lag,
             ready_max_lag_seconds,
+            read_database_url,
         } => {
             if demo || (embedded_default && !no_demo) {
                 demo::load_demo_if_empty(&db)?;
@@ -339,7 +358,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     absolute: chrono::Duration::hours(session_hours.into()),
                 },
                 sign_in_failures_per_account: sign_in_failure_limit,
-                ready_max_lag: crate::api::status::LagLimits {
+                ready_max_lag: crate::state::readiness::LagLimits {
                     changes: ready_max_lag,
                     seconds: ready_max_lag_seconds,
                 },
@@ -349,7 +368,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     _ => Some(serve::default_model(&cli.data_dir)),
                 },
             };
-            serve::serve(db, &cli.data_dir, &options)?
+            let read_db = match read_database_url {
+                Some(url) => Database::open_replica(&url, cli.db_pool_size)?,
+                None => db.clone(),
+            };
+            serve::serve(db, read_db, &cli.data_dir, &options)?
         }
         Command::Reindex => serve::reindex(&db, &cli.data_dir)?,
         Command::User { command } => accounts::run_user(&db, command)?,
@@ -361,6 +384,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         } => quality(&db, department.as_deref(), stale_days)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `quanze config`.
+fn print_config(file: Option<&Path>) -> Result<(), CliError> {
+    let lines = config::effective(file)?;
+    let width = lines.iter().map(|l| l.setting.len()).max().unwrap_or(0);
+    for l in lines {
+        println!("{:width$}  {:11}  {}", l.setting, l.source, l.value);
+    }
+    Ok(())
 }
 
 /// `quanze openapi`: the document `/openapi.json` serves.

@@ -40,7 +40,7 @@ pub struct ServeOptions {
     /// Failed sign-ins one account may take at once (then one every 3 minutes).
     pub sign_in_failures_per_account: u32,
     /// How far behind the index may be while `/readyz` says ready.
-    pub ready_max_lag: crate::api::status::LagLimits,
+    pub ready_max_lag: crate::state::readiness::LagLimits,
 }
 
 /// The model file a server uses unless told otherwise: `<data-dir>/model/e5-small-q4.bin` when
@@ -88,7 +88,13 @@ fn load_semantic(model: Option<&Path>, data_dir: &Path) -> Option<Arc<Semantic>>
 }
 
 /// `quanze serve`.
-pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<(), CliError> {
+/// `read_db` is where public reads and the index follower go: a PostgreSQL standby, or `db`.
+pub fn serve(
+    db: Database,
+    read_db: Database,
+    data_dir: &Path,
+    options: &ServeOptions,
+) -> Result<(), CliError> {
     let bind = options.bind.as_str();
     let analysis = Analysis::load(Some(data_dir))?;
     let root = data_dir.join("index");
@@ -102,9 +108,10 @@ pub fn serve(db: Database, data_dir: &Path, options: &ServeOptions) -> Result<()
         index = index.with_semantic(semantic)?;
     }
     let index = Arc::new(index);
-    let follower = Follower::start(db.clone(), index.clone());
+    let follower = Follower::start(read_db.clone(), index.clone());
     let state = AppState {
         db,
+        read_db,
         index,
         metrics: Arc::new(Metrics::default()),
         limits: Arc::new(RateLimits {

@@ -17,16 +17,6 @@ pub const HEADER: &str = "x-request-id";
 /// Longest id taken from a caller.
 const MAX_LEN: usize = 128;
 
-tokio::task_local! {
-    /// The id of the request being answered, for the problem+json body made on its task.
-    static REQUEST_ID: String;
-}
-
-/// The id of the request this task answers, if any (outside a request: `None`).
-pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
-
 /// A caller's id is kept when it is short and made of letters, digits and `-_.:`; anything
 /// else (empty, long, spaces, control characters) is replaced, never echoed.
 fn sane(id: &str) -> bool {
@@ -66,7 +56,7 @@ pub async fn tag(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_string();
-    let mut response = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
+    let mut response = crate::request_scope::scope(id.clone(), next.call(req)).await?;
     tracing::info!(
         target: "quanze::access",
         request_id = %id,

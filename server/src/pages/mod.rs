@@ -116,13 +116,13 @@ pub fn layout(title: &str, content: Markup) -> Markup {
     }
 }
 
-/// Runs registry work off the async workers, for pages.
+/// Runs registry work off the async workers, for public pages (from the read replica, if any).
 async fn with_conn<T, F>(state: &web::Data<crate::state::AppState>, work: F) -> Result<T, PageError>
 where
     F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    Ok(state.with_conn(work).await?)
+    Ok(state.with_public_read(work).await?)
 }
 
 const STYLE: &str = include_str!("../../assets/style.css");

@@ -5,6 +5,7 @@
 pub mod metrics;
 pub mod quality_reports;
 pub mod rate_limits;
+pub mod readiness;
 pub mod region_tallies;
 
 use std::sync::Arc;
@@ -21,7 +22,10 @@ use region_tallies::RegionTalliesCache;
 /// What every handler and middleware may use; shared by all workers.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, and reads that must see the caller's own writes.
     pub db: Database,
+    /// Where public reads go: the read replica (`--read-database-url`), else the primary.
+    pub read_db: Database,
     pub index: Arc<SearchIndex>,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<RateLimits>,
@@ -33,21 +37,41 @@ pub struct AppState {
     /// so a burst of sign-ins waits here instead of taking every blocking thread.
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// How far behind the index may be while `/readyz` says ready.
-    pub ready_max_lag: crate::api::status::LagLimits,
+    pub ready_max_lag: crate::state::readiness::LagLimits,
 }
 
 impl AppState {
-    /// Runs database work off the async workers (diesel blocks) with a pooled connection.
+    /// Runs database work off the async workers (diesel blocks) with a pooled connection of
+    /// the primary: writes, and reads that must see the caller's own writes.
     pub async fn with_conn<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.db.clone();
-        actix_web::web::block(move || {
-            let mut conn = db.conn()?;
-            work(&mut conn)
-        })
-        .await?
+        blocking(self.db.clone(), work).await
     }
+
+    /// Like [`AppState::with_conn`] for what anyone may read (public pages and API reads):
+    /// from the read replica when the server has one (`--read-database-url`), so a moment
+    /// behind the primary.
+    pub async fn with_public_read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        blocking(self.read_db.clone(), work).await
+    }
+}
+
+/// `work` on a pooled connection of `db`, off the async workers.
+async fn blocking<T, F>(db: Database, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(move || {
+        let mut conn = db.conn()?;
+        work(&mut conn)
+    })
+    .await?
 }

@@ -184,3 +184,63 @@ fn servers_on_one_postgresql_database_stay_one_registry() {
         }
     }
 }
+
+/// With a PostgreSQL primary and a streaming hot standby (`pg_basebackup -R`): servers given
+/// `--read-database-url` answer public reads and follow the outbox from the standby, write
+/// through the primary, and say they are not ready when the standby stops answering.
+#[test]
+fn servers_read_from_a_streaming_standby() {
+    let Some(replicated) = quanze_testkit::ReplicatedDatabase::new() else {
+        return;
+    };
+    let t = &replicated.primary;
+    let data = |name: &str| t.dir.path().join(name);
+    assert!(quanze(t, &data("a"), &["demo"]).status.success());
+    let editor = user_token(t, &data("a"), "clerk", "editor");
+    let reviewer = user_token(t, &data("a"), "chief", "reviewer");
+    assert_eq!(replicated.standby_sessions(), 0);
+    let mut options = Server::NO_RATE_LIMITS.to_vec();
+    options.extend(["--read-database-url", &replicated.standby_url]);
+    let spawn = |n: &str| Server::spawn(crate::bin(), t, &data(n), &options, &[]);
+    let (a, b) = (spawn("a"), spawn("b"));
+    for s in [&a, &b] {
+        s.wait_ready();
+    }
+    // Their followers and public reads hold sessions on the standby.
+    assert!(replicated.standby_sessions() > 0);
+    let transport = department_id_named(&a, "临江市交通运输局");
+    let codes = department_codes(&b, transport);
+
+    // A change approved through A (written to the primary) reaches B's search and B's public
+    // item (both read from the standby).
+    let name = "城市道路占用挖掘审批（备库测试）";
+    let draft = submitted_edit(&a, &editor, &codes[0], |r| r["name"] = name.into());
+    assert_eq!(approve(&a, &reviewer, draft), 200);
+    let approved = Instant::now();
+    searchable(&b, &codes[0], name, Duration::from_secs(5));
+    loop {
+        let (_, _, item) = b.get(&format!("/api/v1/items/{}", codes[0]));
+        if item["item"]["name"] == name {
+            break;
+        }
+        assert!(approved.elapsed() < Duration::from_secs(5), "{item}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    eprintln!(
+        "a change approved on A was searchable and readable on B (standby) after {:?}",
+        approved.elapsed()
+    );
+    check_consistent(t, &data("b"), &b, "on B reading from the standby");
+
+    // Without its standby a server is not ready (a load balancer takes it out), within the
+    // readiness probe's own time, not the pool's.
+    replicated.stop_standby();
+    let asked = Instant::now();
+    let (status, _, body) = b.get("/readyz");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+}

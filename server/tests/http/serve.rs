@@ -140,3 +140,189 @@ fn a_backup_made_while_serving_restores_into_a_new_data_dir() {
     assert_eq!(hits(&server), hits(&restored));
     assert!(!hits(&restored).is_empty());
 }
+
+/// SIGTERM stops a server gracefully: it takes no new connections, a request in flight (an
+/// export a client is still reading) is answered to its end, the follower stops after its
+/// current batch, the process exits 0, and after a restart the index holds exactly the
+/// published items.
+#[test]
+fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
+    use std::io::Read;
+    for t in TestDatabase::each() {
+        let data = t.dir.path().join("data");
+        assert!(quanze(&t, &data, &["demo"]).status.success());
+        let editor = crate::support::user_token(&t, &data, "clerk", "editor");
+        let reviewer = crate::support::user_token(&t, &data, "chief", "reviewer");
+        let mut server = Server::start(crate::bin(), &t, &data);
+        let transport = quanze_testkit::server::department_id_named(&server, "临江市交通运输局");
+        let codes = crate::support::department_codes(&server, transport);
+        let published = crate::support::published(&t, &data).len();
+
+        // A client starts an export and reads only its first bytes.
+        let mut export = server
+            .agent
+            .get(format!("{}/api/v1/export", server.base))
+            .call()
+            .unwrap();
+        assert_eq!(export.status().as_u16(), 200);
+        let mut reader = export.body_mut().with_config().limit(u64::MAX).reader();
+        let mut body = vec![0u8; 4096];
+        reader.read_exact(&mut body).unwrap();
+        // A change is approved just before the signal: the follower has it to apply.
+        let draft = crate::support::submitted_revision(&server, &editor, &codes[0], "停机前的修改");
+        assert_eq!(crate::support::approve(&server, &reviewer, draft), 200);
+
+        let pid = server.process().id().to_string();
+        let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(term.success());
+        let signalled = Instant::now();
+        std::thread::scope(|scope| {
+            // The export in flight is answered to its end…
+            let rest = scope.spawn(|| reader.read_to_end(&mut body).map(|_| ()));
+            // …while new connections are refused.
+            let address = server.base.trim_start_matches("http://").to_string();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(&address).is_ok() {
+                assert!(
+                    Instant::now() < deadline,
+                    "{}: still accepting",
+                    t.backend.name()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            rest.join().unwrap().unwrap();
+        });
+        let lines = body.iter().filter(|b| **b == b'\n').count();
+        assert_eq!(lines, published, "{}", t.backend.name());
+        let status = server.process().wait().unwrap();
+        assert!(status.success(), "{}: {status:?}", t.backend.name());
+        eprintln!(
+            "{}: stopped {:?} after SIGTERM",
+            t.backend.name(),
+            signalled.elapsed()
+        );
+
+        let restarted = Server::start(crate::bin(), &t, &data);
+        let feed = crate::support::check_consistent(&t, &data, &restarted, "after SIGTERM");
+        assert!(
+            feed[&codes[0]].iter().any(|(kind, _)| kind == "revised"),
+            "{:?}",
+            feed[&codes[0]]
+        );
+    }
+}
+
+/// A configuration file sets what flags and variables do not: `quanze config` shows each
+/// setting with where it came from and no password, an unknown setting is refused by name, and
+/// `serve` listens where the file says.
+#[test]
+fn a_configuration_file_under_flags_and_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let file = dir.path().join("quanze.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "bind = \"127.0.0.1:{port}\"\nsearch_limit = 90\nexport_limit = 5\ndata_dir = \"{}\"\nread_database_url = \"postgres://reader:s3cret@standby/quanze\"\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let quanze = |args: &[&str], env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_quanze"))
+            .env_remove("QUANZE_DATABASE_URL")
+            .env_remove("QUANZE_DATA_DIR")
+            .env_remove("QUANZE_CONFIG")
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = quanze(
+        &[
+            "--config",
+            file.to_str().unwrap(),
+            "config",
+            "--search-limit",
+            "1",
+        ],
+        &[("QUANZE_EXPORT_LIMIT", "7")],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `config` takes no serve flags: clap refuses the stray one.
+    assert!(!out.status.success(), "{text}");
+    let out = quanze(
+        &["--config", file.to_str().unwrap(), "config"],
+        &[("QUANZE_EXPORT_LIMIT", "7")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |setting: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("--{setting} ")))
+            .unwrap_or_else(|| panic!("no {setting} in:\n{text}"))
+            .to_string()
+    };
+    assert!(line("bind").contains("file") && line("bind").contains(&port.to_string()));
+    assert!(line("search-limit").contains("file") && line("search-limit").ends_with("90"));
+    assert!(line("export-limit").contains("environment") && line("export-limit").ends_with('7'));
+    assert!(line("workers").contains("unset") || line("workers").contains("default"));
+    assert!(
+        line("read-database-url").contains("reader:***@standby"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "bnd = \"0.0.0.0:80\"\n").unwrap();
+    let out = quanze(&["--config", bad.to_str().unwrap(), "config"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown setting `bnd`") && err.contains("bind"),
+        "{err}"
+    );
+
+    // `serve` takes its address and data dir from the file (no read replica: drop it).
+    std::fs::write(
+        &file,
+        format!(
+            "bind = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quanze"))
+        .env_remove("QUANZE_DATABASE_URL")
+        .env_remove("QUANZE_DATA_DIR")
+        .env("QUANZE_CONFIG", &file)
+        .args(["serve", "--model", "none"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    loop {
+        if let Ok(r) = agent.get(format!("http://127.0.0.1:{port}/readyz")).call()
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not listen where the file says"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(dir.path().join("data").join("quanze.db").exists());
+}

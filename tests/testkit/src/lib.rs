@@ -155,33 +155,78 @@ pub(crate) fn free_port() -> Result<u16, String> {
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
+/// A new directory for a cluster, owned by `postgres` when we are root.
+fn cluster_dir(root: bool) -> Result<PathBuf, String> {
+    let base = tempfile::Builder::new()
+        .prefix("quanze-pg-")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    let status = Command::new("chmod")
+        .arg("755")
+        .arg(&base)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("chmod of the cluster directory failed".into());
+    }
+    if root {
+        let status = Command::new("chown")
+            .arg("postgres:postgres")
+            .arg(&base)
+            .status()
+            .map_err(|e| format!("chown: {e}"))?;
+        if !status.success() {
+            return Err("chown postgres: failed (is there a postgres user?)".into());
+        }
+    }
+    Ok(base)
+}
+
+/// Starts the cluster in `base/data` on a free port, listening on a socket in `base` only, and
+/// the watchdog that stops it when the test process is gone.
+fn start_cluster(bindir: &Path, base: &Path, root: bool) -> Result<PgCluster, String> {
+    let data = base.join("data");
+    let mut last_err = String::new();
+    for _attempt in 0..5 {
+        let port = free_port()?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            base.display()
+        );
+        let out = pg_command(&bindir.join("pg_ctl"), root)
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(base.join("pg.log"))
+            .args(["-w", "-t", "60", "-o", &options, "start"])
+            .stdin(Stdio::null())
+            // The server inherits pg_ctl's descriptors: never hand it a pipe we wait on.
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("pg_ctl: {e}"))?;
+        if out.success() {
+            spawn_watchdog(bindir, base, root);
+            return Ok(PgCluster {
+                socket_dir: base.to_path_buf(),
+                port,
+                counter: AtomicUsize::new(0),
+            });
+        }
+        last_err = format!(
+            "pg_ctl start failed: {}",
+            std::fs::read_to_string(base.join("pg.log")).unwrap_or_default()
+        );
+    }
+    Err(last_err)
+}
+
 impl PgCluster {
     fn start() -> Result<PgCluster, String> {
         let bindir = find_pg_bindir()?;
         let root = is_root();
-        let base = tempfile::Builder::new()
-            .prefix("quanze-pg-")
-            .tempdir()
-            .map_err(|e| e.to_string())?
-            .keep();
-        let status = Command::new("chmod")
-            .arg("755")
-            .arg(&base)
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err("chmod of the cluster directory failed".into());
-        }
-        if root {
-            let status = Command::new("chown")
-                .arg("postgres:postgres")
-                .arg(&base)
-                .status()
-                .map_err(|e| format!("chown: {e}"))?;
-            if !status.success() {
-                return Err("chown postgres: failed (is there a postgres user?)".into());
-            }
-        }
+        let base = cluster_dir(root)?;
         let data = base.join("data");
         let out = pg_command(&bindir.join("initdb"), root)
             .arg("-D")
@@ -204,39 +249,7 @@ impl PgCluster {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        let mut last_err = String::new();
-        for _attempt in 0..5 {
-            let port = free_port()?;
-            let options = format!(
-                "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                base.display()
-            );
-            let out = pg_command(&bindir.join("pg_ctl"), root)
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(base.join("pg.log"))
-                .args(["-w", "-t", "60", "-o", &options, "start"])
-                .stdin(Stdio::null())
-                // The server inherits pg_ctl's descriptors: never hand it a pipe we wait on.
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map_err(|e| format!("pg_ctl: {e}"))?;
-            if out.success() {
-                spawn_watchdog(&bindir, &base, root);
-                return Ok(PgCluster {
-                    socket_dir: base,
-                    port,
-                    counter: AtomicUsize::new(0),
-                });
-            }
-            last_err = format!(
-                "pg_ctl start failed: {}",
-                std::fs::read_to_string(base.join("pg.log")).unwrap_or_default()
-            );
-        }
-        Err(last_err)
+        start_cluster(&bindir, &base, root)
     }
 
     fn admin_url(&self, db: &str) -> String {
@@ -305,4 +318,125 @@ fn spawn_watchdog(bindir: &Path, base: &Path, root: bool) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
+}
+
+/// A PostgreSQL primary with a hot standby that streams from it (`pg_basebackup -R`), each a
+/// throw-away cluster of this test alone, on loopback Unix sockets, and one database created on
+/// the primary (replicated to the standby like everything else).
+pub struct ReplicatedDatabase {
+    /// The database on the primary: reads and writes.
+    pub primary: TestDatabase,
+    /// The standby's URL for the same database: reads only, a moment behind.
+    pub standby_url: String,
+    standby: PgCluster,
+}
+
+impl ReplicatedDatabase {
+    /// `None` (after printing why) when PostgreSQL is not installed and not required.
+    pub fn new() -> Option<ReplicatedDatabase> {
+        match ReplicatedDatabase::start() {
+            Ok(r) => Some(r),
+            Err(why) if !postgres_required() => {
+                eprintln!("\n*** SKIPPING the replicated PostgreSQL test: {why}\n");
+                None
+            }
+            Err(why) => panic!("QUANZE_REQUIRE_POSTGRES=1 but no primary and standby: {why}"),
+        }
+    }
+
+    fn start() -> Result<ReplicatedDatabase, String> {
+        let primary = PgCluster::start()?;
+        let bindir = find_pg_bindir()?;
+        let root = is_root();
+        let base = cluster_dir(root)?;
+        let data = base.join("data");
+        let out = pg_command(&bindir.join("pg_basebackup"), root)
+            .arg("-D")
+            .arg(&data)
+            .arg("-h")
+            .arg(&primary.socket_dir)
+            .args(["-p", &primary.port.to_string(), "-U", "postgres"])
+            .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"])
+            .output()
+            .map_err(|e| format!("pg_basebackup: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "pg_basebackup failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let standby = start_cluster(&bindir, &base, root)?;
+        let url = primary.create_database();
+        let name = url
+            .split('?')
+            .next()
+            .and_then(|u| u.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string();
+        let standby_url = standby.admin_url(&name);
+        // The database appears on the standby once the primary's WAL is replayed there.
+        let psql = bindir.join("psql");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let ok = Command::new(&psql)
+                .arg(&standby_url)
+                .args(["-q", "-c", "SELECT 1"])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err("the database never appeared on the standby".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("quanze-test-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        Ok(ReplicatedDatabase {
+            primary: TestDatabase {
+                backend: Backend::Postgres,
+                url,
+                dir,
+            },
+            standby_url,
+            standby,
+        })
+    }
+
+    /// Sessions connected to the standby's copy of the database, other than this question's.
+    pub fn standby_sessions(&self) -> usize {
+        let psql = find_pg_bindir().expect("bindir").join("psql");
+        let out = Command::new(psql)
+            .arg(&self.standby_url)
+            .args(["-At", "-c"])
+            .arg("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
+    /// Stops the standby at once, as a crash would.
+    pub fn stop_standby(&self) {
+        let bindir = find_pg_bindir().expect("bindir");
+        let status = pg_command(&bindir.join("pg_ctl"), is_root())
+            .arg("-D")
+            .arg(self.standby.socket_dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("pg_ctl");
+        assert!(status.success(), "pg_ctl stop of the standby failed");
+    }
 }
