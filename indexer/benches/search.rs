@@ -336,6 +336,10 @@ fn main() -> BenchResult<()> {
     }
     suggest_latencies.sort();
 
+    // The bench process's memory once the index is built and searched (before FTS5 runs):
+    // the index is memory-mapped, so this is what building and searching it keeps resident.
+    let (rss_now, rss_peak) = memory_mb();
+
     // SQLite FTS5 with the trigram tokenizer over the same text.
     let fts_path = scratch.join("fts.db");
     let n_fts = if run_fts { n_items } else { 0 };
@@ -430,6 +434,9 @@ fn main() -> BenchResult<()> {
         percentile(&suggest_latencies, 0.5),
         percentile(&suggest_latencies, 0.99)
     );
+    println!(
+        "| process memory after build and search, MB (resident / peak) | {rss_now:.0} / {rss_peak:.0} | | |"
+    );
     let over = |ms: f64| {
         latencies
             .iter()
@@ -489,4 +496,18 @@ fn tempfile_dir() -> BenchResult<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("quanze-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// (resident, peak resident) memory of this process, in MB (Linux; zeros elsewhere).
+fn memory_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use quanze_registry::Database;
 use quanze_registry::models::PowerItemRow;
-use quanze_registry::repo::history::{max_outbox_seq, outbox_since, outbox_wait_after};
+use quanze_registry::repo::history::{max_outbox_seq, outbox_since};
 use quanze_registry::repo::items::{
     ItemFilter, find_items_by_ids, list_items_after, load_item_records,
 };
@@ -97,6 +97,8 @@ pub struct SearchIndex {
     writable: bool,
     /// The semantic channel, when a model is loaded.
     semantic: Option<Arc<Semantic>>,
+    /// How long pending changes have waited, by this process's clock.
+    lag_clock: crate::lag::LagClock,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
@@ -201,18 +203,33 @@ pub fn needs_rebuild(root: &Path, analysis: &Analysis) -> Result<bool> {
     }
 }
 
-/// Whether a generation was built with the schema this version writes (a new field, such as
-/// the passage key, means documents must be written again).
+/// Whether a generation was built with the schema and the analysis this version writes (a new
+/// field, such as the passage key, or a change in what documents contain, such as more code
+/// prefixes, means documents must be written again).
 fn has_schema(root: &Path, name: &str, analysis: &Analysis) -> Result<bool> {
-    let index = Index::open_in_dir(root.join(name))?;
+    let dir = root.join(name);
+    let built_by = std::fs::read_to_string(dir.join(ANALYSIS_VERSION_FILE)).unwrap_or_default();
+    if built_by.trim() != ANALYSIS_VERSION.to_string() {
+        return Ok(false);
+    }
+    let index = Index::open_in_dir(&dir)?;
     let stored = serde_json::to_string(&index.schema()).unwrap_or_default();
     let ours = serde_json::to_string(&analysis.fields.schema).unwrap_or_default();
     Ok(stored == ours)
 }
 
+/// The version of what a document contains beyond its schema (analysis, code prefixes). Raise
+/// it with any change to what `item_document` writes for the same item: a server then rebuilds
+/// older generations at start instead of searching a mixture.
+const ANALYSIS_VERSION: u32 = 2;
+/// The file in a generation that says which [`ANALYSIS_VERSION`] built it.
+const ANALYSIS_VERSION_FILE: &str = "analysis-version";
+
 fn create_generation(root: &Path, name: &str, analysis: &Analysis) -> Result<Index> {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let version_file = dir.join(ANALYSIS_VERSION_FILE);
+    std::fs::write(&version_file, ANALYSIS_VERSION.to_string()).map_err(io_error(&version_file))?;
     let index = Index::create_in_dir(&dir, analysis.fields.schema.clone())?;
     register_tokenizers(&index, &analysis.analyzer);
     Ok(index)
@@ -270,6 +287,7 @@ impl SearchIndex {
             live: RwLock::new(Arc::new(generation)),
             writable,
             semantic: None,
+            lag_clock: Default::default(),
         };
         if writable {
             index.remove_stale_generations();
@@ -536,11 +554,7 @@ impl SearchIndex {
         let mut conn = db.conn()?;
         let applied = self.live().visible_seq();
         let outbox = max_outbox_seq(&mut conn)?;
-        let waiting_seconds = if outbox > applied {
-            outbox_wait_after(&mut conn, applied)?
-        } else {
-            0.0
-        };
+        let waiting_seconds = self.lag_clock.waiting_seconds(outbox, applied);
         Ok(IndexProgress {
             outbox,
             applied,
@@ -559,7 +573,8 @@ impl SearchIndex {
 pub struct IndexProgress {
     pub outbox: i64,
     pub applied: i64,
-    /// How long the oldest change not yet in the index has waited, in seconds (0: none).
+    /// How long the oldest change not yet in the index has been seen waiting, in seconds (0:
+    /// none; see [`crate::lag`]).
     pub waiting_seconds: f64,
 }
 

@@ -11,6 +11,7 @@ pub mod facets;
 pub mod highlight;
 pub mod hybrid;
 pub mod index;
+pub mod lag;
 pub mod passage;
 pub mod query;
 pub mod ranked_search;

@@ -303,6 +303,7 @@ mod tests {
         }
         assert!(!p.contains(&"g-000007-001-51160200".to_string()), "{p:?}");
         let mut sorted = p.clone();
+        sorted.sort();
         sorted.dedup();
         assert_eq!(sorted, p);
     }

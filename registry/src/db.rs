@@ -168,10 +168,22 @@ impl Database {
             ));
         }
         let mut conn = target.connect()?;
-        if !replica_is_current(&mut conn)? {
-            return Err(RegistryError::Migration(
-                "the read replica's schema is behind this version's: migrate the primary and let the standby replay it".into(),
+        if !is_standby(&mut conn)? {
+            return Err(RegistryError::Pool(
+                "the read replica is not a standby (pg_is_in_recovery() is false): give the URL of a hot standby of the primary".into(),
             ));
+        }
+        // Just after the primary was migrated (a rolling upgrade), the standby may still be
+        // replaying the migration: wait for it a while rather than refuse to start.
+        let deadline = std::time::Instant::now() + REPLICA_SCHEMA_WAIT;
+        while !replica_is_current(&mut conn)? {
+            if std::time::Instant::now() > deadline {
+                return Err(RegistryError::Migration(format!(
+                    "the read replica's schema is still behind this version's after {} s: migrate the primary and let the standby replay it",
+                    REPLICA_SCHEMA_WAIT.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(500));
         }
         let pool = Pool::builder()
             .max_size(max_connections.unwrap_or_else(|| default_pool_size(&target)))
@@ -217,21 +229,40 @@ impl Database {
     /// migrates while the others wait on a lock, then find nothing pending. The lock is held
     /// by a connection of its own, outside the pool, so that closing it releases the lock
     /// whatever happened. On SQLite the write lock is taken before the pending migrations are
-    /// read, for the same reason (a command started beside a server on a new file).
+    /// read again, for the same reason (a command started beside a server on a new file). When
+    /// nothing is pending no lock is taken at all: opening a database beside a long write (an
+    /// import) must not wait for it.
     pub fn migrate(&self) -> Result<Vec<String>> {
         let mut conn = self.target.connect()?;
-        let applied = match &mut conn {
-            DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
-                c.run_pending_migrations(SQLITE_MIGRATIONS)
-                    .map(|v| v.iter().map(ToString::to_string).collect())
-            }),
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| RegistryError::Migration(e.to_string());
+        let names = |v: Vec<diesel::migration::MigrationVersion<'_>>| {
+            v.iter().map(ToString::to_string).collect::<Vec<String>>()
+        };
+        match &mut conn {
+            DbConnection::Sqlite(c) => {
+                if !c
+                    .has_pending_migration(SQLITE_MIGRATIONS)
+                    .map_err(migration_error)?
+                {
+                    return Ok(Vec::new());
+                }
+                c.immediate_transaction(|c| c.run_pending_migrations(SQLITE_MIGRATIONS).map(names))
+                    .map_err(migration_error)
+            }
             DbConnection::Postgres(c) => {
+                if !c
+                    .has_pending_migration(POSTGRES_MIGRATIONS)
+                    .map_err(migration_error)?
+                {
+                    return Ok(Vec::new());
+                }
                 c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
                 c.run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.iter().map(ToString::to_string).collect())
+                    .map(names)
+                    .map_err(migration_error)
             }
-        };
-        applied.map_err(|e| RegistryError::Migration(e.to_string()))
+        }
     }
 }
 
@@ -258,6 +289,21 @@ pub struct PoolStatus {
     pub open: u32,
     /// Open connections nobody is using.
     pub idle: u32,
+}
+
+/// How long a starting server waits for its read replica to replay the primary's migrations.
+const REPLICA_SCHEMA_WAIT: Duration = Duration::from_secs(120);
+
+/// Whether a PostgreSQL server is a standby (in recovery, replaying a primary's WAL).
+fn is_standby(conn: &mut DbConnection) -> Result<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Recovery {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        standby: bool,
+    }
+    let r: Recovery =
+        diesel::sql_query("SELECT pg_is_in_recovery() AS standby").get_result(conn)?;
+    Ok(r.standby)
 }
 
 /// Whether a read replica holds every migration of this version. (diesel's own check would

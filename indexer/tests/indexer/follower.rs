@@ -58,7 +58,9 @@ fn follower_applies_changes_and_resumes_from_its_commit() {
         quanze_registry::import::items::import_items_ndjson(&db, line.as_bytes(), &options())
             .unwrap();
         assert_eq!(index.lag(&db).unwrap(), 1);
-        // How long the change has waited grows until it is applied, then is none.
+        // How long the change has waited, from when this index first saw it, grows until it is
+        // applied, then is none.
+        assert!(index.progress(&db).unwrap().waiting_seconds < 1.0);
         std::thread::sleep(std::time::Duration::from_millis(1_100));
         let waiting = index.progress(&db).unwrap().waiting_seconds;
         assert!((1.0..60.0).contains(&waiting), "{waiting}");
@@ -208,4 +210,20 @@ fn an_index_of_an_older_schema_is_replaced_and_filled_again() {
     // A reader-only process does not guess: it refuses an index it cannot read.
     plant_old_generation();
     assert!(SearchIndex::open(&root, analysis(), false).is_err());
+}
+
+/// A generation built by an older analysis (one without the version file, or another version)
+/// is rebuilt at start rather than searched beside documents written the new way.
+#[test]
+fn a_generation_of_an_older_analysis_needs_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("index");
+    drop(SearchIndex::open(&root, analysis(), true).unwrap());
+    assert!(!quanze_indexer::index::needs_rebuild(&root, &analysis()).unwrap());
+    let current = std::fs::read_to_string(root.join("CURRENT")).unwrap();
+    let version = root.join(current.trim()).join("analysis-version");
+    std::fs::write(&version, "1").unwrap();
+    assert!(quanze_indexer::index::needs_rebuild(&root, &analysis()).unwrap());
+    std::fs::remove_file(&version).unwrap();
+    assert!(quanze_indexer::index::needs_rebuild(&root, &analysis()).unwrap());
 }

@@ -317,20 +317,6 @@ pub fn diff_fields(
 }
 
 /// The newest outbox sequence number (0 when empty).
-/// How long, in seconds, the first outbox entry after `seq` has been waiting (0 when there is
-/// none): how far behind in time a follower at `seq` is.
-pub fn outbox_wait_after(conn: &mut DbConnection, seq: i64) -> Result<f64> {
-    let oldest: Option<chrono::NaiveDateTime> = outbox::table
-        .filter(outbox::seq.gt(seq))
-        .order(outbox::seq.asc())
-        .select(outbox::at)
-        .first(conn)
-        .optional()?;
-    Ok(oldest.map_or(0.0, |at| {
-        ((crate::repo::now() - at).num_milliseconds() as f64 / 1000.0).max(0.0)
-    }))
-}
-
 pub fn max_outbox_seq(conn: &mut DbConnection) -> Result<i64> {
     Ok(outbox::table
         .select(diesel::dsl::max(outbox::seq))

@@ -205,7 +205,7 @@ pub async fn export(
         Format::Xlsx => return export_xlsx(&state, filter).await,
     };
     let (tx, rx) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
-    let db = state.read_db.clone();
+    let db = state.public_reads().clone();
     actix_web::rt::task::spawn_blocking(move || {
         let mut out = ChannelWriter {
             tx: tx.clone(),
@@ -234,7 +234,7 @@ async fn export_xlsx(
     state: &web::Data<AppState>,
     filter: ItemFilter,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.read_db.clone();
+    let db = state.public_reads().clone();
     let bytes = web::block(move || {
         let mut out = Vec::new();
         quanze_registry::export::export_items_xlsx(&db, &filter, &mut out).map(|_| out)

@@ -45,6 +45,8 @@ pub async fn healthz() -> HttpResponse {
 
 /// How long readiness waits for the read replica to answer.
 const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long readiness waits for its whole check.
+const READINESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// Readiness: the database answers, the index is reachable and in step.
 ///
@@ -65,14 +67,25 @@ const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = state.clone();
     // The read replica, when there is one, must answer too (a pooled connection is checked
-    // out with a query); the index's progress is measured against the primary's outbox.
-    let progress = web::block(move || {
-        s.read_db.answers_within(READINESS_WAIT)?;
+    // out with a query); the index's progress is measured against the primary's outbox. A
+    // database that hangs rather than refuses makes the answer 503 after READINESS_TIMEOUT,
+    // not whenever the pool or the network gives up.
+    let check = web::block(move || {
+        if let Some(replica) = &s.read_replica {
+            replica.answers_within(READINESS_WAIT)?;
+        }
         s.index.progress(&s.db)
-    })
-    .await
-    .map_err(|e| ApiError::NotReady(format!("readiness check: {e}")))?
-    .map_err(|e| ApiError::NotReady(format!("database or index: {e}")))?;
+    });
+    let progress = actix_web::rt::time::timeout(READINESS_TIMEOUT, check)
+        .await
+        .map_err(|_| {
+            ApiError::NotReady(format!(
+                "the database did not answer within {} s",
+                READINESS_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(|e| ApiError::NotReady(format!("readiness check: {e}")))?
+        .map_err(|e| ApiError::NotReady(format!("database or index: {e}")))?;
     state.ready_max_lag.in_step(&progress)?;
     let semantic = state.index.semantic();
     Ok(HttpResponse::Ok().json(Health {

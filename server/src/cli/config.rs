@@ -65,7 +65,11 @@ fn settings(text: &str) -> Result<BTreeMap<String, String>, String> {
                     ));
                 }
             };
-            Ok((format!("QUANZE_{}", key.to_ascii_uppercase()), text))
+            let variable = format!("QUANZE_{}", key.replace('-', "_").to_ascii_uppercase());
+            if variable == CONFIG_ENV {
+                return Err("`config` cannot name another configuration file".to_string());
+            }
+            Ok((variable, text))
         })
         .collect()
 }
@@ -127,7 +131,7 @@ fn known_settings(command: &Command) -> Vec<String> {
         .chain(command.get_subcommands())
         .flat_map(|c| c.get_arguments())
         .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
-        .filter(|e| e != CONFIG_ENV)
+        .filter(|e| e.starts_with("QUANZE_") && e != CONFIG_ENV)
         .collect();
     names.sort();
     names.dedup();
@@ -142,9 +146,10 @@ pub struct Effective {
     pub source: &'static str,
 }
 
-/// The settings `quanze serve` would run with now: the global ones and the server's, each with
-/// its value (secrets masked) and where it came from.
-pub fn effective(file: Option<&Path>) -> Result<Vec<Effective>, CliError> {
+/// The settings `quanze serve` would run with now, given the command line `args` of `quanze …
+/// config` (its global flags count): the global ones and the server's, each with its value
+/// (secrets masked) and where it came from.
+pub fn effective(file: Option<&Path>, args: &[String]) -> Result<Vec<Effective>, CliError> {
     let mut command = Cli::command();
     let from_file = match file {
         Some(path) => read(path)?,
@@ -155,7 +160,7 @@ pub fn effective(file: Option<&Path>) -> Result<Vec<Effective>, CliError> {
     }
     let matches = command
         .clone()
-        .try_get_matches_from(["quanze", "serve"])
+        .try_get_matches_from(as_serve(args))
         .map_err(|e| CliError::Argument(e.to_string()))?;
     let mut out = lines(&command, &matches, &from_file);
     if let (Some(serve), Some((_, serve_matches))) =
@@ -164,6 +169,20 @@ pub fn effective(file: Option<&Path>) -> Result<Vec<Effective>, CliError> {
         out.extend(lines(serve, serve_matches, &from_file));
     }
     Ok(out)
+}
+
+/// `args` with the `config` command replaced by `serve` (the first `config` that is not the
+/// value of a global option).
+fn as_serve(args: &[String]) -> Vec<String> {
+    const TAKE_VALUES: [&str; 4] = ["--data-dir", "--database-url", "--db-pool-size", "--config"];
+    let mut out = args.to_vec();
+    let position =
+        (1..out.len()).find(|&i| out[i] == "config" && !TAKE_VALUES.contains(&out[i - 1].as_str()));
+    match position {
+        Some(i) => out[i] = "serve".to_string(),
+        None => out.push("serve".to_string()),
+    }
+    out
 }
 
 fn lines(
@@ -208,22 +227,42 @@ fn lines(
 /// `postgres://quanze:***@db/quanze`), and `password=` parameters too.
 pub fn mask(value: &str) -> String {
     let mut out = value.to_string();
+    // user:password@ in the authority (before the first `/`, `?` or `#` after the scheme).
     if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        if let Some(at) = out[rest_start..].find('@').map(|i| i + rest_start)
-            && let Some(colon) = out[rest_start..at].find(':').map(|i| i + rest_start)
+        let start = scheme_end + 3;
+        let end = out[start..]
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| i + start);
+        if let Some(at) = out[start..end].rfind('@').map(|i| i + start)
+            && let Some(colon) = out[start..at].find(':').map(|i| i + start)
         {
             out.replace_range(colon + 1..at, "***");
         }
     }
-    if let Some(start) = out.find("password=") {
-        let value_start = start + "password=".len();
-        let end = out[value_start..]
-            .find('&')
-            .map_or(out.len(), |i| i + value_start);
-        out.replace_range(value_start..end, "***");
+    // Every parameter whose name ends in `password`, any case (`password=`, `sslpassword=`),
+    // in a query string (`&`-separated) or a key=value string (space-separated).
+    let mut masked = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(eq) = rest.find('=') {
+        let (before, after) = rest.split_at(eq);
+        let name_start = before.rfind(['?', '&', ' ', ';']).map_or(0, |i| i + 1);
+        masked.push_str(before);
+        masked.push('=');
+        let value_end = after[1..]
+            .find(['&', ' ', ';'])
+            .map_or(after.len(), |i| i + 1);
+        if before[name_start..]
+            .to_ascii_lowercase()
+            .ends_with("password")
+        {
+            masked.push_str("***");
+        } else {
+            masked.push_str(&after[1..value_end]);
+        }
+        rest = &after[value_end..];
     }
-    out
+    masked.push_str(rest);
+    masked
 }
 
 #[cfg(test)]
@@ -246,6 +285,14 @@ mod tests {
             "postgres://quanze@db/quanze"
         );
         assert_eq!(mask("sqlite://data/quanze.db"), "sqlite://data/quanze.db");
+        assert_eq!(
+            mask("postgres://db/q?sslpassword=a&PASSWORD=b&user=u@x"),
+            "postgres://db/q?sslpassword=***&PASSWORD=***&user=u@x"
+        );
+        assert_eq!(
+            mask("host=db user=q password=secret dbname=quanze"),
+            "host=db user=q password=*** dbname=quanze"
+        );
     }
 
     #[test]
@@ -276,6 +323,14 @@ mod tests {
         assert!(e.to_string().contains("unknown setting `bnd`"), "{e}");
         assert!(e.to_string().contains("bind"), "{e}");
         assert!(settings("bind = [1, 2]").unwrap_err().contains("`bind`"));
+        assert!(settings("config = \"other.toml\"").is_err());
+        assert_eq!(
+            settings("search-limit = 5")
+                .unwrap()
+                .get("QUANZE_SEARCH_LIMIT")
+                .map(String::as_str),
+            Some("5")
+        );
         assert!(settings("bind = ").is_err());
     }
 }

@@ -368,11 +368,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     _ => Some(serve::default_model(&cli.data_dir)),
                 },
             };
-            let read_db = match read_database_url {
-                Some(url) => Database::open_replica(&url, cli.db_pool_size)?,
-                None => db.clone(),
+            let read_replica = match read_database_url {
+                Some(_) if !matches!(db.target(), quanze_registry::DatabaseTarget::Postgres(_)) => {
+                    return Err(CliError::Argument(
+                        "--read-database-url needs a PostgreSQL --database-url (a standby of it)"
+                            .into(),
+                    ));
+                }
+                Some(url) => Some(Database::open_replica(&url, cli.db_pool_size)?),
+                None => None,
             };
-            serve::serve(db, read_db, &cli.data_dir, &options)?
+            serve::serve(db, read_replica, &cli.data_dir, &options)?
         }
         Command::Reindex => serve::reindex(&db, &cli.data_dir)?,
         Command::User { command } => accounts::run_user(&db, command)?,
@@ -388,7 +394,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
 
 /// `quanze config`.
 fn print_config(file: Option<&Path>) -> Result<(), CliError> {
-    let lines = config::effective(file)?;
+    let args: Vec<String> = std::env::args().collect();
+    let lines = config::effective(file, &args)?;
     let width = lines.iter().map(|l| l.setting.len()).max().unwrap_or(0);
     for l in lines {
         println!("{:width$}  {:11}  {}", l.setting, l.source, l.value);

@@ -88,10 +88,10 @@ fn load_semantic(model: Option<&Path>, data_dir: &Path) -> Option<Arc<Semantic>>
 }
 
 /// `quanze serve`.
-/// `read_db` is where public reads and the index follower go: a PostgreSQL standby, or `db`.
+/// `read_replica`, a PostgreSQL standby, takes public reads and the index follower's.
 pub fn serve(
     db: Database,
-    read_db: Database,
+    read_replica: Option<Database>,
     data_dir: &Path,
     options: &ServeOptions,
 ) -> Result<(), CliError> {
@@ -108,10 +108,13 @@ pub fn serve(
         index = index.with_semantic(semantic)?;
     }
     let index = Arc::new(index);
-    let follower = Follower::start(read_db.clone(), index.clone());
+    let follower = Follower::start(
+        read_replica.clone().unwrap_or_else(|| db.clone()),
+        index.clone(),
+    );
     let state = AppState {
         db,
-        read_db,
+        read_replica,
         index,
         metrics: Arc::new(Metrics::default()),
         limits: Arc::new(RateLimits {

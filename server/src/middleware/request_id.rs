@@ -56,6 +56,9 @@ pub async fn tag(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_string();
+    // (An `Err` from inside passes through without the header: turning it into a response
+    // here would need a second handle on the request, which the path normalisation inside
+    // must hold alone. The app's own errors are responses, made inside the scope.)
     let mut response = crate::request_scope::scope(id.clone(), next.call(req)).await?;
     tracing::info!(
         target: "quanze::access",

@@ -24,8 +24,8 @@ use region_tallies::RegionTalliesCache;
 pub struct AppState {
     /// The primary: every write, and reads that must see the caller's own writes.
     pub db: Database,
-    /// Where public reads go: the read replica (`--read-database-url`), else the primary.
-    pub read_db: Database,
+    /// A PostgreSQL hot standby for public reads (`--read-database-url`), if the server has one.
+    pub read_replica: Option<Database>,
     pub index: Arc<SearchIndex>,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<RateLimits>,
@@ -51,6 +51,11 @@ impl AppState {
         blocking(self.db.clone(), work).await
     }
 
+    /// Where what anyone may read is read from: the read replica, else the primary.
+    pub fn public_reads(&self) -> &Database {
+        self.read_replica.as_ref().unwrap_or(&self.db)
+    }
+
     /// Like [`AppState::with_conn`] for what anyone may read (public pages and API reads):
     /// from the read replica when the server has one (`--read-database-url`), so a moment
     /// behind the primary.
@@ -59,7 +64,7 @@ impl AppState {
         F: FnOnce(&mut quanze_registry::DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        blocking(self.read_db.clone(), work).await
+        blocking(self.public_reads().clone(), work).await
     }
 }
 

@@ -69,7 +69,7 @@ fn servers_on_one_postgresql_database_stay_one_registry() {
     assert!(quanze(&t, &data("a"), &["demo"]).status.success());
     let editor = user_token(&t, &data("a"), "clerk", "editor");
     let reviewer = user_token(&t, &data("a"), "chief", "reviewer");
-    // Three servers start together (one migrates, the others wait) and each builds its own
+    // Three servers start together on the database `quanze demo` filled; each builds its own
     // index from the outbox.
     let spawn = |n: &str| Server::spawn(crate::bin(), &t, &data(n), Server::NO_RATE_LIMITS, &[]);
     let (a, mut b, c) = (spawn("a"), spawn("b"), spawn("c"));
@@ -126,12 +126,12 @@ fn servers_on_one_postgresql_database_stay_one_registry() {
         );
     }
 
-    // `reindex` beside C builds a new generation of C's index; A and B answer every search
-    // meanwhile, and C switches to it.
+    // `reindex` beside C builds a new generation of C's index while all three servers answer
+    // every search (C from its old generation until it switches), and C switches to it.
     let searching = AtomicBool::new(true);
     let (failures, answered) = (AtomicUsize::new(0), AtomicUsize::new(0));
     std::thread::scope(|scope| {
-        for s in [&a, &b] {
+        for s in [&a, &b, &c] {
             scope.spawn(|| {
                 let path = format!("/api/v1/search?q={}&semantic=false", enc("道路运输"));
                 while searching.load(Ordering::SeqCst) {
@@ -232,14 +232,30 @@ fn servers_read_from_a_streaming_standby() {
     );
     check_consistent(t, &data("b"), &b, "on B reading from the standby");
 
+    // Public reads come from the standby: while its replay is paused, a change approved
+    // through A is on the primary but B's public item stays as it was, until the replay
+    // resumes.
+    replicated.pause_standby_replay(true);
+    let paused_name = "城市道路占用挖掘审批（暂停回放）";
+    let draft = submitted_edit(&a, &editor, &codes[0], |r| r["name"] = paused_name.into());
+    assert_eq!(approve(&a, &reviewer, draft), 200);
+    std::thread::sleep(Duration::from_millis(1_000));
+    let (_, _, item) = b.get(&format!("/api/v1/items/{}", codes[0]));
+    assert_eq!(
+        item["item"]["name"], name,
+        "B read the primary, not the standby"
+    );
+    replicated.pause_standby_replay(false);
+    searchable(&b, &codes[0], paused_name, Duration::from_secs(5));
+
     // Without its standby a server is not ready (a load balancer takes it out), within the
-    // readiness probe's own time, not the pool's.
+    // readiness check's own time (2 s for the standby, 4 s in all), not the pool's 30 s.
     replicated.stop_standby();
     let asked = Instant::now();
     let (status, _, body) = b.get("/readyz");
     assert_eq!(status, 503, "{body}");
     assert!(
-        asked.elapsed() < Duration::from_secs(10),
+        asked.elapsed() < Duration::from_secs(6),
         "{:?}",
         asked.elapsed()
     );

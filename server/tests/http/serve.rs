@@ -256,7 +256,13 @@ fn a_configuration_file_under_flags_and_variables() {
     // `config` takes no serve flags: clap refuses the stray one.
     assert!(!out.status.success(), "{text}");
     let out = quanze(
-        &["--config", file.to_str().unwrap(), "config"],
+        &[
+            "--config",
+            file.to_str().unwrap(),
+            "config",
+            "--db-pool-size",
+            "3",
+        ],
         &[("QUANZE_EXPORT_LIMIT", "7")],
     );
     assert!(out.status.success(), "{out:?}");
@@ -271,6 +277,7 @@ fn a_configuration_file_under_flags_and_variables() {
     assert!(line("search-limit").contains("file") && line("search-limit").ends_with("90"));
     assert!(line("export-limit").contains("environment") && line("export-limit").ends_with('7'));
     assert!(line("workers").contains("unset") || line("workers").contains("default"));
+    assert!(line("db-pool-size").contains("flag") && line("db-pool-size").ends_with('3'));
     assert!(
         line("read-database-url").contains("reader:***@standby"),
         "{text}"

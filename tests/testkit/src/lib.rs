@@ -426,6 +426,27 @@ impl ReplicatedDatabase {
             .expect("a count")
     }
 
+    /// Pauses (`true`) or resumes the standby's replay of the primary's changes: while paused,
+    /// whatever reads from the standby sees the database as it was.
+    pub fn pause_standby_replay(&self, pause: bool) {
+        let psql = find_pg_bindir().expect("bindir").join("psql");
+        let call = if pause {
+            "SELECT pg_wal_replay_pause()"
+        } else {
+            "SELECT pg_wal_replay_resume()"
+        };
+        let out = Command::new(psql)
+            .arg(&self.standby_url)
+            .args(["-q", "-c", call])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Stops the standby at once, as a crash would.
     pub fn stop_standby(&self) {
         let bindir = find_pg_bindir().expect("bindir");
