@@ -176,7 +176,7 @@ impl Database {
         // Just after the primary was migrated (a rolling upgrade), the standby may still be
         // replaying the migration: wait for it a while rather than refuse to start.
         let deadline = std::time::Instant::now() + REPLICA_SCHEMA_WAIT;
-        while !replica_is_current(&mut conn)? {
+        while !holds_every_migration(&mut conn)? {
             if std::time::Instant::now() > deadline {
                 return Err(RegistryError::Migration(format!(
                     "the read replica's schema is still behind this version's after {} s: migrate the primary and let the standby replay it",
@@ -239,6 +239,11 @@ impl Database {
         let names = |v: Vec<diesel::migration::MigrationVersion<'_>>| {
             v.iter().map(ToString::to_string).collect::<Vec<String>>()
         };
+        // PostgreSQL is asked by reading only: diesel's own question creates its bookkeeping
+        // table first, and two servers creating it at once collide.
+        if matches!(conn, DbConnection::Postgres(_)) && holds_every_migration(&mut conn)? {
+            return Ok(Vec::new());
+        }
         match &mut conn {
             DbConnection::Sqlite(c) => {
                 if !c
@@ -251,12 +256,6 @@ impl Database {
                     .map_err(migration_error)
             }
             DbConnection::Postgres(c) => {
-                if !c
-                    .has_pending_migration(POSTGRES_MIGRATIONS)
-                    .map_err(migration_error)?
-                {
-                    return Ok(Vec::new());
-                }
                 c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
                 c.run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(names)
@@ -306,13 +305,26 @@ fn is_standby(conn: &mut DbConnection) -> Result<bool> {
     Ok(r.standby)
 }
 
-/// Whether a read replica holds every migration of this version. (diesel's own check would
-/// first create its bookkeeping table, which a read-only standby refuses.)
-fn replica_is_current(conn: &mut DbConnection) -> Result<bool> {
+/// Whether a PostgreSQL database holds every migration of this version, found by reading
+/// only. (diesel's own check first creates its bookkeeping table: a read-only standby refuses
+/// that, and servers starting together on a new database collide doing it.)
+fn holds_every_migration(conn: &mut DbConnection) -> Result<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Present {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        present: bool,
+    }
     #[derive(diesel::QueryableByName)]
     struct Applied {
         #[diesel(sql_type = diesel::sql_types::Text)]
         version: String,
+    }
+    let table: Present = diesel::sql_query(
+        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS present",
+    )
+    .get_result(conn)?;
+    if !table.present {
+        return Ok(false);
     }
     let applied: std::collections::HashSet<String> =
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations")

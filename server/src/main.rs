@@ -23,19 +23,34 @@ mod workbench;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QUANZE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let args = match cli::config::parse_args() {
         Ok(args) => args,
-        Err(e) => return e.report(),
+        Err(e) => {
+            init_logging(cli::LogFormat::Text);
+            return e.report();
+        }
     };
+    init_logging(args.log_format);
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => e.report(),
+    }
+}
+
+/// Logs go to stderr, filtered by `QUANZE_LOG` (default `warn`), as text for a person or as one
+/// JSON object per line for a log collector.
+fn init_logging(format: cli::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUANZE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Text => logs.init(),
+        cli::LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init(),
     }
 }

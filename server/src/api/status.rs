@@ -132,6 +132,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
                 .index
                 .semantic()
                 .map(|sem| (sem.pending(), sem.store().len())),
+            process: crate::state::process::read(),
         })
     })
     .await??;

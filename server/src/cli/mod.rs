@@ -17,6 +17,13 @@ use quanze_registry::import::ImportReport;
 
 pub use error::CliError;
 
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "quanze",
@@ -39,6 +46,16 @@ pub struct Cli {
     /// "0.0.0.0:8080"`); flags and variables override it (see `quanze config`).
     #[arg(long, global = true, env = "QUANZE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// How logs are written to stderr: `text` for a person, `json` (one object per line, the
+    /// fields of each event at the top level) for a log collector.
+    #[arg(
+        long,
+        global = true,
+        env = "QUANZE_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -50,6 +50,9 @@ pub struct Metrics {
     pool_max: Gauge,
     pool_open: Gauge,
     pool_idle: Gauge,
+    process_resident: Gauge,
+    process_open_fds: Gauge,
+    process_cpu: Counter<f64, AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -68,7 +71,10 @@ impl Default for Metrics {
             pool_max,
             pool_open,
             pool_idle,
+            process_resident,
+            process_open_fds,
         ] = std::array::from_fn(|_| Gauge::default());
+        let process_cpu = Counter::<f64, AtomicU64>::default();
         let index_lag_seconds = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "quanze_http_requests",
@@ -135,6 +141,21 @@ impl Default for Metrics {
             "Open database connections nobody is using; 0 for long means requests queue for one",
             pool_idle.clone(),
         );
+        registry.register(
+            "process_resident_memory_bytes",
+            "Resident memory of the server process",
+            process_resident.clone(),
+        );
+        registry.register(
+            "process_open_fds",
+            "Open file descriptors of the server process (connections, index files)",
+            process_open_fds.clone(),
+        );
+        registry.register(
+            "process_cpu_seconds",
+            "User and system CPU time of the server process",
+            process_cpu.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -150,6 +171,9 @@ impl Default for Metrics {
             pool_max,
             pool_open,
             pool_idle,
+            process_resident,
+            process_open_fds,
+            process_cpu,
         }
     }
 }
@@ -187,6 +211,17 @@ impl Metrics {
         self.pool_max.set(i64::from(gauges.pool.max));
         self.pool_open.set(i64::from(gauges.pool.open));
         self.pool_idle.set(i64::from(gauges.pool.idle));
+        if let Some(p) = gauges.process {
+            self.process_resident
+                .set(i64::try_from(p.resident_bytes).unwrap_or(i64::MAX));
+            self.process_open_fds
+                .set(i64::try_from(p.open_fds).unwrap_or(i64::MAX));
+            // A counter only grows: it is brought up to the total the process reports.
+            let more = p.cpu_seconds - self.process_cpu.get();
+            if more > 0.0 {
+                self.process_cpu.inc_by(more);
+            }
+        }
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
@@ -205,6 +240,8 @@ pub struct ScrapeGauges {
     pub size_bytes: u64,
     /// Passages waiting for a vector and vectors held, when the semantic channel is on.
     pub semantic: Option<(usize, usize)>,
+    /// The process's memory, CPU time and open files (Linux).
+    pub process: Option<super::process::ProcessFigures>,
 }
 
 #[cfg(test)]
@@ -224,6 +261,11 @@ mod tests {
             outbox: 10,
             size_bytes: 1,
             semantic: Some((2, 1384)),
+            process: Some(super::super::process::ProcessFigures {
+                resident_bytes: 2048,
+                cpu_seconds: 1.25,
+                open_fds: 9,
+            }),
             pool: quanze_registry::db::PoolStatus {
                 max: 4,
                 open: 2,
@@ -244,6 +286,12 @@ mod tests {
         ));
         assert!(text.contains("quanze_index_lag_rows 3\n"));
         assert!(text.contains("quanze_index_lag_seconds 1.5\n"), "{text}");
+        assert!(
+            text.contains("process_resident_memory_bytes 2048\n"),
+            "{text}"
+        );
+        assert!(text.contains("process_open_fds 9\n"), "{text}");
+        assert!(text.contains("process_cpu_seconds_total 1.25\n"), "{text}");
         // Label values are escaped.
         m.observe("/a\"b\\c", "GET", 200, 0.1);
         assert!(
@@ -254,6 +302,7 @@ mod tests {
                 outbox: 0,
                 size_bytes: 0,
                 semantic: None,
+                process: None,
                 pool: quanze_registry::db::PoolStatus {
                     max: 1,
                     open: 0,

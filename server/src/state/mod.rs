@@ -3,6 +3,7 @@
 //! reach the database: off the async workers, since diesel blocks.
 
 pub mod metrics;
+pub mod process;
 pub mod quality_reports;
 pub mod rate_limits;
 pub mod readiness;

@@ -312,7 +312,10 @@ fn request_ids_in_headers_problems_and_the_access_log() {
         &t,
         &data,
         &[],
-        &[("QUANZE_LOG", "warn,quanze::access=info")],
+        &[
+            ("QUANZE_LOG", "warn,quanze::access=info"),
+            ("QUANZE_LOG_FORMAT", "json"),
+        ],
     );
     server.wait_ready();
     let get = |path: &str, id: Option<&str>| {
@@ -364,17 +367,25 @@ fn request_ids_in_headers_problems_and_the_access_log() {
     // failed sign-in's warning carries the same id.
     server.kill();
     let log = std::fs::read_to_string(Server::log_path(&data)).unwrap();
-    let line = log
+    // Logged as JSON (--log-format json): every line from the logger is one object.
+    let events: Vec<serde_json::Value> = log
         .lines()
-        .find(|l| l.contains("report-me-1"))
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let access = events
+        .iter()
+        .find(|e| e["request_id"] == "report-me-1")
         .unwrap_or_else(|| panic!("no access line for report-me-1 in:\n{log}"));
+    assert_eq!(access["target"], "quanze::access", "{access}");
+    assert_eq!(access["method"], "GET", "{access}");
+    assert_eq!(access["path"], "/api/v1/items/NO-SUCH-CODE", "{access}");
+    assert_eq!(access["status"], 404, "{access}");
     assert!(
-        line.contains("GET") && line.contains("/api/v1/items/NO-SUCH-CODE") && line.contains("404"),
-        "{line}"
-    );
-    assert!(
-        log.lines()
-            .any(|l| l.contains("authentication failed") && l.contains(&id)),
+        events.iter().any(|e| e["request_id"] == id.as_str()
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("authentication failed"))),
         "{log}"
     );
 }
