@@ -303,15 +303,25 @@ fn a_configuration_file_under_flags_and_variables() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quanze"))
-        .env_remove("QUANZE_DATABASE_URL")
-        .env_remove("QUANZE_DATA_DIR")
-        .env("QUANZE_CONFIG", &file)
-        .args(["serve", "--model", "none"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    /// The server, stopped however the test ends.
+    struct Stopped(std::process::Child);
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let server = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_quanze"))
+            .env_remove("QUANZE_DATABASE_URL")
+            .env_remove("QUANZE_DATA_DIR")
+            .env("QUANZE_CONFIG", &file)
+            .args(["serve", "--model", "none"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -329,7 +339,6 @@ fn a_configuration_file_under_flags_and_variables() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert!(dir.path().join("data").join("quanze.db").exists());
 }
