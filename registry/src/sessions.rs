@@ -112,7 +112,7 @@ pub fn csrf_token(secret: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"quanze csrf\0");
     h.update(secret.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::auth::hex(&h.finalize())
 }
 
 /// Whether a form's `presented` CSRF token belongs to the session (constant time).

@@ -38,7 +38,7 @@ fn fresh() -> String {
             .unwrap_or_default();
         bytes = nanos.to_le_bytes();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    quanze_registry::auth::hex(&bytes)
 }
 
 /// Gives the request its id, answers it inside the id's scope, sets the header and logs one
@@ -53,21 +53,23 @@ pub async fn tag(
         .and_then(|v| v.to_str().ok())
         .filter(|v| sane(v))
         .map_or_else(fresh, str::to_string);
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_string();
+    // What the access line needs is kept only when it is written (off by default).
+    let access = tracing::enabled!(target: "quanze::access", tracing::Level::INFO)
+        .then(|| (Instant::now(), req.method().clone(), req.path().to_string()));
     // (An `Err` from inside passes through without the header: turning it into a response
     // here would need a second handle on the request, which the path normalisation inside
     // must hold alone. The app's own errors are responses, made inside the scope.)
     let mut response = crate::request_scope::scope(id.clone(), next.call(req)).await?;
-    tracing::info!(
-        target: "quanze::access",
-        request_id = %id,
-        %method,
-        path = %path,
-        status = response.status().as_u16(),
-        ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
-    );
+    if let Some((started, method, path)) = access {
+        tracing::info!(
+            target: "quanze::access",
+            request_id = %id,
+            %method,
+            path = %path,
+            status = response.status().as_u16(),
+            ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        );
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()

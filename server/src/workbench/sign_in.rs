@@ -22,7 +22,7 @@ const SIGN_IN_TOKEN: &str = "quanze_sign_in";
 fn sign_in_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 16];
     quanze_registry::auth::random_bytes(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(quanze_registry::auth::hex(&bytes))
 }
 
 fn sign_in_page(status: StatusCode, username: &str, error: Option<&str>) -> HttpResponse {

@@ -408,11 +408,19 @@ impl ReplicatedDatabase {
 
     /// Sessions connected to the standby's copy of the database, other than this question's.
     pub fn standby_sessions(&self) -> usize {
+        self.on_standby(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .parse()
+        .expect("a count")
+    }
+
+    /// The answer of one statement on the standby's copy of the database, unaligned.
+    fn on_standby(&self, sql: &str) -> String {
         let psql = find_pg_bindir().expect("bindir").join("psql");
         let out = Command::new(psql)
             .arg(&self.standby_url)
-            .args(["-At", "-c"])
-            .arg("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            .args(["-At", "-c", sql])
             .output()
             .expect("psql");
         assert!(
@@ -420,31 +428,17 @@ impl ReplicatedDatabase {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("a count")
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Pauses (`true`) or resumes the standby's replay of the primary's changes: while paused,
     /// whatever reads from the standby sees the database as it was.
     pub fn pause_standby_replay(&self, pause: bool) {
-        let psql = find_pg_bindir().expect("bindir").join("psql");
-        let call = if pause {
+        self.on_standby(if pause {
             "SELECT pg_wal_replay_pause()"
         } else {
             "SELECT pg_wal_replay_resume()"
-        };
-        let out = Command::new(psql)
-            .arg(&self.standby_url)
-            .args(["-q", "-c", call])
-            .output()
-            .expect("psql");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        });
     }
 
     /// Stops the standby at once, as a crash would.
