@@ -26,6 +26,7 @@ pub mod interchange;
 pub mod models;
 pub mod passwords;
 pub mod problem;
+pub mod publish_guard;
 pub mod quality;
 pub mod repo;
 pub mod schema;

@@ -12,6 +12,7 @@ use crate::domain::{
 };
 use crate::interchange::*;
 use crate::problem::Problem;
+use crate::publish_guard;
 
 /// Longest item or department name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -562,6 +563,7 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         remarks: c.optional("remarks", &record.remarks, MAX_TEXT_CHARS),
         effective_from: c.date("effective_from", &record.effective_from),
     };
+    c.problems.extend(publish_guard::check(&normalised));
     (!c.has_errors()).then_some(normalised)
 }
 
@@ -752,13 +754,15 @@ pub fn validate_responsibility_list(
         })
         .collect();
     let department = department?;
-    (!c.has_errors()).then_some(ResponsibilityListRecord {
+    let normalised = ResponsibilityListRecord {
         department,
         main_duties,
         duty_boundaries,
         supervision_rules,
         public_services,
-    })
+    };
+    c.problems.extend(publish_guard::check(&normalised));
+    (!c.has_errors()).then_some(normalised)
 }
 
 #[cfg(test)]

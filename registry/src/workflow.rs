@@ -631,6 +631,11 @@ pub fn approve_draft(
     write_transaction(conn, |conn| {
         let draft = reviewable(conn, p, id, expected)?;
         base_is_current(conn, &draft)?;
+        // What is published is checked once more, whenever its draft was written.
+        let personal_data = crate::publish_guard::check(&draft_json(&draft));
+        if !personal_data.is_empty() {
+            return Err(RegistryError::Invalid(personal_data));
+        }
         let actor = p.actor();
         let published = match kind_of(&draft)? {
             DraftKind::PowerItem => {

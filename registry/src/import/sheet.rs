@@ -919,6 +919,18 @@ fn field_label(field: &str) -> String {
     label
 }
 
+/// `a resident ID number (110…002X)` → `含有居民身份证号码（110…002X），个人信息不得公开`.
+fn zh_personal_data(what: &str) -> String {
+    use crate::publish_guard::PersonalData::*;
+    let (kind, masked) = what.split_once(" (").unwrap_or((what, ""));
+    let label = [ResidentId, Mobile, BankCard, PersonalEmail]
+        .into_iter()
+        .find(|k| k.describe() == kind)
+        .map_or(kind, |k| k.label());
+    let masked = masked.trim_end_matches(')');
+    format!("含有{label}（{masked}），个人信息不得公开，请删除或改为单位办公电话、邮箱")
+}
+
 /// The validation messages in Chinese (the wording of `crate::validate`); anything else as it
 /// is.
 pub fn zh_message(message: &str) -> String {
@@ -929,6 +941,11 @@ pub fn zh_message(message: &str) -> String {
     };
     if m == "is required and must not be empty" {
         return "不能为空".into();
+    }
+    if let Some(rest) = m.strip_prefix(crate::publish_guard::MESSAGE_PREFIX)
+        && let Some(rest) = rest.strip_suffix(crate::publish_guard::MESSAGE_SUFFIX)
+    {
+        return zh_personal_data(rest);
     }
     if m == "an item cannot be its own main item" {
         return "：事项不能是自己的主项".into();

@@ -260,6 +260,84 @@ fn a_broken_sheet_says_which_cell_and_writes_nothing() {
     }
 }
 
+/// The publish guard at import: a resident ID number in a remark and a clerk's mobile as the
+/// consultation line are refused at their cells; the office landline and 12345 pass; nothing is
+/// written.
+#[test]
+fn personal_data_in_a_sheet_is_refused_at_its_cell() {
+    for t in TestDatabase::each() {
+        let db = open(&t);
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Sheet1").unwrap();
+        let rows = [
+            [
+                "序号",
+                "事项名称",
+                "权力分类",
+                "咨询电话",
+                "备注",
+                "行政区划代码",
+            ],
+            [
+                "1",
+                "道路旅客运输经营许可",
+                "行政许可",
+                "0826-2345678；12345",
+                "",
+                "511602",
+            ],
+            [
+                "2",
+                "道路货物运输经营许可",
+                "行政许可",
+                "138 1234 5678（王科长）",
+                "",
+                "511602",
+            ],
+            [
+                "3",
+                "出租汽车经营许可",
+                "行政许可",
+                "",
+                "经办人身份证11010519491231002X",
+                "511602",
+            ],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let report = import_items_sheet(&db, &xlsx(&bytes), &defaults(), &options()).unwrap();
+        let lines: Vec<String> = report
+            .problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Sheet1!D3: “咨询电话”含有个人手机号码（138…5678），个人信息不得公开，请删除或改为单位办公电话、邮箱",
+                "Sheet1!E4: “备注”含有居民身份证号码（110…002X），个人信息不得公开，请删除或改为单位办公电话、邮箱",
+            ]
+            .map(String::from),
+            "{}",
+            t.backend.name()
+        );
+        assert!(!report.committed);
+        let mut conn = db.conn().unwrap();
+        assert!(
+            quanze_registry::repo::items::count_items_by_status(&mut conn)
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+    }
+}
+
 fn demo_records() -> Vec<PowerItemRecord> {
     let mut out = Vec::new();
     for file in [

@@ -186,6 +186,28 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         );
         assert_eq!(rejected.status, 422);
         assert_eq!(rejected.body["problems"][0]["field"], "category");
+        // The publish guard: a mobile number in a workflow step never becomes a draft.
+        let mut private = body.clone();
+        private["record"]["workflow"] = serde_json::json!([
+            {"stage": "受理", "description": "联系经办人 13812345678"}
+        ]);
+        let refused = server.call(
+            "POST",
+            "/api/v1/drafts",
+            Some(&editor_t),
+            Some(&private),
+            &[],
+        );
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(refused.body["code"], "invalid_record");
+        assert_eq!(
+            refused.body["problems"][0]["field"],
+            "workflow[0].description"
+        );
+        assert_eq!(
+            refused.body["problems"][0]["message"],
+            "contains a personal mobile number (138…5678); personal data must not be published"
+        );
 
         let created = server.call("POST", "/api/v1/drafts", Some(&editor_t), Some(&body), &[]);
         assert_eq!(created.status, 201, "{}", created.body);
