@@ -56,6 +56,22 @@ pub struct PowerItemRecord {
     pub remarks: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<String>,
+    /// 不予公开: the item is approved and kept for its department but never published (pages,
+    /// API, export, feed, search); the public sees only how many items are withheld, by reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Withholding>,
+}
+
+/// Why an item is not published, and on what legal basis.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Withholding {
+    /// 国家秘密, 商业秘密, 个人隐私 or 其他法律法规规定.
+    #[serde(default)]
+    pub reason: String,
+    /// The provision that exempts it (《中华人民共和国保守国家秘密法》第十三条 …).
+    #[serde(default)]
+    pub basis: String,
 }
 
 /// The 实施主体 an item belongs to, as a list names it.

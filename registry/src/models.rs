@@ -125,11 +125,14 @@ pub struct PowerItemRow {
     pub revoke_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// 不予公开: why the item is withheld (status `withheld`), and the provision that allows it.
+    pub withheld_reason: Option<String>,
+    pub withheld_basis: Option<String>,
 }
 
 impl PowerItemRow {
     /// Whether the public may see the item: published or revoked (revoked items stay readable,
-    /// marked so); drafts and items under review are not public.
+    /// marked so); drafts, items under review and withheld items (不予公开) are not public.
     pub fn is_public(&self) -> bool {
         self.status == crate::domain::ItemStatus::Published.as_str()
             || self.status == crate::domain::ItemStatus::Revoked.as_str()
@@ -167,6 +170,8 @@ pub struct ItemContent<'a> {
     pub supervision: Option<&'a str>,
     pub remarks: Option<&'a str>,
     pub effective_from: Option<NaiveDate>,
+    pub withheld_reason: Option<&'a str>,
+    pub withheld_basis: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

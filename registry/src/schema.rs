@@ -304,6 +304,8 @@ diesel::table! {
         revoke_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        withheld_reason -> Nullable<Text>,
+        withheld_basis -> Nullable<Text>,
     }
 }
 

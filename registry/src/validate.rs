@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::domain::codes::truncate_for_message;
 use crate::domain::{
     BasisRole, Category, DepartmentKind, DiscretionTier, ExemptionKind, ExerciseLevel, PowerSource,
-    RegionCode, RegionLevel, RemedyKind, UsccCheck, check_uscc,
+    RegionCode, RegionLevel, RemedyKind, UsccCheck, WithholdingReason, check_uscc,
 };
 use crate::interchange::*;
 use crate::problem::Problem;
@@ -562,6 +562,22 @@ pub fn validate_item(record: &PowerItemRecord, c: &mut Checker) -> Option<PowerI
         remedies,
         remarks: c.optional("remarks", &record.remarks, MAX_TEXT_CHARS),
         effective_from: c.date("effective_from", &record.effective_from),
+        withheld: record.withheld.as_ref().map(|w| Withholding {
+            reason: if w.reason.trim().is_empty() {
+                c.err("withheld.reason", "is required and must not be empty");
+                String::new()
+            } else {
+                c.vocabulary(
+                    "withheld.reason",
+                    &w.reason,
+                    WithholdingReason::parse,
+                    WithholdingReason::expected(),
+                )
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default()
+            },
+            basis: c.required("withheld.basis", &w.basis, MAX_TEXT_CHARS),
+        }),
     };
     c.problems.extend(publish_guard::check(&normalised));
     (!c.has_errors()).then_some(normalised)

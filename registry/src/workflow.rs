@@ -282,7 +282,20 @@ pub fn create_item_draft(
     })
 }
 
-/// Starts a revision of a published (or revoked) item: a draft beside it, holding the current
+/// An item a revision may start from: a public one, or a withheld one (不予公开) of a department
+/// the caller sees — to everyone else a withheld item does not exist.
+pub fn revisable_item(conn: &mut DbConnection, p: &Principal, key: &str) -> Result<PowerItemRow> {
+    match crate::repo::items::find_public_item(conn, key) {
+        Err(RegistryError::NotFound(what)) => crate::repo::items::find_item_by_code(conn, key)?
+            .filter(|item| {
+                item.status == ItemStatus::Withheld.as_str() && p.can_see(item.department_id)
+            })
+            .ok_or(RegistryError::NotFound(what)),
+        found => found,
+    }
+}
+
+/// Starts a revision of a published, revoked or withheld item: a draft beside it, holding the current
 /// record or the one given. The live version stays public until the revision is approved.
 pub fn create_revision(
     conn: &mut DbConnection,
@@ -295,7 +308,7 @@ pub fn create_revision(
     let reason = note("reason", reason, false)?;
     let given = record.map(parse_record::<PowerItemRecord>).transpose()?;
     write_transaction(conn, |conn| {
-        let item = crate::repo::items::find_public_item(conn, code)?;
+        let item = revisable_item(conn, p, code)?;
         p.require(
             p.can_edit(item.department_id),
             "write this department's items",
@@ -654,7 +667,9 @@ pub fn approve_draft(
                     // the index and the quality report follow.
                     crate::repo::item_writes::mark_reviewed(conn, item_id, at)?;
                     crate::repo::laws::link_legal_bases(conn, Some(&[item_id]))?;
-                    if let Some(item) = crate::repo::items::find_item_by_id(conn, item_id)? {
+                    if let Some(item) = crate::repo::items::find_item_by_id(conn, item_id)?
+                        && item.is_public()
+                    {
                         append_outbox(
                             conn,
                             &OutboxEntry::item(

@@ -13,5 +13,5 @@ pub use codes::{RegionCode, RegionLevel, UsccCheck, check_uscc};
 pub use feed::FeedEntity;
 pub use vocab::{
     BasisRole, DepartmentKind, DiscretionTier, ExemptionKind, ExerciseLevel, ItemStatus, LawStatus,
-    PowerSource, RemedyKind,
+    PowerSource, RemedyKind, WithholdingReason,
 };

@@ -112,12 +112,25 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Life-cycle state of a power item.
+    /// Life-cycle state of a power item. `withheld` (不予公开): approved and kept for its
+    /// department, never public, counted publicly by reason.
     ItemStatus {
         Draft => "draft",
         InReview => "in_review",
         Published => "published",
         Revoked => "revoked",
+        Withheld => "withheld",
+    }
+);
+
+vocabulary!(
+    /// Why an item is not published (不予公开的理由): the exemptions of the 政府信息公开条例
+    /// (第十四条、第十五条) and other laws.
+    WithholdingReason {
+        StateSecret => "国家秘密" | "涉及国家秘密",
+        CommercialSecret => "商业秘密" | "涉及商业秘密",
+        PersonalPrivacy => "个人隐私" | "涉及个人隐私",
+        OtherLaw => "其他法律法规规定" | "法律法规规定" | "其他",
     }
 );
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::auth::Actor;
 use crate::db::DbConnection;
 pub use crate::domain::FeedEntity;
+use crate::domain::ItemStatus;
 use crate::error::Result;
 use crate::models::{AuditRow, ItemVersionRow, OutboxRow};
 use crate::schema::{audit_log, item_versions, outbox};
@@ -23,6 +24,8 @@ pub enum ChangeKind {
     /// A reviewer approved the item as it stands (its content is the same): due-for-review
     /// flags are cleared, its citations bind to the laws in force now.
     Reviewed,
+    /// A public item became withheld (不予公开): mirrors drop it; the feed says no more.
+    Withdrawn,
 }
 
 impl ChangeKind {
@@ -34,6 +37,7 @@ impl ChangeKind {
             ChangeKind::NeedsReview => "needs_review",
             ChangeKind::Relinked => "relinked",
             ChangeKind::Reviewed => "reviewed",
+            ChangeKind::Withdrawn => "withdrawn",
         }
     }
 }
@@ -76,15 +80,18 @@ pub fn latest_version(conn: &mut DbConnection, item_id: i64) -> Result<Option<It
         .optional()?)
 }
 
+/// An item's public versions, oldest first: a version approved while the item was withheld
+/// (不予公开) is no one's to read but its department's.
 pub fn list_versions(conn: &mut DbConnection, item_id: i64) -> Result<Vec<ItemVersionRow>> {
     Ok(item_versions::table
         .filter(item_versions::item_id.eq(item_id))
+        .filter(item_versions::status.ne(ItemStatus::Withheld.as_str()))
         .order(item_versions::version.asc())
         .select(ItemVersionRow::as_select())
         .load(conn)?)
 }
 
-/// One page of an item's versions, oldest first, with how many there are.
+/// One page of an item's public versions, oldest first, with how many there are.
 pub fn versions_page(
     conn: &mut DbConnection,
     item_id: i64,
@@ -93,10 +100,12 @@ pub fn versions_page(
 ) -> Result<(Vec<ItemVersionRow>, i64)> {
     let total: i64 = item_versions::table
         .filter(item_versions::item_id.eq(item_id))
+        .filter(item_versions::status.ne(ItemStatus::Withheld.as_str()))
         .count()
         .get_result(conn)?;
     let rows = item_versions::table
         .filter(item_versions::item_id.eq(item_id))
+        .filter(item_versions::status.ne(ItemStatus::Withheld.as_str()))
         .order(item_versions::version.asc())
         .offset(offset)
         .limit(limit)
@@ -105,7 +114,7 @@ pub fn versions_page(
     Ok((rows, total))
 }
 
-/// Version `version` of an item.
+/// Version `version` of an item, when it is a public one.
 pub fn find_version(
     conn: &mut DbConnection,
     item_id: i64,
@@ -114,6 +123,7 @@ pub fn find_version(
     Ok(item_versions::table
         .filter(item_versions::item_id.eq(item_id))
         .filter(item_versions::version.eq(version))
+        .filter(item_versions::status.ne(ItemStatus::Withheld.as_str()))
         .select(ItemVersionRow::as_select())
         .first(conn)
         .optional()?)

@@ -147,7 +147,8 @@ enum Plan {
     Update {
         id: i64,
         version: i32,
-        kind: ChangeKind,
+        /// What the public feed says of it (nothing while it stays withheld).
+        kind: Option<ChangeKind>,
         before: Option<String>,
     },
     Unchanged {
@@ -176,7 +177,6 @@ fn save_batch(
     }
     let plans = plan(conn, &prepared)?;
 
-    let published = ItemStatus::Published.as_str();
     let new_rows = prepared
         .iter()
         .zip(&plans)
@@ -184,7 +184,7 @@ fn save_batch(
         .map(|(p, _)| {
             Ok((
                 item_content(&p.record, p.department_id)?,
-                power_items::status.eq(published),
+                power_items::status.eq(status_of(&p.record).as_str()),
                 power_items::version.eq(1),
                 power_items::created_at.eq(ctx.at),
                 power_items::updated_at.eq(ctx.at),
@@ -215,7 +215,7 @@ fn save_batch(
             diesel::update(power_items::table.find(*id))
                 .set((
                     item_content(&p.record, p.department_id)?,
-                    power_items::status.eq(published),
+                    power_items::status.eq(status_of(&p.record).as_str()),
                     power_items::version.eq(*version),
                     power_items::revoked_at.eq(None::<chrono::NaiveDateTime>),
                     power_items::revoke_reason.eq(None::<String>),
@@ -238,7 +238,9 @@ fn save_batch(
                     RegistryError::Corrupt(format!("item {} was not stored", p.record.code))
                 })?;
                 outcomes.push(SaveOutcome::Created { id });
-                written.push((p, id, 1, ChangeKind::Published, None));
+                let kind = (status_of(&p.record) == ItemStatus::Published)
+                    .then_some(ChangeKind::Published);
+                written.push((p, id, 1, kind, None));
             }
             Plan::Update {
                 id,
@@ -261,7 +263,7 @@ fn save_batch(
             (
                 item_versions::item_id.eq(*id),
                 item_versions::version.eq(*version),
-                item_versions::status.eq(published),
+                item_versions::status.eq(status_of(&p.record).as_str()),
                 item_versions::snapshot.eq(p.snapshot.as_str()),
                 item_versions::actor.eq(ctx.actor.name.as_str()),
                 item_versions::reason.eq(ctx.reason),
@@ -270,10 +272,12 @@ fn save_batch(
         })
         .collect();
     copy_batch!(conn, item_versions::table, versions);
+    // A withheld item reaches the feed only when it leaves the public view (`withdrawn`).
     let feed: Vec<_> = written
         .iter()
-        .map(|(p, id, version, kind, _)| {
-            (
+        .filter_map(|(p, id, version, kind, _)| {
+            let kind = (*kind)?;
+            Some((
                 outbox::at.eq(ctx.at),
                 outbox::entity.eq(FeedEntity::Item.as_str()),
                 outbox::entity_id.eq(*id),
@@ -281,7 +285,7 @@ fn save_batch(
                 outbox::kind.eq(kind.as_str()),
                 outbox::version.eq(*version),
                 outbox::reason.eq(ctx.reason),
-            )
+            ))
         })
         .collect();
     copy_batch!(conn, outbox::table, feed);
@@ -355,30 +359,48 @@ fn plan(conn: &mut DbConnection, prepared: &[Prepared]) -> Result<Vec<Plan>> {
             .into_iter()
             .collect();
     }
-    let published = ItemStatus::Published.as_str();
     Ok(prepared
         .iter()
         .map(|p| match stored.get(&p.record.code) {
             None => Plan::Create,
             Some(row) => {
                 let before = current.remove(&row.id);
-                if row.status == published && before.as_deref().is_some_and(|b| p.same_as(b)) {
+                let status = status_of(&p.record);
+                if row.status == status.as_str() && before.as_deref().is_some_and(|b| p.same_as(b))
+                {
                     Plan::Unchanged { id: row.id }
                 } else {
                     Plan::Update {
                         id: row.id,
                         version: row.version + 1,
-                        kind: if row.status == published {
-                            ChangeKind::Revised
-                        } else {
-                            ChangeKind::Published
-                        },
+                        kind: feed_kind(row, status),
                         before,
                     }
                 }
             }
         })
         .collect())
+}
+
+/// The status an approved record is stored with: withheld when it says so (不予公开).
+fn status_of(record: &PowerItemRecord) -> ItemStatus {
+    if record.withheld.is_some() {
+        ItemStatus::Withheld
+    } else {
+        ItemStatus::Published
+    }
+}
+
+/// What the public feed says when a stored item takes a new approved version: revised or
+/// (again) published when it is public afterwards, withdrawn when a public item becomes
+/// withheld, nothing when a withheld item stays withheld.
+fn feed_kind(stored: &PowerItemRow, status: ItemStatus) -> Option<ChangeKind> {
+    match (stored.is_public(), status) {
+        (true, ItemStatus::Withheld) => Some(ChangeKind::Withdrawn),
+        (false, ItemStatus::Withheld) => None,
+        _ if stored.status == ItemStatus::Published.as_str() => Some(ChangeKind::Revised),
+        _ => Some(ChangeKind::Published),
+    }
 }
 
 fn parse_date(field: &str, value: &Option<String>) -> Result<Option<NaiveDate>> {
@@ -420,6 +442,8 @@ fn item_content<'a>(r: &'a PowerItemRecord, department_id: i64) -> Result<ItemCo
         supervision: r.supervision.as_deref(),
         remarks: r.remarks.as_deref(),
         effective_from: parse_date("effective_from", &r.effective_from)?,
+        withheld_reason: r.withheld.as_ref().map(|w| w.reason.as_str()),
+        withheld_basis: r.withheld.as_ref().map(|w| w.basis.as_str()),
     })
 }
 

@@ -313,6 +313,10 @@ pub fn load_item_records(
                 remedies: rem.remove(&id).unwrap_or_default(),
                 remarks: row.remarks.clone(),
                 effective_from: row.effective_from.map(|d| d.format("%Y-%m-%d").to_string()),
+                withheld: row.withheld_reason.as_ref().map(|reason| Withholding {
+                    reason: reason.clone(),
+                    basis: row.withheld_basis.clone().unwrap_or_default(),
+                }),
             })
         })
         .collect()
@@ -397,4 +401,28 @@ pub fn count_published_by_category(conn: &mut DbConnection) -> Result<Vec<(Strin
         .group_by(power_items::category)
         .select((power_items::category, diesel::dsl::count_star()))
         .load(conn)?)
+}
+
+/// How many items are withheld (不予公开), by reason, for one department or all: the public
+/// sees these counts and nothing else of them.
+pub fn count_withheld_by_reason(
+    conn: &mut DbConnection,
+    department_id: Option<i64>,
+) -> Result<Vec<(String, i64)>> {
+    let counts: Vec<(i64, Option<String>, i64)> = power_items::table
+        .filter(power_items::status.eq(ItemStatus::Withheld.as_str()))
+        .group_by((power_items::department_id, power_items::withheld_reason))
+        .select((
+            power_items::department_id,
+            power_items::withheld_reason,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut by_reason: std::collections::BTreeMap<String, i64> = Default::default();
+    for (department, reason, n) in counts {
+        if department_id.is_none_or(|d| d == department) {
+            *by_reason.entry(reason.unwrap_or_default()).or_default() += n;
+        }
+    }
+    Ok(by_reason.into_iter().collect())
 }

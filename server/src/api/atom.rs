@@ -59,6 +59,7 @@ fn kind_label(kind: &str) -> &str {
         "needs_review" => "法规修改，待复核",
         "relinked" => "依据重新链接",
         "reviewed" => "已复核",
+        "withdrawn" => "依法不再公开",
         other => other,
     }
 }

@@ -39,7 +39,8 @@ pub struct Change {
     /// published (new), revised, revoked, needs_review (a law the item cites changed: the
     /// item is due for review; its content is unchanged), relinked (a laws import changed
     /// which stored laws and articles its legal bases link to) or reviewed (a reviewer
-    /// approved the item unchanged: its review flags are cleared). Departments and laws are
+    /// approved the item unchanged: its review flags are cleared) or withdrawn (the item is
+    /// no longer public: withheld by law, 不予公开; a mirror drops it). Departments and laws are
     /// published or revised (a law version's reason then names its new status, 已修改 or
     /// 已废止, when that changed).
     pub kind: String,

@@ -33,6 +33,7 @@ pub async fn changes_page(state: web::Data<AppState>) -> PageResult {
                                     "needs_review" => { span.badge.revoked { "待复核" } }
                                     "relinked" => { span.badge { "依据链接更新" } }
                                     "reviewed" => { span.badge { "已复核" } }
+                                    "withdrawn" => { span.badge.revoked { "依法不再公开" } }
                                     other => { (other) }
                                 }
                             }

@@ -45,6 +45,16 @@ fn render(p: &PowerList, d: &ResponsibilityListRecord) -> Markup {
                 }
             }
             @if p.categories.is_empty() { p { "暂无已公布的事项。" } }
+            @if !p.withheld.is_empty() {
+                p #withheld {
+                    "另有不予公开的事项 " (p.withheld.iter().map(|w| w.count).sum::<i64>()) " 项（依法不予公开："
+                    @for (i, w) in p.withheld.iter().enumerate() {
+                        @if i > 0 { "，" }
+                        (w.reason) " " (w.count) " 项"
+                    }
+                    "）。"
+                }
+            }
             @for g in &p.categories {
                 details #{ "c-" (g.category) } open[p.total <= 60] {
                     summary.group { (g.label) "（" (g.count) "）" }

@@ -73,7 +73,8 @@ pub fn recent_changes(
             let (page, api) = record_links(&row);
             let (name, department_id) = match row.entity.as_str() {
                 "item" => {
-                    let item = items.get(&row.entity_id);
+                    // An item withheld since is named by its code only (不予公开).
+                    let item = items.get(&row.entity_id).filter(|i| i.is_public());
                     (
                         item.map(|i| i.name.clone())
                             .unwrap_or_else(|| row.entity_key.clone()),

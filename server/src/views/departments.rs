@@ -74,6 +74,14 @@ pub struct PowerGroup {
     pub items: Vec<PowerEntry>,
 }
 
+/// How many of a department's items are withheld (不予公开) for one reason.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WithheldCount {
+    /// 国家秘密, 商业秘密, 个人隐私 or 其他法律法规规定.
+    pub reason: String,
+    pub count: i64,
+}
+
 /// A department's power list (权力清单).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PowerList {
@@ -81,6 +89,9 @@ pub struct PowerList {
     pub total: usize,
     /// Categories in catalogue order; only those with items.
     pub categories: Vec<PowerGroup>,
+    /// Items the department holds but may not publish (不予公开), counted by reason; they are
+    /// in no list, page, export, feed or search.
+    pub withheld: Vec<WithheldCount>,
 }
 
 /// A department's power list, grouped by category (API and pages).
@@ -126,9 +137,14 @@ pub fn load_power_list(
             })
         })
         .collect();
+    let withheld = quanze_registry::repo::items::count_withheld_by_reason(conn, Some(id))?
+        .into_iter()
+        .map(|(reason, count)| WithheldCount { reason, count })
+        .collect();
     Ok(PowerList {
         department: department.into(),
         total,
         categories,
+        withheld,
     })
 }

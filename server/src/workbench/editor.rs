@@ -165,7 +165,7 @@ pub async fn revise_item(
     let key = code.clone();
     let record = state
         .with_conn(move |conn| {
-            let item = quanze_registry::repo::items::find_public_item(conn, &key)?;
+            let item = workflow::revisable_item(conn, &p, &key)?;
             p.require(
                 p.can_edit(item.department_id),
                 "revise this department's items",
@@ -265,9 +265,7 @@ async fn may_write(state: &AppState, clerk: &Clerk, target: &Target) -> Result<(
         .with_conn(move |conn| {
             let department = match (draft, code) {
                 (Some(id), _) => workflow::get_draft(conn, &p, id)?.department_id,
-                (_, Some(code)) => {
-                    quanze_registry::repo::items::find_public_item(conn, &code)?.department_id
-                }
+                (_, Some(code)) => workflow::revisable_item(conn, &p, &code)?.department_id,
                 _ => return Ok(()),
             };
             Ok(p.require(p.can_edit(department), "write this department's items")?)

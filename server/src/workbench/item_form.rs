@@ -64,6 +64,7 @@ const CHARGED: &[&str] = &["否", "是"];
 /// Most rows of one list a form takes (the validator's own limits are lower for most lists).
 const MAX_ROWS: usize = 500;
 const UNITS: &[&str] = &["工作日", "自然日"];
+const WITHHOLDING_REASONS: &[&str] = &["国家秘密", "商业秘密", "个人隐私", "其他法律法规规定"];
 
 /// The item's own fields, in the order a clerk fills them (the category and department are
 /// chosen from lists above these).
@@ -90,6 +91,12 @@ const SCALARS: &[Field] = &[
     field("supervision", "监督投诉方式", Kind::Line),
     field("effective_from", "生效日期（如 2026-01-01）", Kind::Line),
     field("remarks", "备注", Kind::Text),
+    field(
+        "withheld.reason",
+        "不予公开的理由（依法不予公开的事项才填写；填写后该事项不在任何公开页面、接口、导出和检索中出现，只公布数量）",
+        Kind::Choice(WITHHOLDING_REASONS),
+    ),
+    field("withheld.basis", "不予公开的法律依据", Kind::Text),
 ];
 
 /// A list of the item, with its columns.

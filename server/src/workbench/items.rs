@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, web};
 use maud::html;
+use quanze_registry::domain::ItemStatus;
+use quanze_registry::models::PowerItemRow;
 use quanze_registry::quality::{FindingKind, QualityQuery};
+use quanze_registry::repo::items::{ItemFilter, list_items_after};
 
 use super::{Clerk, WorkbenchResult, page, see_other, state_name};
 use crate::error::ApiError;
@@ -20,6 +23,8 @@ struct DepartmentLists {
     lists: Vec<PowerList>,
     drafts: HashMap<String, (i64, String, Option<String>)>,
     findings: HashMap<i64, Vec<FindingKind>>,
+    /// Each department's withheld items (不予公开), which only it sees.
+    withheld: HashMap<i64, Vec<PowerItemRow>>,
     /// For an admin who chose none: every department, to choose from.
     choices: Vec<(i64, String)>,
 }
@@ -119,8 +124,15 @@ pub async fn my_items(
             let mut lists = Vec::new();
             let mut findings: HashMap<i64, Vec<FindingKind>> = HashMap::new();
             let now = quanze_registry::repo::now();
+            let mut withheld = HashMap::new();
             for d in &departments {
                 lists.push(load_power_list(conn, *d)?);
+                let filter = ItemFilter {
+                    status: Some(ItemStatus::Withheld.as_str().into()),
+                    department_ids: Some(vec![*d]),
+                    category: None,
+                };
+                withheld.insert(*d, list_items_after(conn, &filter, 0, 5_000)?);
                 let query = QualityQuery {
                     department: Some(*d),
                     stale_after_days: DEFAULT_STALE_DAYS,
@@ -148,6 +160,7 @@ pub async fn my_items(
                 lists,
                 drafts,
                 findings,
+                withheld,
                 choices,
             })
         })
@@ -172,6 +185,23 @@ pub async fn my_items(
             }
             @for list in &data.lists {
                 h2 { (list.department.name) "（" (list.total) " 项）" }
+                @if let Some(rows) = data.withheld.get(&list.department.id).filter(|r| !r.is_empty()) {
+                    h3 { "不予公开的事项（" (rows.len()) " 项，不在任何公开页面、接口、导出和检索中，只公布数量）" }
+                    ul.withheld {
+                        @for item in rows {
+                            @let draft = data.drafts.get(&item.code);
+                            li data-code=(item.code) {
+                                (item.name) " — " (item.withheld_reason.as_deref().unwrap_or(""))
+                                "（" (item.withheld_basis.as_deref().unwrap_or("")) "） "
+                                @if let Some((id, _, _)) = draft {
+                                    a href=(format!("/workbench/drafts/{id}")) { "查看草稿" }
+                                } @else if may_edit(list.department.id) {
+                                    a href=(format!("/workbench/items/{}/revise", path_segment(&item.code))) { "修改" }
+                                }
+                            }
+                        }
+                    }
+                }
                 @for group in &list.categories {
                     h3 { (group.label) "（" (group.count) " 项）" }
                     div.table-scroll {

@@ -112,6 +112,176 @@ fn desk(t: &TestDatabase, data: &Path) -> Desk {
     }
 }
 
+/// Sends a record through review: a draft (or a revision) by the editor, submitted, approved
+/// by the reviewer. Returns the approval's answer.
+fn through_review(
+    server: &Server,
+    create: &str,
+    body: &serde_json::Value,
+    editor: &str,
+    reviewer: &str,
+) -> serde_json::Value {
+    let created = server.call("POST", create, Some(editor), Some(body), &[]);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let draft = format!("/api/v1/drafts/{}", created.body["id"]);
+    let submitted = server.call("POST", &format!("{draft}/submit"), Some(editor), None, &[]);
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let approved = server.call(
+        "POST",
+        &format!("{draft}/approve"),
+        Some(reviewer),
+        None,
+        &[("If-Match", "*")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    approved.body
+}
+
+/// 不予公开 (issue 17): an item approved as withheld stays in the registry for its department
+/// and is counted publicly by reason, yet appears in no item, version, search, export, feed or
+/// page; made public by a revision it appears with only its public versions; a public item
+/// withheld later leaves search and the lists, and the feed says `withdrawn`.
+#[test]
+fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
+    for t in TestDatabase::each() {
+        let name = t.backend.name();
+        let data = t.dir.path().join("data");
+        let Desk {
+            server,
+            transport,
+            editor_t,
+            reviewer_t,
+            editor_m,
+            ..
+        } = desk(&t, &data);
+        let code = "519A0999002-519900000000-000-11519900MB0000001P-1-00";
+        let mut record = demo_record("transport.ndjson", "\"licensing\"");
+        record["code"] = serde_json::json!(code);
+        record["base_code"] = serde_json::json!("519A0999002");
+        record["name"] = serde_json::json!("战备物资运输通行审批");
+        record["withheld"] = serde_json::json!({
+            "reason": "涉及国家秘密",
+            "basis": "《中华人民共和国保守国家秘密法》第十三条"
+        });
+        let body = serde_json::json!({"record": record, "reason": "新增事项"});
+        let approved = through_review(&server, "/api/v1/drafts", &body, &editor_t, &reviewer_t);
+        assert_eq!(approved["version"], 1, "{name}");
+
+        let nowhere_public = |code: &str, words: &str, item_name: &str| {
+            assert_eq!(
+                server.get(&format!("/api/v1/items/{code}")).0,
+                404,
+                "{name}"
+            );
+            assert_eq!(
+                server.get(&format!("/api/v1/items/{code}/versions")).0,
+                404,
+                "{name}"
+            );
+            assert_eq!(page(&server, &format!("/items/{code}")).0, 404, "{name}");
+            assert!(
+                !server
+                    .search_codes(words, "all")
+                    .contains(&code.to_string()),
+                "{name}: {code} is searchable"
+            );
+            let (status, _, export) =
+                server.get_text(&format!("/api/v1/export?department={transport}"));
+            assert_eq!(status, 200);
+            assert!(
+                !export.contains(code) && !export.contains(item_name),
+                "{name}: exported"
+            );
+            let (_, _, csv) =
+                server.get_text(&format!("/api/v1/export?format=csv&department={transport}"));
+            assert!(!csv.contains(item_name), "{name}: in the CSV export");
+            let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
+            assert!(!powers.to_string().contains(code), "{name}: listed");
+            let (_, _, html) = page(&server, &format!("/departments/{transport}"));
+            assert!(!html.contains(item_name), "{name}: on the department page");
+            let (_, _, changes) = page(&server, "/changes");
+            assert!(!changes.contains(item_name), "{name}: on the changes page");
+            let (_, _, atom) = server.get_text("/api/v1/changes.atom");
+            assert!(!atom.contains(item_name), "{name}: in the Atom feed");
+        };
+        nowhere_public(code, "战备物资运输", "战备物资运输通行审批");
+        assert!(server.feed_for(code).is_empty(), "{name}: in the feed");
+        // Counted, by reason, in the API and on the department's page.
+        let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
+        assert_eq!(
+            powers["withheld"],
+            serde_json::json!([{"reason": "国家秘密", "count": 1}]),
+            "{name}"
+        );
+        let (_, _, html) = page(&server, &format!("/departments/{transport}"));
+        assert!(
+            html.contains("另有不予公开的事项 1 项（依法不予公开：国家秘密 1 项）"),
+            "{name}"
+        );
+
+        // Only its department sees it: another department's editor cannot even find it.
+        let mut public = record.clone();
+        public.as_object_mut().unwrap().remove("withheld");
+        let revise = format!("/api/v1/items/{code}/revise");
+        let body = serde_json::json!({"record": public, "reason": "解密后公开"});
+        assert_eq!(
+            server
+                .call("POST", &revise, Some(&editor_m), Some(&body), &[])
+                .status,
+            404,
+            "{name}"
+        );
+        // Declassified: a revision makes it public, with only its public version.
+        let approved = through_review(&server, &revise, &body, &editor_t, &reviewer_t);
+        assert_eq!(approved["version"], 2, "{name}");
+        assert_eq!(
+            server.get(&format!("/api/v1/items/{code}")).0,
+            200,
+            "{name}"
+        );
+        assert_eq!(server.search_codes("战备物资运输", "all"), [code], "{name}");
+        assert_eq!(
+            server.feed_for(code),
+            [("published".to_string(), 2)],
+            "{name}"
+        );
+        let (_, _, versions) = server.get(&format!("/api/v1/items/{code}/versions"));
+        assert_eq!(versions["total"], 1, "{name}: {versions}");
+        assert_eq!(
+            server.get(&format!("/api/v1/items/{code}/versions/1")).0,
+            404
+        );
+        let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
+        assert_eq!(powers["withheld"], serde_json::json!([]), "{name}");
+
+        // A public item withheld later: gone from every public place, `withdrawn` in the feed.
+        let licensing = demo_record("transport.ndjson", "网络预约出租汽车运输证核发");
+        let licensing_code = licensing["code"].as_str().unwrap().to_string();
+        let licensing_name = licensing["name"].as_str().unwrap().to_string();
+        let mut withheld = licensing.clone();
+        withheld["withheld"] = serde_json::json!({"reason": "商业秘密", "basis": "《中华人民共和国反不正当竞争法》第九条"});
+        through_review(
+            &server,
+            &format!("/api/v1/items/{licensing_code}/revise"),
+            &serde_json::json!({"record": withheld, "reason": "依法不予公开"}),
+            &editor_t,
+            &reviewer_t,
+        );
+        let feed = server.feed_for(&licensing_code);
+        assert_eq!(feed.last().unwrap().0, "withdrawn", "{name}: {feed:?}");
+        // Its earlier feed entries stay, named by the code alone.
+        let (_, _, changes) = page(&server, "/changes");
+        assert!(changes.contains("依法不再公开"), "{name}");
+        nowhere_public(&licensing_code, &licensing_name, &licensing_name);
+        let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
+        assert_eq!(
+            powers["withheld"],
+            serde_json::json!([{"reason": "商业秘密", "count": 1}]),
+            "{name}"
+        );
+    }
+}
+
 /// The whole life of an item through two departments and three users (plus the admin who
 /// made them): every refusal (401, 403, 412, 428, four eyes), and after each step the public
 /// item, search and change feed show exactly the published state; then the audit trail of it

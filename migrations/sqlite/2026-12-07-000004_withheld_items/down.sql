@@ -1,0 +1,2 @@
+ALTER TABLE power_items DROP COLUMN withheld_basis;
+ALTER TABLE power_items DROP COLUMN withheld_reason;
