@@ -71,6 +71,12 @@ impl Principal {
         self.in_department(department_id) && matches!(self.role, Role::Admin | Role::Reviewer)
     }
 
+    /// May answer citizens' complaints and corrections about the department's items: its
+    /// editors and reviewers (and admins).
+    pub fn can_answer_feedback(&self, department_id: i64) -> bool {
+        self.can_edit(department_id) || self.can_review(department_id)
+    }
+
     /// Edits some department's list (the workbench offers uploads and drafts).
     pub fn edits_any(&self) -> bool {
         self.is_admin() || self.departments.iter().any(|d| self.can_edit(*d))

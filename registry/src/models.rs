@@ -319,3 +319,25 @@ pub struct ReviewFlagRow {
     pub created_at: NaiveDateTime,
     pub cleared_at: Option<NaiveDateTime>,
 }
+
+/// A citizen's rating, complaint or correction (`crate::feedback`); `contact` is never public.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::feedback)]
+pub struct FeedbackRow {
+    pub id: i64,
+    pub receipt: String,
+    pub item_id: i64,
+    pub department_id: i64,
+    pub kind: String,
+    pub step: Option<String>,
+    pub score: Option<i32>,
+    pub body: Option<String>,
+    pub contact: Option<String>,
+    pub status: String,
+    pub due_at: Option<NaiveDateTime>,
+    pub answer: Option<String>,
+    pub outcome: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}

@@ -87,6 +87,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        receipt -> Text,
+        item_id -> BigInt,
+        department_id -> BigInt,
+        kind -> Text,
+        step -> Nullable<Text>,
+        score -> Nullable<Integer>,
+        body -> Nullable<Text>,
+        contact -> Nullable<Text>,
+        status -> Text,
+        due_at -> Nullable<Timestamp>,
+        answer -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     item_accountability (id) {
         id -> BigInt,
         item_id -> BigInt,
@@ -355,6 +376,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_secrets (name) {
+        name -> Text,
+        secret -> Text,
+    }
+}
+
+diesel::table! {
     supervision_rules (id) {
         id -> BigInt,
         department_id -> BigInt,
@@ -406,6 +434,8 @@ diesel::joinable!(duty_boundaries -> departments (department_id));
 diesel::joinable!(duty_boundary_parties -> duty_boundaries (boundary_id));
 diesel::joinable!(duty_entries -> departments (department_id));
 diesel::joinable!(duty_work_items -> duty_entries (duty_id));
+diesel::joinable!(feedback -> departments (department_id));
+diesel::joinable!(feedback -> power_items (item_id));
 diesel::joinable!(item_accountability -> power_items (item_id));
 diesel::joinable!(item_discretion -> power_items (item_id));
 diesel::joinable!(item_drafts -> departments (department_id));
@@ -440,6 +470,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_boundary_parties,
     duty_entries,
     duty_work_items,
+    feedback,
     item_accountability,
     item_discretion,
     item_drafts,
@@ -459,6 +490,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     regions,
     responsibility_list_versions,
     sheet_uploads,
+    site_secrets,
     supervision_rules,
     user_departments,
     user_sessions,

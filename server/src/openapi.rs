@@ -27,6 +27,7 @@ use utoipa_actix_web::AppExt;
         (name = "departments", description = "Departments with their power lists (权力清单) and responsibility lists (责任清单)"),
         (name = "regions", description = "Regions (行政区划) with their departments and published items"),
         (name = "laws", description = "Laws and regulations with their articles, and the powers citing them"),
+        (name = "feedback", description = "Citizens rate items and their steps, complain and report errors in the lists (评价、投诉、纠错); departments' answers in public"),
         (name = "changes", description = "The public change feed, for mirroring the registry"),
         (name = "maintenance", description = "Departments maintain their lists: drafts, review, publication, revocation, bulk import, audit log (bearer token)"),
         (name = "accounts", description = "Users and API tokens (bearer token; admins)"),

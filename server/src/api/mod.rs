@@ -11,6 +11,7 @@ pub mod changes;
 pub mod departments;
 pub mod drafts;
 pub mod export;
+pub mod feedback;
 pub mod import;
 pub mod items;
 pub mod laws;
@@ -38,6 +39,11 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(versions::item_versions)
                 .service(versions::item_version)
                 .service(versions::item_diff)
+                .service(feedback::get_question)
+                .service(feedback::feedback_by_receipt)
+                .service(feedback::submit_feedback)
+                .service(feedback::item_feedback)
+                .service(feedback::department_feedback)
                 .service(items::categories)
                 .service(departments::list_departments)
                 .service(departments::get_department)

@@ -184,6 +184,15 @@ pub enum Command {
         /// Exports per client address per minute.
         #[arg(long, env = "QUANZE_EXPORT_LIMIT", default_value_t = 12)]
         export_limit: u32,
+        /// Citizens' ratings, complaints and corrections per client address per minute (all
+        /// of them at once if need be).
+        #[arg(long, env = "QUANZE_FEEDBACK_LIMIT", default_value_t = 6)]
+        feedback_limit: u32,
+        /// Working days (Monday to Friday) a department has to answer a complaint or a
+        /// correction before it shows as overdue, in red, in public.
+        #[arg(long, env = "QUANZE_FEEDBACK_ANSWER_DAYS", default_value_t = 10,
+              value_parser = clap::value_parser!(u32).range(0..=60))]
+        feedback_answer_days: u32,
         /// Failed authentications per client address per minute before it gets 429.
         #[arg(long, env = "QUANZE_AUTH_FAILURE_LIMIT", default_value_t = 30)]
         auth_failure_limit: u32,
@@ -348,6 +357,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             no_demo,
             search_limit,
             export_limit,
+            feedback_limit,
+            feedback_answer_days,
             auth_failure_limit,
             behind_proxy,
             max_body,
@@ -367,6 +378,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 workers,
                 search_per_minute: search_limit,
                 export_per_minute: export_limit,
+                feedback_per_minute: feedback_limit,
+                feedback_answer_days,
                 auth_failures_per_minute: auth_failure_limit,
                 behind_proxy,
                 max_body_bytes: max_body,

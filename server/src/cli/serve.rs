@@ -14,9 +14,9 @@ use quanze_registry::Database;
 use super::CliError;
 use crate::follower::Follower;
 use crate::middleware::body_limit::MaxBody;
-use crate::state::AppState;
 use crate::state::metrics::Metrics;
 use crate::state::rate_limits::{RateLimiter, RateLimits};
+use crate::state::{AppState, FeedbackSettings};
 
 /// How the service runs: where it listens and what it lets one client do.
 #[derive(Debug, Clone)]
@@ -27,6 +27,10 @@ pub struct ServeOptions {
     pub search_per_minute: u32,
     /// Exports per client per minute.
     pub export_per_minute: u32,
+    /// Ratings, complaints and corrections per client per minute.
+    pub feedback_per_minute: u32,
+    /// Working days a department has to answer a complaint or correction.
+    pub feedback_answer_days: u32,
     /// Failed authentications per client per minute before it is refused (429).
     pub auth_failures_per_minute: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (the proxy's).
@@ -112,6 +116,13 @@ pub fn serve(
         read_replica.clone().unwrap_or_else(|| db.clone()),
         index.clone(),
     );
+    let question_key = {
+        let mut conn = db.conn()?;
+        quanze_registry::secrets::shared_secret(
+            &mut conn,
+            quanze_registry::feedback::question::SECRET_NAME,
+        )?
+    };
     let state = AppState {
         db,
         read_replica,
@@ -120,6 +131,12 @@ pub fn serve(
         limits: Arc::new(RateLimits {
             search: RateLimiter::per_minute(options.search_per_minute),
             export: RateLimiter::per_minute(options.export_per_minute),
+            // A person who mistypes the question's answer tries again at once: the whole
+            // minute's budget may go in one burst.
+            feedback: RateLimiter::with_burst(
+                options.feedback_per_minute.into(),
+                f64::from(options.feedback_per_minute) / 60.0,
+            ),
             auth_failures: RateLimiter::per_minute(options.auth_failures_per_minute),
             sign_in_failures: RateLimiter::with_burst(
                 options.sign_in_failures_per_account.into(),
@@ -131,6 +148,12 @@ pub fn serve(
         quality_reports: Default::default(),
         sessions: options.session,
         ready_max_lag: options.ready_max_lag,
+        feedback: Arc::new(FeedbackSettings {
+            policy: quanze_registry::feedback::AnswerPolicy {
+                working_days: options.feedback_answer_days,
+            },
+            question_key,
+        }),
         password_checks: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         )),

@@ -1,4 +1,5 @@
-//! Per-client rate limits on search (the API and the search page) and export: a request over
+//! Per-client rate limits on search (the API and the search page), export and citizens'
+//! feedback submitted: a request over
 //! its client's budget gets 429 with Retry-After before any work is done. The buckets are in
 //! [`crate::state::rate_limits`].
 
@@ -29,6 +30,8 @@ pub async fn limit_rate(
             Some(&l.search)
         } else if path.starts_with("/api/v1/export") {
             Some(&l.export)
+        } else if req.method() == actix_web::http::Method::POST && path.ends_with("/feedback") {
+            Some(&l.feedback)
         } else {
             None
         }

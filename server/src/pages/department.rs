@@ -12,18 +12,24 @@ use crate::views::departments::{PowerList, load_department, load_power_list};
 
 pub async fn department_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
     let id = path_id("id", &path)?;
-    let (powers, duties) = with_conn(&state, move |conn| {
+    let (powers, duties, feedback) = with_conn(&state, move |conn| {
         let powers = load_power_list(conn, id)?;
+        let feedback =
+            quanze_registry::feedback::department_feedback(conn, id, quanze_registry::repo::now())?;
         let department = load_department(conn, id)?;
         let duties = quanze_registry::repo::responsibilities::load_responsibility_list(
             conn,
             id,
             department.as_record(),
         )?;
-        Ok((powers, duties))
+        Ok((powers, duties, feedback))
     })
     .await?;
-    page(&powers.department.name.clone(), render(&powers, &duties))
+    let content = html! {
+        (render(&powers, &duties))
+        (super::feedback::department_section(&feedback))
+    };
+    page(&powers.department.name.clone(), content)
 }
 
 fn render(p: &PowerList, d: &ResponsibilityListRecord) -> Markup {

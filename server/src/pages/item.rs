@@ -5,6 +5,7 @@
 
 use actix_web::{HttpRequest, web};
 use maud::{Markup, html};
+use quanze_registry::feedback::ItemFeedback;
 use quanze_registry::interchange::PowerItemRecord;
 
 use super::flowchart::flowchart;
@@ -62,7 +63,8 @@ fn load_history(
     for v in versions {
         let snapshot: serde_json::Value =
             serde_json::from_str(&v.snapshot).unwrap_or(serde_json::Value::Null);
-        let changes = if v.version == 1 {
+        // The first version the public may read has nothing before it to differ from.
+        let changes = if out.is_empty() {
             vec![]
         } else {
             quanze_registry::repo::history::diff_fields(&previous, &snapshot)
@@ -83,21 +85,36 @@ fn load_history(
     Ok(out)
 }
 
-async fn load(
-    state: &web::Data<AppState>,
-    code: String,
-) -> Result<(ItemView, Vec<HistoryEntry>), super::PageError> {
+/// An item with its history and what citizens said of it.
+struct Loaded {
+    view: ItemView,
+    history: Vec<HistoryEntry>,
+    feedback: ItemFeedback,
+}
+
+async fn load(state: &web::Data<AppState>, code: String) -> Result<Loaded, super::PageError> {
     with_conn(state, move |conn| {
         let view = load_item_view(conn, &code)?;
         let history = load_history(conn, view.id)?;
-        Ok((view, history))
+        let item = quanze_registry::repo::items::find_public_item(conn, &view.code)?;
+        let feedback =
+            quanze_registry::feedback::item_feedback(conn, &item, quanze_registry::repo::now())?;
+        Ok(Loaded {
+            view,
+            history,
+            feedback,
+        })
     })
     .await
 }
 
 pub async fn item_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
-    let (view, history) = load(&state, path.into_inner()).await?;
-    page(&view.item.name.clone(), render(&view, &history, false))
+    let l = load(&state, path.into_inner()).await?;
+    let mut content = render(&l.view, &l.history, false);
+    if l.view.status != "revoked" {
+        content = html! { (content) (super::feedback::item_section(&l.view.code, &l.feedback)) };
+    }
+    page(&l.view.item.name.clone(), content)
 }
 
 pub async fn print_page(
@@ -105,10 +122,10 @@ pub async fn print_page(
     path: web::Path<String>,
     _req: HttpRequest,
 ) -> PageResult {
-    let (view, history) = load(&state, path.into_inner()).await?;
+    let l = load(&state, path.into_inner()).await?;
     page(
-        &format!("{}（打印）", view.item.name),
-        render(&view, &history, true),
+        &format!("{}（打印）", l.view.item.name),
+        render(&l.view, &l.history, true),
     )
 }
 

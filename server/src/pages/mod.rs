@@ -4,6 +4,7 @@
 
 mod changes;
 mod department;
+mod feedback;
 mod flowchart;
 mod item;
 mod law;
@@ -160,6 +161,12 @@ pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(search::search_page))
         .route("/items/{code}", web::get().to(item::item_page))
         .route("/items/{code}/print", web::get().to(item::print_page))
+        .route("/items/{code}/feedback", web::get().to(feedback::form_page))
+        .route(
+            "/items/{code}/feedback",
+            web::post().to(feedback::submit_form),
+        )
+        .route("/feedback/{receipt}", web::get().to(feedback::receipt_page))
         .route(
             "/departments/{id}",
             web::get().to(department::department_page),

@@ -39,6 +39,16 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// How far behind the index may be while `/readyz` says ready.
     pub ready_max_lag: crate::state::readiness::LagLimits,
+    /// Citizens' feedback: how long departments have to answer, and the key of the question
+    /// on the form.
+    pub feedback: Arc<FeedbackSettings>,
+}
+
+/// What the public feedback routes need besides the database.
+pub struct FeedbackSettings {
+    pub policy: quanze_registry::feedback::AnswerPolicy,
+    /// The registry's shared key that signs the form's question (`quanze_registry::secrets`).
+    pub question_key: Vec<u8>,
 }
 
 impl AppState {

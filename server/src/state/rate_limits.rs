@@ -126,6 +126,8 @@ impl<K: LimitKey> RateLimiter<K> {
 pub struct RateLimits {
     pub search: RateLimiter,
     pub export: RateLimiter,
+    /// Citizens' ratings, complaints and corrections submitted (API and form).
+    pub feedback: RateLimiter,
     /// Failed authentications (a bucket is taken only by a failure).
     pub auth_failures: RateLimiter,
     /// Failed workbench sign-ins per account (by the name typed, existing or not), so that a

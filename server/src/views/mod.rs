@@ -5,6 +5,7 @@
 
 pub mod changes;
 pub mod departments;
+pub mod feedback;
 pub mod items;
 pub mod laws;
 pub mod quality;

@@ -13,6 +13,7 @@ mod admin;
 mod audit;
 mod drafts;
 mod editor;
+mod feedback;
 mod home;
 mod item_form;
 mod items;
@@ -181,6 +182,7 @@ fn frame(clerk: Option<&Clerk>, title: &str, content: Markup) -> Markup {
                         @if let Some(c) = clerk {
                             a href="/workbench" { "我的清单" }
                             a href="/workbench/items" { "已发布" }
+                            a href="/workbench/feedback" { "群众意见" }
                             @if c.may_review() { a href="/workbench/review" { "待我审核" } }
                             @if c.may_edit() { a href="/workbench/upload" { "上传表格" } }
                             @if c.may_review() { a href="/workbench/audit" { "审计日志" } }
@@ -257,6 +259,14 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/workbench/review", web::get().to(home::review_queue))
         .route("/workbench/drafts/{id}", web::get().to(drafts::draft_page))
         .route("/workbench/items", web::get().to(items::my_items))
+        .route(
+            "/workbench/feedback",
+            web::get().to(feedback::feedback_page),
+        )
+        .route(
+            "/workbench/feedback/{receipt}/answer",
+            web::post().to(feedback::answer),
+        )
         .route(
             "/workbench/items/{code}/revoke",
             web::post().to(items::revoke),

@@ -8,6 +8,7 @@ mod browser;
 mod concurrency;
 mod consistency;
 mod crash;
+mod feedback;
 mod hostile;
 mod law_changes;
 mod multi_server;

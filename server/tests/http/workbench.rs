@@ -1059,6 +1059,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         "/workbench/account".into(),
         "/workbench/admin/users".into(),
         "/workbench/audit".into(),
+        "/workbench/feedback".into(),
     ];
     let posts = [
         format!("/workbench/drafts/{draft}/submit"),
@@ -1077,6 +1078,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         "/workbench/admin/users/1/token".into(),
         "/workbench/admin/tokens/1/revoke".into(),
         "/workbench/sessions/1/revoke".into(),
+        "/workbench/feedback/FK20261207AAAAAAAA/answer".into(),
     ];
     // No session: to the sign-in form, whatever the route.
     let mut anonymous = Desk::new(&server.base);
@@ -1104,6 +1106,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         "/workbench/items/new",
         "/workbench/upload",
         "/workbench/account",
+        "/workbench/feedback",
     ];
     for path in &gets {
         let p = other.get(path);

@@ -1,0 +1,2 @@
+DROP TABLE site_secrets;
+DROP TABLE feedback;
