@@ -46,8 +46,10 @@ pub async fn get_question(state: web::Data<AppState>) -> Result<HttpResponse, Ap
     request_body = FeedbackSubmission,
     responses(
         (status = 201, description = "Recorded; the receipt and how it stands", body = PublicFeedback),
+        (status = 400, description = "The body is not the expected JSON"),
         (status = 404, description = "No such public item"),
         (status = 409, description = "The item is revoked"),
+        (status = 415, description = "The body is not JSON"),
         (status = 422, description = "A field is wrong, or the question's answer"),
         (status = 429, description = "Too many submissions from this client")
     )

@@ -514,3 +514,137 @@ fn browser_workbench_upload_review_publish() {
         .unwrap();
     }
 }
+
+/// Waits until the browser is at a path containing `part`.
+fn wait_for_url(browser: &quanze_testkit::browser::Browser, part: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !browser.current_url().contains(part) {
+        assert!(
+            Instant::now() < deadline,
+            "not at {part}: {} {}",
+            browser.current_url(),
+            browser.text(&browser.find("main"))
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Fills the feedback form of the page the browser is on and submits it; returns the receipt.
+fn give_feedback(
+    browser: &quanze_testkit::browser::Browser,
+    kind: &str,
+    step: &str,
+    score: Option<u8>,
+    text: &str,
+) -> String {
+    browser.click(&browser.find(&format!("input[name=kind][value={kind}]")));
+    browser.execute(
+        "document.querySelector('#f-step').value = arguments[0];",
+        serde_json::json!([step]),
+    );
+    if let Some(score) = score {
+        browser.click(&browser.find(&format!("input[name=score][value='{score}']")));
+    }
+    if !text.is_empty() {
+        browser.type_into(&browser.find("#f-text"), text);
+    }
+    let label = browser.text(&browser.find("label[for=f-answer]"));
+    let question = label.trim_start_matches("验证问题：");
+    browser.type_into(
+        &browser.find("#f-answer"),
+        &crate::feedback::solve(question),
+    );
+    browser.click(&browser.find("form.feedback-form button[type=submit]"));
+    wait_for_url(browser, "/feedback/FK");
+    browser
+        .current_url()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Issue 17 in a real Chromium: a citizen rates a step and files a complaint from the item
+/// page, the department answers in its workbench, and the item page shows the score and the
+/// answer (screenshots of the form and the section).
+#[test]
+fn browser_a_citizen_rates_and_complains_and_the_department_answers() {
+    let Some(browser) = quanze_testkit::browser::Browser::start() else {
+        return;
+    };
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let bin = crate::bin();
+    quanze_testkit::workbench::add_user(
+        bin,
+        &t,
+        &data,
+        &[
+            "clerk.wang",
+            "--role",
+            "editor",
+            "--department",
+            "临江市交通运输局",
+        ],
+        "交通局编辑的密码2026",
+    );
+    let server = Server::start(bin, &t, &data);
+    let base = server.base.clone();
+    let item = "519A0001000-519900000000-000-11519900MB0000001P-1-00";
+    let shots = screenshot_dir();
+    browser.set_window(1280, 1400);
+
+    browser.goto(&format!("{base}/items/{item}"));
+    browser.click(&browser.find("#feedback ~ p a.button"));
+    browser.find("form.feedback-form");
+    let problems = browser.accessibility_problems();
+    assert!(problems.is_empty(), "feedback form: {problems:?}");
+    browser.screenshot(&shots.join("feedback-form.png"));
+    let rating = give_feedback(&browser, "rating", "受理", Some(5), "窗口热情，一次办好。");
+    assert!(
+        browser
+            .text(&browser.find("main"))
+            .contains("已收到您的评价")
+    );
+    browser.goto(&format!("{base}/items/{item}/feedback"));
+    let complaint = give_feedback(
+        &browser,
+        "complaint",
+        "审查",
+        None,
+        "审查环节要求提供清单以外的证明材料。",
+    );
+    assert_ne!(rating, complaint);
+
+    sign_in(&browser, &base, "clerk.wang", "交通局编辑的密码2026");
+    browser.goto(&format!("{base}/workbench/feedback"));
+    let entry = format!("li[data-receipt='{complaint}']");
+    browser.find(&entry);
+    accessible(&browser, "feedback");
+    browser.type_into(
+        &browser.find(&format!("{entry} textarea[name=answer]")),
+        "已责成审查科按清单所列材料办理。",
+    );
+    browser.click(&browser.find(&format!("{entry} button[type=submit]")));
+    wait_for_url(&browser, "answered");
+    sign_out(&browser, &base);
+
+    browser.goto(&format!("{base}/items/{item}#feedback"));
+    let section = browser.text(&browser.find("section[aria-labelledby=feedback]"));
+    assert!(section.contains("受理环节"), "{section}");
+    assert!(
+        section.contains("5.0 分（1 人评价，满意率 100%）"),
+        "{section}"
+    );
+    assert!(section.contains("部门答复"), "{section}");
+    assert!(
+        section.contains("已责成审查科按清单所列材料办理。"),
+        "{section}"
+    );
+    assert!(section.contains("窗口热情，一次办好。"), "{section}");
+    let problems = browser.accessibility_problems();
+    assert!(problems.is_empty(), "item page: {problems:?}");
+    browser.set_window(1280, 3200);
+    browser.screenshot(&shots.join("item-feedback.png"));
+}
