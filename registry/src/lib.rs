@@ -34,6 +34,7 @@ pub mod schema;
 pub mod secrets;
 pub mod sessions;
 pub mod sheet;
+pub mod statistics;
 pub mod upgrade;
 pub mod uploads;
 pub mod validate;

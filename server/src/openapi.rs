@@ -32,6 +32,7 @@ use utoipa_actix_web::AppExt;
         (name = "maintenance", description = "Departments maintain their lists: drafts, review, publication, revocation, bulk import, audit log (bearer token)"),
         (name = "accounts", description = "Users and API tokens (bearer token; admins)"),
         (name = "export", description = "Bulk export of published items, streamed"),
+        (name = "statistics", description = "Transparency figures: items per category, department and region, changes and citizens' feedback per month, withheld items by reason, and the list on two dates compared"),
         (name = "quality", description = "What in the published lists needs attention: the data-quality report"),
         (name = "operations", description = "Liveness and readiness for load balancers and orchestrators")
     )

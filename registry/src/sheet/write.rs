@@ -366,6 +366,24 @@ pub fn template_csv() -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// A table as CSV for Excel on zh-CN Windows: UTF-8 with a BOM, CRLF, cells that Excel would
+/// run as formulas neutralised (statistics and other tables the API offers as CSV).
+pub fn table_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        csv.write_record(headers).map_err(|e| e.to_string())?;
+        for row in rows {
+            csv.write_record(row.iter().map(|c| neutralise(c)))
+                .map_err(|e| e.to_string())?;
+        }
+        csv.flush().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

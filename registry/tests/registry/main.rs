@@ -11,6 +11,7 @@ mod responsibilities;
 mod schema;
 mod sessions;
 mod sheets;
+mod statistics;
 mod upgrade;
 
 use std::path::PathBuf;

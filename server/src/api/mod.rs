@@ -19,6 +19,7 @@ pub mod list_versions;
 pub mod quality;
 pub mod regions;
 pub mod search;
+pub mod statistics;
 pub mod status;
 pub mod versions;
 
@@ -61,6 +62,9 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(atom::changes_atom)
                 .service(export::export)
                 .service(quality::quality)
+                .service(statistics::statistics)
+                .service(statistics::list_review)
+                .service(statistics::figure)
                 .service(accounts::me)
                 .service(drafts::create_draft)
                 .service(drafts::list_drafts)
@@ -128,6 +132,14 @@ mod tests {
             (
                 "laws",
                 documented_and_parsed::<super::laws::LawListParams>(),
+            ),
+            (
+                "statistics figure",
+                documented_and_parsed::<super::statistics::FigureParams>(),
+            ),
+            (
+                "list review",
+                documented_and_parsed::<super::statistics::ReviewParams>(),
             ),
             (
                 "law items",

@@ -3,6 +3,7 @@
 //! maud escapes every value, so text a department typed can never become markup.
 
 mod changes;
+mod chart;
 mod department;
 mod feedback;
 mod flowchart;
@@ -10,6 +11,7 @@ mod item;
 mod law;
 mod quality;
 mod search;
+mod statistics;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
@@ -102,6 +104,7 @@ pub fn layout(title: &str, content: Markup) -> Markup {
                         a.brand href="/" { "权责清单" }
                         a href="/" { "搜索" }
                         a href="/changes" { "最近变更" }
+                        a href="/statistics" { "统计" }
                         a href="/quality" { "数据质量" }
                         a href="/docs/" { "开放接口" }
                     }
@@ -174,6 +177,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/laws/{id}", web::get().to(law::law_page))
         .route("/changes", web::get().to(changes::changes_page))
         .route("/quality", web::get().to(quality::quality_page))
+        .route("/statistics", web::get().to(statistics::statistics_page))
         .route("/static/style.css", web::get().to(style))
         .route("/static/app.js", web::get().to(script))
         .route("/static/workbench.js", web::get().to(workbench_script));

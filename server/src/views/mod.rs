@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod items;
 pub mod laws;
 pub mod quality;
+pub mod statistics;
 
 /// A path segment, percent-encoded (every byte but unreserved ASCII).
 pub fn path_segment(s: &str) -> String {

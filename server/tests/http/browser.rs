@@ -647,4 +647,37 @@ fn browser_a_citizen_rates_and_complains_and_the_department_answers() {
     assert!(problems.is_empty(), "item page: {problems:?}");
     browser.set_window(1280, 3200);
     browser.screenshot(&shots.join("item-feedback.png"));
+    // The statistics page: its charts carry the API's numbers.
+    browser.set_window(1280, 1400);
+    browser.goto(&format!("{base}/statistics"));
+    let drawn = |chart: &str| -> Vec<i64> {
+        browser
+            .find_all(&format!("svg#{chart} rect[data-value]"))
+            .iter()
+            .map(|r| browser.attribute(r, "data-value").unwrap().parse().unwrap())
+            .collect()
+    };
+    let (_, _, api) = server.get("/api/v1/statistics");
+    let counts = |figure: &str| -> Vec<i64> {
+        api[figure]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(20)
+            .map(|c| c["count"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(drawn("chart-categories"), counts("categories"));
+    assert_eq!(drawn("chart-departments"), counts("departments"));
+    assert_eq!(drawn("chart-regions"), counts("regions"));
+    let month = &api["feedback"][0];
+    assert_eq!(
+        drawn("chart-feedback"),
+        [month["answered"].as_i64().unwrap(), 0, 0],
+        "one complaint, answered"
+    );
+    let problems = browser.accessibility_problems();
+    assert!(problems.is_empty(), "statistics: {problems:?}");
+    browser.set_window(1280, 4000);
+    browser.screenshot(&shots.join("statistics.png"));
 }

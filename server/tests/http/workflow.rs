@@ -279,6 +279,27 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             serde_json::json!([{"reason": "商业秘密", "count": 1}]),
             "{name}"
         );
+        // Counted in the registry's statistics too (JSON, CSV and the page), and nowhere else.
+        let (_, _, withheld) = server.get("/api/v1/statistics/withheld");
+        assert_eq!(
+            withheld,
+            serde_json::json!([{"key": "商业秘密", "label": "商业秘密", "count": 1}]),
+            "{name}"
+        );
+        let (_, _, csv) = server.get_text("/api/v1/statistics/withheld?format=csv");
+        assert!(csv.contains("商业秘密,商业秘密,1"), "{name}: {csv}");
+        let (_, _, stats) = server.get("/api/v1/statistics");
+        assert!(
+            stats["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["withdrawn"] == 1),
+            "{name}: {stats}"
+        );
+        let (_, _, html) = page(&server, "/statistics");
+        assert!(html.contains("依法不予公开的事项（按理由）") && html.contains("商业秘密"));
+        assert!(!html.contains(&licensing_name), "{name}");
     }
 }
 

@@ -1,0 +1,119 @@
+//! The registry's transparency figures, as the statistics API and page both show them
+//! (`quanze_registry::statistics` computes them).
+
+use quanze_registry::statistics::{
+    self, Count, ListReview, MonthOfChanges, MonthOfFeedback, TableRows,
+};
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// Every figure of the registry at once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Statistics {
+    /// Published items per category, in catalogue order.
+    pub categories: Vec<Count>,
+    /// Published items per department, most first.
+    pub departments: Vec<Count>,
+    /// Published items per region of their departments, most first.
+    pub regions: Vec<Count>,
+    /// Withheld items (不予公开) by reason.
+    pub withheld: Vec<Count>,
+    /// Items published, revised, revoked and withdrawn per month, with revocation reasons.
+    pub changes: Vec<MonthOfChanges>,
+    /// Ratings, complaints and corrections per month.
+    pub feedback: Vec<MonthOfFeedback>,
+}
+
+pub fn load_statistics(conn: &mut quanze_registry::DbConnection) -> Result<Statistics, ApiError> {
+    let now = quanze_registry::repo::now();
+    Ok(Statistics {
+        categories: statistics::items_by_category(conn)?,
+        departments: statistics::items_by_department(conn)?,
+        regions: statistics::items_by_region(conn)?,
+        withheld: statistics::withheld_by_reason(conn)?,
+        changes: statistics::changes_by_month(conn)?,
+        feedback: statistics::feedback_by_month(conn, None, now)?,
+    })
+}
+
+/// One figure of [`Statistics`], by its name in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    Categories,
+    Departments,
+    Regions,
+    Withheld,
+    Changes,
+    Feedback,
+}
+
+impl Figure {
+    pub const ALL: [Figure; 6] = [
+        Figure::Categories,
+        Figure::Departments,
+        Figure::Regions,
+        Figure::Withheld,
+        Figure::Changes,
+        Figure::Feedback,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::Categories => "categories",
+            Figure::Departments => "departments",
+            Figure::Regions => "regions",
+            Figure::Withheld => "withheld",
+            Figure::Changes => "changes",
+            Figure::Feedback => "feedback",
+        }
+    }
+
+    pub fn parse(key: &str) -> Result<Figure, ApiError> {
+        Figure::ALL
+            .into_iter()
+            .find(|f| f.key() == key)
+            .ok_or_else(|| ApiError::NotFound(format!("statistics figure {key:?}")))
+    }
+
+    /// The figure's rows as JSON.
+    pub fn json(self, s: &Statistics) -> serde_json::Value {
+        match self {
+            Figure::Categories => serde_json::json!(s.categories),
+            Figure::Departments => serde_json::json!(s.departments),
+            Figure::Regions => serde_json::json!(s.regions),
+            Figure::Withheld => serde_json::json!(s.withheld),
+            Figure::Changes => serde_json::json!(s.changes),
+            Figure::Feedback => serde_json::json!(s.feedback),
+        }
+    }
+
+    /// The figure's rows as CSV.
+    pub fn csv(self, s: &Statistics) -> Result<Vec<u8>, ApiError> {
+        Ok(match self {
+            Figure::Categories => statistics::to_csv(&s.categories)?,
+            Figure::Departments => statistics::to_csv(&s.departments)?,
+            Figure::Regions => statistics::to_csv(&s.regions)?,
+            Figure::Withheld => statistics::to_csv(&s.withheld)?,
+            Figure::Changes => statistics::to_csv(&s.changes)?,
+            Figure::Feedback => statistics::to_csv(&s.feedback)?,
+        })
+    }
+}
+
+/// A list review's category rows as CSV, its totals first as rows of their own.
+pub fn review_csv(r: &ListReview) -> Result<Vec<u8>, ApiError> {
+    let mut rows: Vec<Vec<String>> = [
+        ("before", "之前", r.before),
+        ("after", "之后", r.after),
+        ("cancelled", "取消", r.cancelled),
+        ("added", "新增", r.added),
+        ("withdrawn", "不再公开", r.withdrawn),
+    ]
+    .iter()
+    .map(|(k, l, n)| vec![k.to_string(), l.to_string(), n.to_string(), String::new()])
+    .collect();
+    rows.extend(r.categories.iter().map(TableRows::cells));
+    quanze_registry::sheet::write::table_csv(&["代码", "名称", "之前", "之后"], &rows)
+        .map_err(ApiError::Internal)
+}
