@@ -578,6 +578,32 @@ pub fn department_feedback(
     })
 }
 
+/// Every department's score over the ratings of its public items (departments without
+/// ratings left out), for lists of departments.
+pub fn department_scores(conn: &mut DbConnection) -> Result<std::collections::HashMap<i64, Score>> {
+    let rows: Vec<(i64, Option<i32>, String)> = feedback::table
+        .inner_join(power_items::table)
+        .filter(feedback::kind.eq(FeedbackKind::Rating.as_str()))
+        .select((
+            feedback::department_id,
+            feedback::score,
+            power_items::status,
+        ))
+        .load(conn)?;
+    let mut scores: std::collections::HashMap<i64, Vec<i32>> = Default::default();
+    for (department, score, status) in rows {
+        let public = status == crate::domain::ItemStatus::Published.as_str()
+            || status == crate::domain::ItemStatus::Revoked.as_str();
+        if let (true, Some(score)) = (public, score) {
+            scores.entry(department).or_default().push(score);
+        }
+    }
+    Ok(scores
+        .into_iter()
+        .map(|(d, s)| (d, score_of(None, &s)))
+        .collect())
+}
+
 /// Feedback of the departments a person works for (with contacts: theirs to answer), open
 /// first then newest; `open_only` for what still needs an answer.
 pub fn for_department_staff(

@@ -665,3 +665,26 @@ pub fn citations_of_law(conn: &mut DbConnection, law_id: i64) -> Result<Vec<Cita
         })
         .collect())
 }
+
+/// How many published items cite each of these laws (items, not citations: an item citing
+/// three articles of a law counts once).
+pub fn citing_item_counts(
+    conn: &mut DbConnection,
+    law_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>> {
+    let pairs: Vec<(i64, i64)> = item_legal_bases::table
+        .inner_join(power_items::table)
+        .filter(item_legal_bases::law_id.eq_any(law_ids))
+        .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+        .select((
+            item_legal_bases::law_id.assume_not_null(),
+            item_legal_bases::item_id,
+        ))
+        .distinct()
+        .load(conn)?;
+    let mut counts = std::collections::HashMap::new();
+    for (law, _) in pairs {
+        *counts.entry(law).or_insert(0) += 1;
+    }
+    Ok(counts)
+}

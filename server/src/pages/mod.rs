@@ -2,6 +2,7 @@
 //! department, law and recent changes. They read through the same functions as the JSON API;
 //! maud escapes every value, so text a department typed can never become markup.
 
+mod browse;
 mod changes;
 mod chart;
 mod department;
@@ -103,6 +104,9 @@ pub fn layout(title: &str, content: Markup) -> Markup {
                     nav aria-label="网站导航" {
                         a.brand href="/" { "权责清单" }
                         a href="/" { "搜索" }
+                        a href="/departments" { "部门" }
+                        a href="/regions" { "地区" }
+                        a href="/laws" { "法规" }
                         a href="/changes" { "最近变更" }
                         a href="/statistics" { "统计" }
                         a href="/quality" { "数据质量" }
@@ -174,6 +178,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             "/departments/{id}",
             web::get().to(department::department_page),
         )
+        .route("/departments", web::get().to(browse::departments_page))
+        .route("/regions", web::get().to(browse::regions_page))
+        .route("/regions/{code}", web::get().to(browse::region_page))
+        .route("/laws", web::get().to(browse::laws_page))
         .route("/laws/{id}", web::get().to(law::law_page))
         .route("/changes", web::get().to(changes::changes_page))
         .route("/quality", web::get().to(quality::quality_page))

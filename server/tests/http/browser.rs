@@ -680,4 +680,13 @@ fn browser_a_citizen_rates_and_complains_and_the_department_answers() {
     assert!(problems.is_empty(), "statistics: {problems:?}");
     browser.set_window(1280, 4000);
     browser.screenshot(&shots.join("statistics.png"));
+
+    // The browse pages pass the same checks.
+    browser.set_window(1280, 1400);
+    for path in ["/departments", "/regions", "/regions/519900", "/laws"] {
+        browser.goto(&format!("{base}{path}"));
+        browser.find("table.browse");
+        let problems = browser.accessibility_problems();
+        assert!(problems.is_empty(), "{path}: {problems:?}");
+    }
 }

@@ -185,3 +185,71 @@ fn public_pages_on_both_backends() {
         assert!(csp.contains("script-src 'self'"), "{csp}");
     }
 }
+
+/// The browse pages (issue 17): departments by region with their counts, the region
+/// hierarchy, laws with how many items cite each — all linked from every page, with the same
+/// numbers as the API.
+#[test]
+fn browse_pages_for_departments_regions_and_laws() {
+    let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
+    let data = t.dir.path().join("data");
+    assert!(quanze(&t, &data, &["demo"]).status.success());
+    let server = Server::start(crate::bin(), &t, &data);
+    let transport = department_id_named(&server, "临江市交通运输局");
+    let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
+    let total = powers["total"].as_i64().unwrap();
+
+    let (status, _, home) = page(&server, "/");
+    assert_eq!(status, 200);
+    for link in ["/departments", "/regions", "/laws", "/statistics"] {
+        assert!(home.contains(&format!("<a href=\"{link}\">")), "{link}");
+    }
+    let (status, _, departments) = page(&server, "/departments");
+    assert_eq!(status, 200);
+    let row = format!(
+        "<td><a href=\"/departments/{transport}\">临江市交通运输局</a></td><td class=\"n\">{total}</td>"
+    );
+    assert!(departments.contains(&row), "{departments}");
+    assert!(departments.contains("暂无评价"));
+
+    let (_, _, region) = server.get("/api/v1/regions/519900");
+    let (status, _, region_page) = page(&server, "/regions/519900");
+    assert_eq!(status, 200);
+    assert!(region_page.contains(&format!(
+        "共 {} 个部门、{} 项已公布事项",
+        region["departments"], region["published_items"]
+    )));
+    assert!(region_page.contains(&row), "the region's own departments");
+    assert_eq!(page(&server, "/regions/abc").0, 400);
+    let (status, _, regions) = page(&server, "/regions");
+    assert_eq!(status, 200);
+    assert!(regions.contains("href=\"/regions/"));
+
+    let (_, _, laws) = server.get(&format!("/api/v1/laws?q={}", enc("道路运输条例")));
+    let law = &laws["laws"][0];
+    let (_, _, citing) = server.get(&format!("/api/v1/laws/{}/items?per_page=500", law["id"]));
+    assert!(citing["total"].as_u64().unwrap() <= 500);
+    let mut items: Vec<i64> = citing["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["items"].as_array().unwrap().iter())
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    items.sort_unstable();
+    items.dedup();
+    assert!(!items.is_empty());
+    let (status, _, laws_page) = page(&server, &format!("/laws?q={}", enc("道路运输条例")));
+    assert_eq!(status, 200);
+    let cell = format!(
+        "<a href=\"/laws/{}\">{}</a>",
+        law["id"],
+        law["title"].as_str().unwrap()
+    );
+    assert!(laws_page.contains(&cell), "{laws_page}");
+    assert!(
+        laws_page.contains(&format!("<td class=\"n\">{}</td>", items.len())),
+        "{} items cite it",
+        items.len()
+    );
+}
