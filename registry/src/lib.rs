@@ -35,6 +35,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod sheet;
 pub mod statistics;
+pub mod tasks;
 pub mod upgrade;
 pub mod uploads;
 pub mod validate;

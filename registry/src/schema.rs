@@ -30,6 +30,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    department_tasks (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        position -> Integer,
+        task -> Text,
+        responsible_unit -> Text,
+        deadline_text -> Text,
+        due_date -> Nullable<Date>,
+        ongoing -> Bool,
+        progress -> Nullable<Text>,
+        status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     departments (id) {
         id -> BigInt,
         name -> Text,
@@ -429,6 +445,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(department_tasks -> departments (department_id));
 diesel::joinable!(departments -> regions (region_code));
 diesel::joinable!(duty_boundaries -> departments (department_id));
 diesel::joinable!(duty_boundary_parties -> duty_boundaries (boundary_id));
@@ -465,6 +482,7 @@ diesel::joinable!(user_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
+    department_tasks,
     departments,
     duty_boundaries,
     duty_boundary_parties,

@@ -183,3 +183,33 @@ pub async fn department_responsibilities(
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
+
+/// A department's task list (工作任务清单).
+///
+/// The tasks of its work plan in order, each with its responsible unit, its deadline as
+/// written and as a date (`due`; absent for 长期推进), progress notes and status; `overdue`
+/// when past its day and not done.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = i64, Path, description = "The department's id", example = 1)),
+    responses(
+        (status = 200, description = "The tasks (empty when none are published)", body = Vec<quanze_registry::tasks::PublicTask>),
+        (status = 400, description = "The id is not a number"),
+        (status = 404, description = "No such department")
+    )
+)]
+#[get("/departments/{id}/tasks")]
+pub async fn department_tasks(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = department_id(&path)?;
+    let tasks = state
+        .with_public_read(move |conn| {
+            load_department(conn, id)?;
+            let today = quanze_registry::tasks::china_today(quanze_registry::repo::now());
+            Ok(quanze_registry::tasks::department_tasks(conn, id, today)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(tasks))
+}

@@ -50,6 +50,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(departments::get_department)
                 .service(departments::department_powers)
                 .service(departments::department_responsibilities)
+                .service(departments::department_tasks)
                 .service(list_versions::list_versions)
                 .service(list_versions::list_version)
                 .service(list_versions::list_diff)

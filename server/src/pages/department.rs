@@ -12,8 +12,14 @@ use crate::views::departments::{PowerList, load_department, load_power_list};
 
 pub async fn department_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
     let id = path_id("id", &path)?;
-    let (powers, duties, feedback) = with_conn(&state, move |conn| {
+    let (powers, duties, feedback, tasks) = with_conn(&state, move |conn| {
         let powers = load_power_list(conn, id)?;
+        let now = quanze_registry::repo::now();
+        let tasks = quanze_registry::tasks::department_tasks(
+            conn,
+            id,
+            quanze_registry::tasks::china_today(now),
+        )?;
         let feedback =
             quanze_registry::feedback::department_feedback(conn, id, quanze_registry::repo::now())?;
         let department = load_department(conn, id)?;
@@ -22,11 +28,12 @@ pub async fn department_page(state: web::Data<AppState>, path: web::Path<String>
             id,
             department.as_record(),
         )?;
-        Ok((powers, duties, feedback))
+        Ok((powers, duties, feedback, tasks))
     })
     .await?;
     let content = html! {
         (render(&powers, &duties))
+        (tasks_section(&tasks))
         (super::feedback::department_section(&feedback))
     };
     page(&powers.department.name.clone(), content)
@@ -122,6 +129,44 @@ fn render(p: &PowerList, d: &ResponsibilityListRecord) -> Markup {
                         strong { (s.name) }
                         @if let Some(desc) = &s.description { "：" (desc) }
                         @if let Some(o) = &s.office { span.muted { "（" (o) "）" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The department's task list, overdue tasks in red.
+fn tasks_section(tasks: &[quanze_registry::tasks::PublicTask]) -> Markup {
+    let overdue = tasks.iter().filter(|t| t.overdue).count();
+    html! {
+        @if !tasks.is_empty() {
+            section aria-labelledby="tasks" {
+                h2 #tasks { "工作任务（" (tasks.len()) " 项）" }
+                @if overdue > 0 { p.overdue { strong { (overdue) " 项任务已过完成时间仍未完成。" } } }
+                div.table-scroll {
+                    table.tasks {
+                        thead { tr {
+                            th scope="col" { "任务" }
+                            th scope="col" { "责任单位" }
+                            th scope="col" { "完成时间" }
+                            th scope="col" { "状态" }
+                            th scope="col" { "进展情况" }
+                        } }
+                        tbody {
+                            @for t in tasks {
+                                tr .overdue[t.overdue] {
+                                    td { (t.task) }
+                                    td { (t.responsible_unit) }
+                                    td { (t.deadline) }
+                                    td {
+                                        (t.status_label)
+                                        @if t.overdue { " " span.badge.overdue { "逾期" } }
+                                    }
+                                    td { (t.progress.as_deref().unwrap_or("")) }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -19,6 +19,7 @@ mod item_form;
 mod items;
 mod session;
 mod sign_in;
+mod tasks;
 mod upload;
 
 use actix_web::http::StatusCode;
@@ -185,6 +186,7 @@ fn frame(clerk: Option<&Clerk>, title: &str, content: Markup) -> Markup {
                             a href="/workbench/feedback" { "群众意见" }
                             @if c.may_review() { a href="/workbench/review" { "待我审核" } }
                             @if c.may_edit() { a href="/workbench/upload" { "上传表格" } }
+                            @if c.may_edit() { a href="/workbench/tasks" { "任务清单" } }
                             @if c.may_review() { a href="/workbench/audit" { "审计日志" } }
                             @if c.session.principal.can_manage_accounts() { a href="/workbench/admin/users" { "账号管理" } }
                             a href="/workbench/account" { "账号" }
@@ -301,6 +303,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             "/workbench/change-sets/{key}/{action}",
             web::post().to(drafts::change_set_action),
         )
+        .route("/workbench/tasks", web::get().to(tasks::tasks_page))
+        .route("/workbench/tasks", web::post().to(tasks::import))
         .route("/workbench/upload", web::get().to(upload::form))
         .route("/workbench/upload", web::post().to(upload::check))
         .route(

@@ -20,7 +20,7 @@ use crate::middleware::body_limit::MaxBody;
 use crate::state::AppState;
 
 /// The departments whose lists this person may upload (all, for an admin).
-async fn editable_departments(
+pub(super) async fn editable_departments(
     state: &AppState,
     clerk: &Clerk,
 ) -> Result<Vec<DepartmentRow>, ApiError> {
@@ -77,13 +77,16 @@ pub async fn form(state: web::Data<AppState>, clerk: Clerk) -> WorkbenchResult {
 }
 
 /// What the multipart form brought.
-struct Upload {
-    fields: FormFields,
-    file_name: String,
-    content: Vec<u8>,
+pub(super) struct Upload {
+    pub(super) fields: FormFields,
+    pub(super) file_name: String,
+    pub(super) content: Vec<u8>,
 }
 
-async fn read_multipart(mut parts: Multipart, limit: usize) -> Result<Upload, WorkbenchError> {
+pub(super) async fn read_multipart(
+    mut parts: Multipart,
+    limit: usize,
+) -> Result<Upload, WorkbenchError> {
     let bad = |why: &str| WorkbenchError(ApiError::bad_request("file", why.to_string()));
     let mut pairs = Vec::new();
     let mut file = None;

@@ -20,6 +20,7 @@ mod search;
 mod serve;
 mod sheets;
 mod support;
+mod tasks;
 mod workbench;
 mod workflow;
 

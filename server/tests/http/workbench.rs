@@ -1060,6 +1060,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         "/workbench/admin/users".into(),
         "/workbench/audit".into(),
         "/workbench/feedback".into(),
+        "/workbench/tasks".into(),
     ];
     let posts = [
         format!("/workbench/drafts/{draft}/submit"),
@@ -1107,6 +1108,7 @@ fn workbench_every_route_checks_the_session_and_the_department() {
         "/workbench/upload",
         "/workbench/account",
         "/workbench/feedback",
+        "/workbench/tasks",
     ];
     for path in &gets {
         let p = other.get(path);

@@ -164,6 +164,42 @@ impl Desk {
         self.finish(request, form.into_bytes())
     }
 
+    /// Posts a multipart form with one file (`file`) and text fields, as a browser uploads.
+    pub fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        content: &[u8],
+    ) -> Page {
+        let boundary = "quanze-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}{path}", self.base))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        self.finish(request, body)
+    }
+
     /// Signs in with the form (fetched first, for its token); the answer is the form's
     /// redirect (303) or its refusal.
     pub fn sign_in(&mut self, username: &str, password: &str) -> Page {
