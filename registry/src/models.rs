@@ -340,4 +340,5 @@ pub struct FeedbackRow {
     pub answered_by: Option<String>,
     pub answered_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub question_nonce: Option<String>,
 }

@@ -15,7 +15,8 @@
 //!
 //! Office landlines (`0826-2345678`), service numbers (12345, 12315) and 400/800 hotlines pass:
 //! they are neither 11 digits from 1[3-9] nor a valid ID or card number. Numbers that are part of
-//! a code (next to a Latin letter or a dot) are not read as numbers. Codes, regions and dates are
+//! a code (next to a Latin letter, `_`, or a `.` with more of the code beyond it) are not read
+//! as numbers. Codes, regions and dates are
 //! not scanned: their validators allow nothing but their own format.
 
 use serde::Serialize;
@@ -168,11 +169,19 @@ fn digit_runs(chars: &[char]) -> Vec<Run> {
         let x_after = matches!(chars.get(i), Some('X' | 'x'))
             && !chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
         let after = if x_after { i + 1 } else { i };
-        let glued =
-            |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphabetic() || "._/".contains(*c));
-        let in_code = glued(start.checked_sub(1).and_then(|s| chars.get(s)))
-            || (!x_after && glued(chars.get(i)))
-            || glued(chars.get(after));
+        let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).copied();
+        // A Latin letter or `_` next to the digits makes them part of a code; so does a `.`
+        // with more of the code on its other side (a decimal, `1.2.3`), but not a full stop.
+        let glued = |next: Option<char>, beyond: Option<char>| match next {
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => true,
+            Some('.') => beyond.is_some_and(|b| b.is_ascii_alphanumeric()),
+            _ => false,
+        };
+        let in_code = glued(
+            at(start.checked_sub(1)),
+            start.checked_sub(2).and_then(|k| chars.get(k)).copied(),
+        ) || (!x_after && glued(at(Some(i)), at(Some(i + 1))))
+            || glued(at(Some(after)), at(Some(after + 1)));
         let separator_after = matches!(chars.get(after), Some('-' | ' '))
             && chars.get(after + 1).is_some_and(char::is_ascii_digit);
         runs.push(Run {
@@ -229,6 +238,14 @@ pub fn find_personal_data(text: &str) -> Vec<Finding> {
 /// A number written in groups: a mobile 3-4-4, a card in fours, an ID 6-8-4.
 fn grouped_number(joined: &str, shape: &[usize], x_after: bool) -> Option<Finding> {
     if shape == [3, 4, 4] && !x_after && is_mobile(joined) {
+        return Some(finding(PersonalData::Mobile, joined));
+    }
+    // `+86 138 1234 5678`
+    if shape == [2, 3, 4, 4]
+        && !x_after
+        && let Some(national) = joined.strip_prefix("86")
+        && is_mobile(national)
+    {
         return Some(finding(PersonalData::Mobile, joined));
     }
     if shape == [6, 8, 4] || shape == [6, 8, 3] && x_after {
@@ -465,6 +482,14 @@ mod tests {
         assert_eq!(kinds("+86 13812345678"), [PersonalData::Mobile]);
         assert_eq!(kinds("+8613812345678"), [PersonalData::Mobile]);
         assert_eq!(kinds("１３８１２３４５６７８"), [PersonalData::Mobile]);
+        assert_eq!(kinds("+86 138 1234 5678"), [PersonalData::Mobile]);
+        assert_eq!(kinds("电话13812345678。"), [PersonalData::Mobile]);
+        assert_eq!(kinds("电话13812345678."), [PersonalData::Mobile]);
+        assert_eq!(
+            kinds("0826-2345678/13912345678"),
+            [PersonalData::Mobile],
+            "an office line and a mobile"
+        );
         for office in [
             "0826-2345678",
             "（0826）2345678",

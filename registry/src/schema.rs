@@ -120,6 +120,7 @@ diesel::table! {
         answered_by -> Nullable<Text>,
         answered_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        question_nonce -> Nullable<Text>,
     }
 }
 

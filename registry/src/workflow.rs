@@ -67,7 +67,17 @@ fn note(field: &str, text: Option<&str>, required: bool) -> Result<Option<String
                 format!("at most {MAX_NOTE_CHARS} characters, no control characters"),
             )]))
         }
-        t => Ok(t.map(str::to_string)),
+        Some(t) => {
+            // Reasons and comments are published with the change (feed, history).
+            let personal = crate::publish_guard::check(&t);
+            match personal.into_iter().next() {
+                Some(p) => Err(RegistryError::Invalid(vec![Problem::error(
+                    field, p.message,
+                )])),
+                None => Ok(Some(t.to_string())),
+            }
+        }
+        None => Ok(None),
     }
 }
 
@@ -644,10 +654,13 @@ pub fn approve_draft(
     write_transaction(conn, |conn| {
         let draft = reviewable(conn, p, id, expected)?;
         base_is_current(conn, &draft)?;
-        // What is published is checked once more, whenever its draft was written.
-        let personal_data = crate::publish_guard::check(&draft_json(&draft));
-        if !personal_data.is_empty() {
-            return Err(RegistryError::Invalid(personal_data));
+        // What is published is checked once more, whenever its draft was written (not what a
+        // revocation takes off the public lists: an item with personal data must be revocable).
+        if kind_of(&draft)? != DraftKind::Revocation {
+            let personal_data = crate::publish_guard::check(&draft_json(&draft));
+            if !personal_data.is_empty() {
+                return Err(RegistryError::Invalid(personal_data));
+            }
         }
         let actor = p.actor();
         let published = match kind_of(&draft)? {

@@ -19,10 +19,13 @@ CREATE TABLE feedback (
     outcome TEXT,
     answered_by TEXT,
     answered_at TIMESTAMP,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    -- The form question it answered: each question is good for one submission.
+    question_nonce TEXT
 );
 CREATE INDEX feedback_item ON feedback (item_id, created_at);
 CREATE INDEX feedback_department ON feedback (department_id, status);
+CREATE UNIQUE INDEX feedback_question_nonce ON feedback (question_nonce);
 
 -- Secrets the servers of one registry share (the key that signs the question on the public
 -- feedback form): made once, by whichever server needs it first.

@@ -211,6 +211,7 @@ pub fn submit(
     conn: &mut DbConnection,
     item_key: &str,
     new: &NewFeedback,
+    question_nonce: Option<&str>,
     policy: AnswerPolicy,
     at: NaiveDateTime,
 ) -> Result<FeedbackRow> {
@@ -246,6 +247,16 @@ pub fn submit(
     let step = text("step", new.step.as_deref(), 200)?;
 
     write_transaction(conn, |conn| {
+        // Under the write lock: two submissions with one question cannot both pass.
+        if let Some(nonce) = question_nonce {
+            let used: i64 = feedback::table
+                .filter(feedback::question_nonce.eq(nonce))
+                .count()
+                .get_result(conn)?;
+            if used > 0 {
+                return Err(invalid("answer", "这个验证问题已经用过，请重新作答"));
+            }
+        }
         let item = crate::repo::items::find_public_item(conn, item_key)?;
         if item.status != crate::domain::ItemStatus::Published.as_str() {
             return Err(RegistryError::Conflict(format!(
@@ -286,6 +297,7 @@ pub fn submit(
                     .needs_answer()
                     .then(|| due_after(at, policy.working_days))),
                 feedback::created_at.eq(at),
+                feedback::question_nonce.eq(question_nonce),
             ))
             .execute(conn)?;
         find_by_receipt(conn, &receipt)?

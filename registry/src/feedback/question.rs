@@ -2,8 +2,8 @@
 //! needs no CAPTCHA service from outside and works without JavaScript. The answer is not in
 //! the form: the form carries a token, an HMAC-SHA256 over its expiry, a nonce and the answer
 //! under a key the registry's servers share (`crate::secrets`), so any server checks what any
-//! other asked. A token is good for 30 minutes; the per-client rate limit bounds what one
-//! solved question is worth.
+//! other asked. A token is good for 30 minutes and for one submission (its nonce is recorded
+//! with it); the per-client rate limit bounds how fast questions are solved.
 
 use chrono::{Duration, NaiveDateTime};
 use hmac::{Hmac, Mac};
@@ -72,8 +72,9 @@ fn parse_answer(answer: &str) -> Option<i64> {
         .or_else(|| crate::domain::numerals::parse_chinese_number(&answer).map(i64::from))
 }
 
-/// Whether `answer` answers the question the token was made for, in time.
-pub fn check(key: &[u8], token: &str, answer: &str, now: NaiveDateTime) -> Result<()> {
+/// Whether `answer` answers the question the token was made for, in time; the question's
+/// nonce, which the submission records so that one question serves one submission.
+pub fn check(key: &[u8], token: &str, answer: &str, now: NaiveDateTime) -> Result<String> {
     let mut parts = token.trim().splitn(3, '.');
     let (Some(expires), Some(nonce), Some(signed)) = (parts.next(), parts.next(), parts.next())
     else {
@@ -91,7 +92,7 @@ pub fn check(key: &[u8], token: &str, answer: &str, now: NaiveDateTime) -> Resul
     let expected = mac(key, expires, nonce, answer)?;
     // Both are hex of the same length; compared in constant time as the tokens are.
     if crate::auth::constant_time_eq(expected.as_bytes(), signed.as_bytes()) {
-        Ok(())
+        Ok(nonce.to_string())
     } else {
         Err(wrong("验证问题回答不正确"))
     }

@@ -38,9 +38,10 @@ pub fn import_items_ndjson(
 pub(crate) fn import_items(
     db: &Database,
     mut report: ImportReport,
-    valid: Vec<(RecordOrigin, PowerItemRecord)>,
+    mut valid: Vec<(RecordOrigin, PowerItemRecord)>,
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
+    crate::import::keep_withholding(db, &mut valid, &mut report)?;
     check_parent_codes(db, &valid, &mut report)?;
     crate::import::warn_unresolved_citations(db, &valid, &mut report)?;
     sort_problems(&mut report.problems);

@@ -170,6 +170,33 @@ pub struct RecordOrigin {
     pub row_cell: Option<String>,
 }
 
+/// An item withheld (不予公开) stays withheld through an import whose row does not say so:
+/// sheets have no column for it, and re-uploading a department's list must not publish what it
+/// withheld. Making it public is a revision (API or workbench) that leaves `withheld` out.
+fn keep_withholding(
+    db: &crate::db::Database,
+    valid: &mut [(RecordOrigin, crate::interchange::PowerItemRecord)],
+    report: &mut ImportReport,
+) -> crate::error::Result<()> {
+    let mut conn = db.conn()?;
+    for (origin, item) in valid.iter_mut().filter(|(_, i)| i.withheld.is_none()) {
+        if let Some(stored) = crate::repo::items::find_item_by_code(&mut conn, &item.code)?
+            && stored.status == crate::domain::ItemStatus::Withheld.as_str()
+        {
+            let reason = stored.withheld_reason.unwrap_or_default();
+            report.problems.push(origin.place(Problem::warning(
+                "withheld",
+                format!("该事项依法不予公开（{reason}），导入后仍不公开；如需公开，请修改该事项"),
+            )));
+            item.withheld = Some(crate::interchange::Withholding {
+                reason,
+                basis: stored.withheld_basis.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Warns, item by item, of legal bases the registry cannot link to a stored article: a law it
 /// does not hold (or not that version), or an article the law does not have. Kept as given —
 /// local rules are often not stored — but said, so a typo in a title does not go unnoticed.

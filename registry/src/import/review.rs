@@ -48,7 +48,7 @@ pub fn import_items_for_review(
 pub(crate) fn review_items(
     db: &Database,
     mut report: ImportReport,
-    valid: Vec<(RecordOrigin, PowerItemRecord)>,
+    mut valid: Vec<(RecordOrigin, PowerItemRecord)>,
     opts: &ImportOptions,
     p: &Principal,
     publish: bool,
@@ -57,6 +57,7 @@ pub(crate) fn review_items(
         p.require(p.is_admin(), "publish an import without review")?;
         return crate::import::items::import_items(db, report, valid, opts);
     }
+    crate::import::keep_withholding(db, &mut valid, &mut report)?;
     {
         let mut conn = db.conn()?;
         for (origin, item) in &valid {

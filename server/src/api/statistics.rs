@@ -85,7 +85,11 @@ fn date(q: &QueryParams, key: &'static str) -> Result<Option<NaiveDate>, ApiErro
     q.text(key, 20)
         .map(|d| {
             NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_request(key, "must be a date YYYY-MM-DD"))
+                .ok()
+                .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| {
+                    ApiError::bad_request(key, "must be a date YYYY-MM-DD between 1900 and 2100")
+                })
         })
         .transpose()
 }

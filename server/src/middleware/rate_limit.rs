@@ -19,7 +19,8 @@ pub async fn limit_rate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let path = req.path();
+    // Routing matches the decoded path: so must the limits (`/api/v1/searc%68` is a search).
+    let path = percent_encoding::percent_decode_str(req.path()).decode_utf8_lossy();
     let limits = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.limits.clone());
@@ -30,7 +31,9 @@ pub async fn limit_rate(
             Some(&l.search)
         } else if path.starts_with("/api/v1/export") {
             Some(&l.export)
-        } else if req.method() == actix_web::http::Method::POST && path.ends_with("/feedback") {
+        } else if req.method() == actix_web::http::Method::POST
+            && path.trim_end_matches('/').ends_with("/feedback")
+        {
             Some(&l.feedback)
         } else {
             None

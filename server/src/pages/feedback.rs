@@ -6,7 +6,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use quanze_registry::feedback::question::Question;
 use quanze_registry::feedback::{
@@ -170,8 +170,8 @@ fn form(v: &FormView) -> Markup {
     html! {
         h1 { "评价、投诉或纠错" }
         p { "事项：" a href={ "/items/" (segment(&v.code)) } { (v.name) } }
-        @if let Some((field, message)) = &v.problem {
-            div.banner role="alert" #form-problem { strong { "未能提交：" } (message) @if field.is_empty() { "" } }
+        @if let Some((_, message)) = &v.problem {
+            div.banner role="alert" #form-problem { strong { "未能提交：" } (message) }
         }
         form.feedback-form method="post" action={ "/items/" (segment(&v.code)) "/feedback" } {
             fieldset {
@@ -288,8 +288,36 @@ fn read_form(body: &[u8]) -> FeedbackSubmission {
             _ => {}
         }
     }
+    // A score clicked before choosing a complaint or correction is not part of it (radio
+    // buttons cannot be cleared without a script).
+    if FeedbackKind::parse(&new.kind) != Some(FeedbackKind::Rating) {
+        new.score = None;
+    }
     s.feedback = new;
     s
+}
+
+/// Whether the browser says the form was posted from another site (`Sec-Fetch-Site`), or its
+/// `Origin` names another host than the one asked.
+fn cross_site(req: &HttpRequest) -> bool {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if header("sec-fetch-site").as_deref() == Some("cross-site") {
+        return true;
+    }
+    match (header("origin"), header("host")) {
+        (Some(origin), Some(host)) => {
+            let origin_host = origin
+                .split_once("://")
+                .map_or(origin.as_str(), |(_, rest)| rest);
+            origin != "null" && origin_host != host
+        }
+        _ => false,
+    }
 }
 
 /// `POST /items/{code}/feedback`: recorded → the receipt page; a problem → the form again with
@@ -297,8 +325,16 @@ fn read_form(body: &[u8]) -> FeedbackSubmission {
 pub async fn submit_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
     body: Bytes,
 ) -> PageResult {
+    // Only this site's form posts here: another site cannot make its visitors' browsers file
+    // complaints (each from their own address, past the per-client limit).
+    if cross_site(&req) {
+        return Err(PageError(ApiError::Forbidden(
+            "a feedback form posted from another site".into(),
+        )));
+    }
     let key = path.into_inner();
     let typed = read_form(&body);
     let shared = state.clone();
@@ -362,7 +398,7 @@ pub async fn receipt_page(state: web::Data<AppState>, path: web::Path<String>) -
             &format!("受理号 {}", f.receipt),
             html! {
                 h1 { "受理号 " (f.receipt) }
-                p.notice role="status" { "已收到您的" (kind_label(&f.kind)) "。请记下受理号，凭它查看办理情况和答复。" }
+                p.notice role="status" { (kind_label(&f.kind)) "的受理号是 " strong { (f.receipt) } "。请记下受理号，凭它查看办理情况和答复。" }
                 ol.plain.feedback { (entry(&f)) }
                 p { a href={ "/items/" (segment(&f.item)) "#feedback" } { "返回事项" } }
             },

@@ -30,12 +30,19 @@ pub fn submit(
     submission: &FeedbackSubmission,
 ) -> Result<PublicFeedback, ApiError> {
     let at = now();
-    question::check(
+    let nonce = question::check(
         &state.feedback.question_key,
         &submission.question_token,
         &submission.answer,
         at,
     )?;
-    let row = feedback::submit(conn, item, &submission.feedback, state.feedback.policy, at)?;
+    let row = feedback::submit(
+        conn,
+        item,
+        &submission.feedback,
+        Some(&nonce),
+        state.feedback.policy,
+        at,
+    )?;
     Ok(feedback::public_by_receipt(conn, &row.receipt, at)?)
 }

@@ -605,7 +605,7 @@ fn browser_a_citizen_rates_and_complains_and_the_department_answers() {
     assert!(
         browser
             .text(&browser.find("main"))
-            .contains("已收到您的评价")
+            .contains("评价的受理号是")
     );
     browser.goto(&format!("{base}/items/{item}/feedback"));
     let complaint = give_feedback(

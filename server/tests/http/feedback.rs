@@ -152,6 +152,19 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
         );
         assert_eq!(wrong.status, 422);
         assert_eq!(wrong.body["problems"][0]["field"], "answer");
+        // One question, one submission.
+        let (token, answer) = question(&server);
+        let once = serde_json::json!({
+            "kind": "rating", "score": 3, "question_token": token, "answer": answer
+        });
+        let path = format!("/api/v1/items/{ITEM}/feedback");
+        assert_eq!(
+            server.call("POST", &path, None, Some(&once), &[]).status,
+            201
+        );
+        let replayed = server.call("POST", &path, None, Some(&once), &[]);
+        assert_eq!(replayed.status, 422, "{name}: a question answered twice");
+        assert_eq!(replayed.body["problems"][0]["field"], "answer");
         assert_eq!(
             submit(
                 &server,
@@ -167,7 +180,7 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
         assert_eq!(
             item_feedback["scores"],
             serde_json::json!([
-                {"ratings": 1, "average": 4.0, "satisfaction": 100},
+                {"ratings": 2, "average": 3.5, "satisfaction": 50},
                 {"step": "受理", "ratings": 2, "average": 3.5, "satisfaction": 50}
             ]),
             "{name}"
@@ -186,6 +199,7 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
                 text: Some("咨询电话已停用。".into()),
                 ..Default::default()
             },
+            None,
             quanze_registry::feedback::AnswerPolicy::default(),
             long_ago,
         )
@@ -197,7 +211,7 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
             "{name}: {record}"
         );
         assert_eq!(record["overdue"][0]["receipt"], old.receipt.as_str());
-        assert_eq!(record["score"]["ratings"], 3);
+        assert_eq!(record["score"]["ratings"], 4);
         let (_, _, department_page) = page(&server, &format!("/departments/{transport}"));
         assert!(department_page.contains("逾期未答复（1 件）"), "{name}");
         assert!(department_page.contains(&format!(
@@ -316,13 +330,29 @@ fn the_feedback_form_page_works_without_javascript() {
         wrong.body.contains("窗口中午无人值守。"),
         "what was typed stays"
     );
+    // Posted from another site: refused.
     let token = hidden(&wrong.body, "question_token");
     let question = label_after(&wrong.body, "验证问题：");
+    let foreign = citizen.post(
+        &form_path,
+        &[
+            ("kind", "complaint"),
+            ("text", "窗口中午无人值守。"),
+            ("question_token", &token),
+            ("answer", &solve(&question)),
+        ],
+        &[
+            ("Origin", "https://elsewhere.example"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    );
+    assert_eq!(foreign.status, 403);
     let done = citizen.post(
         &form_path,
         &[
             ("kind", "complaint"),
             ("step", "受理"),
+            ("score", "2"),
             ("text", "窗口中午无人值守。"),
             ("question_token", &token),
             ("answer", &solve(&question)),
@@ -332,7 +362,7 @@ fn the_feedback_form_page_works_without_javascript() {
     assert_eq!(done.status, 303, "{}", done.body);
     let receipt_page = citizen.get(&done.location());
     assert_eq!(receipt_page.status, 200);
-    assert!(receipt_page.body.contains("已收到您的投诉"));
+    assert!(receipt_page.body.contains("投诉的受理号是"));
     assert!(receipt_page.body.contains("窗口中午无人值守。"));
 }
 

@@ -279,6 +279,49 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             serde_json::json!([{"reason": "商业秘密", "count": 1}]),
             "{name}"
         );
+        // Re-importing the department's list (which does not say 不予公开) keeps it withheld,
+        // and the report says so; approved, the item stays out of public.
+        let mut changed = licensing.clone();
+        changed["remarks"] = serde_json::json!("导入的新备注");
+        let imported = server.post_ndjson("/api/v1/import", &editor_t, format!("{changed}\n"));
+        assert_eq!(imported.status, 200, "{name}: {}", imported.body);
+        assert!(
+            imported.body["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["field"] == "withheld" && p["severity"] == "warning"),
+            "{name}: {}",
+            imported.body
+        );
+        let drafts = server.call(
+            "GET",
+            "/api/v1/drafts?status=in_review",
+            Some(&reviewer_t),
+            None,
+            &[],
+        );
+        let draft = drafts.body["drafts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == licensing_code.as_str())
+            .unwrap()["id"]
+            .clone();
+        let approved = server.call(
+            "POST",
+            &format!("/api/v1/drafts/{draft}/approve"),
+            Some(&reviewer_t),
+            None,
+            &[("If-Match", "*")],
+        );
+        assert_eq!(approved.status, 200, "{name}: {}", approved.body);
+        assert_eq!(
+            server.get(&format!("/api/v1/items/{licensing_code}")).0,
+            404,
+            "{name}: still withheld"
+        );
+
         // Counted in the registry's statistics too (JSON, CSV and the page), and nowhere else.
         let (_, _, withheld) = server.get("/api/v1/statistics/withheld");
         assert_eq!(
