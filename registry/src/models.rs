@@ -134,8 +134,7 @@ impl PowerItemRow {
     /// Whether the public may see the item: published or revoked (revoked items stay readable,
     /// marked so); drafts, items under review and withheld items (不予公开) are not public.
     pub fn is_public(&self) -> bool {
-        self.status == crate::domain::ItemStatus::Published.as_str()
-            || self.status == crate::domain::ItemStatus::Revoked.as_str()
+        crate::domain::ItemStatus::is_public(&self.status)
     }
 }
 

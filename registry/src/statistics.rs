@@ -199,25 +199,20 @@ pub struct MonthOfFeedback {
     pub overdue: i64,
 }
 
-/// Ratings, complaints and corrections per month, for one department or all, oldest first.
-/// Feedback on items no longer public is left out, as it is everywhere public.
+/// Ratings, complaints and corrections per month over the registry, oldest first. Feedback
+/// on items no longer public is left out, as it is everywhere public.
 pub fn feedback_by_month(
     conn: &mut DbConnection,
-    department_id: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<Vec<MonthOfFeedback>> {
     let rows: Vec<(crate::models::FeedbackRow, String)> = feedback::table
         .inner_join(power_items::table)
-        .filter(
-            power_items::status
-                .eq_any([ItemStatus::Published.as_str(), ItemStatus::Revoked.as_str()]),
-        )
         .select((crate::models::FeedbackRow::as_select(), power_items::status))
         .load(conn)?;
     let mut months: BTreeMap<String, (MonthOfFeedback, i64)> = BTreeMap::new();
     for (f, _) in rows
         .into_iter()
-        .filter(|(f, _)| department_id.is_none_or(|d| d == f.department_id))
+        .filter(|(_, status)| ItemStatus::is_public(status))
     {
         let month = f.created_at.format("%Y-%m").to_string();
         let (m, score_sum) = months.entry(month.clone()).or_insert_with(|| {

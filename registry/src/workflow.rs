@@ -305,8 +305,33 @@ pub fn revisable_item(conn: &mut DbConnection, p: &Principal, key: &str) -> Resu
     }
 }
 
+/// A department's withheld items (不予公开), for those who work for it: no one else learns they
+/// exist.
+pub fn withheld_items(
+    conn: &mut DbConnection,
+    p: &Principal,
+    department_id: i64,
+) -> Result<Vec<PowerItemRow>> {
+    p.require(p.can_see(department_id), "see this department's items")?;
+    let filter = crate::repo::items::ItemFilter {
+        status: Some(ItemStatus::Withheld.as_str().into()),
+        department_ids: Some(vec![department_id]),
+        category: None,
+    };
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = crate::repo::items::list_items_after(conn, &filter, after, 1_000)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        rows.extend(page);
+    }
+    Ok(rows)
+}
+
 /// Starts a revision of a published, revoked or withheld item: a draft beside it, holding the current
-/// record or the one given. The live version stays public until the revision is approved.
+/// record or the one given. The live version stays as it is (public, or withheld) until the
+/// revision is approved.
 pub fn create_revision(
     conn: &mut DbConnection,
     p: &Principal,

@@ -123,6 +123,14 @@ vocabulary!(
     }
 );
 
+impl ItemStatus {
+    /// Whether an item in this status is the public's to see: published or revoked (revoked
+    /// items stay readable, marked so); never drafts, items in review or withheld items.
+    pub fn is_public(status: &str) -> bool {
+        status == ItemStatus::Published.as_str() || status == ItemStatus::Revoked.as_str()
+    }
+}
+
 vocabulary!(
     /// Why an item is not published (不予公开的理由): the exemptions of the 政府信息公开条例
     /// (第十四条、第十五条) and other laws.

@@ -140,8 +140,9 @@ impl Default for AnswerPolicy {
 /// China's offset from UTC: the working day a complaint falls due is a day in China.
 const CHINA_OFFSET: Duration = Duration::hours(8);
 
-/// The end (23:59:59 China time, as UTC) of the `working_days`-th working day after `at`
-/// (UTC); a submission on a Saturday counts from Monday.
+/// The end (23:59:59 China time, as UTC) of the `working_days`-th working day after the day
+/// `at` (UTC) falls on in China: days are counted from the next working day, so a Friday's and
+/// a Saturday's submission fall due on the same day.
 pub fn due_after(at: NaiveDateTime, working_days: u32) -> NaiveDateTime {
     let mut day = (at + CHINA_OFFSET).date();
     let mut left = working_days;
@@ -604,9 +605,7 @@ pub fn department_scores(conn: &mut DbConnection) -> Result<std::collections::Ha
         .load(conn)?;
     let mut scores: std::collections::HashMap<i64, Vec<i32>> = Default::default();
     for (department, score, status) in rows {
-        let public = status == crate::domain::ItemStatus::Published.as_str()
-            || status == crate::domain::ItemStatus::Revoked.as_str();
-        if let (true, Some(score)) = (public, score) {
+        if let (true, Some(score)) = (crate::domain::ItemStatus::is_public(&status), score) {
             scores.entry(department).or_default().push(score);
         }
     }
@@ -634,10 +633,14 @@ pub fn for_department_staff(
     if open_only {
         q = q.filter(feedback::status.eq(status::OPEN));
     }
-    Ok(q.order((feedback::due_at.asc(), feedback::id.desc()))
+    let mut rows: Vec<(FeedbackRow, PowerItemRow)> = q
+        .order(feedback::id.desc())
         .limit(1_000)
         .select((FeedbackRow::as_select(), PowerItemRow::as_select()))
-        .load(conn)?)
+        .load(conn)?;
+    // Open ones first, soonest due first (the same on both backends, which sort NULLs apart).
+    rows.sort_by_key(|(f, _)| (f.status != status::OPEN, f.due_at.is_none(), f.due_at));
+    Ok(rows)
 }
 
 /// The department answers a complaint or correction, in public: its editors and reviewers

@@ -269,7 +269,16 @@ pub async fn item_diff(
                 Some(n) => find_version(conn, item.id, n)?.ok_or_else(|| missing(n))?,
                 None => latest_version(conn, item.id)?.ok_or_else(|| missing(1))?,
             };
-            let from = from.unwrap_or(to_row.version - 1);
+            // By default the public version before it (a version approved while the item was
+            // withheld is not one: the diff spans it).
+            let from = match from {
+                Some(n) => n,
+                None => quanze_registry::repo::history::list_versions(conn, item.id)?
+                    .iter()
+                    .map(|v| v.version)
+                    .rfind(|v| *v < to_row.version)
+                    .unwrap_or(0),
+            };
             let before = if from == 0 {
                 serde_json::Value::Object(Default::default())
             } else {

@@ -186,7 +186,8 @@ pub enum Command {
         export_limit: u32,
         /// Citizens' ratings, complaints and corrections per client address per minute (all
         /// of them at once if need be).
-        #[arg(long, env = "QUANZE_FEEDBACK_LIMIT", default_value_t = 6)]
+        #[arg(long, env = "QUANZE_FEEDBACK_LIMIT", default_value_t = 6,
+              value_parser = clap::value_parser!(u32).range(1..))]
         feedback_limit: u32,
         /// Working days (Monday to Friday) a department has to answer a complaint or a
         /// correction before it shows as overdue, in red, in public.

@@ -154,11 +154,12 @@ fn render(s: &Statistics, review: &ListReview, department: Option<i64>) -> Marku
                     grouped: true,
                 }))
             }
+            @let scope = department.map(|d| format!("&department={d}")).unwrap_or_default();
             p.muted {
                 "数据："
-                a href={ "/api/v1/statistics/list-review?from=" (review.from) "&to=" (review.to) } { "JSON" }
+                a href={ "/api/v1/statistics/list-review?from=" (review.from) "&to=" (review.to) (scope) } { "JSON" }
                 " · "
-                a href={ "/api/v1/statistics/list-review?format=csv&from=" (review.from) "&to=" (review.to) } { "CSV" }
+                a href={ "/api/v1/statistics/list-review?format=csv&from=" (review.from) "&to=" (review.to) (scope) } { "CSV" }
             }
         }
     }

@@ -33,7 +33,7 @@ pub fn load_statistics(conn: &mut quanze_registry::DbConnection) -> Result<Stati
         regions: statistics::items_by_region(conn)?,
         withheld: statistics::withheld_by_reason(conn)?,
         changes: statistics::changes_by_month(conn)?,
-        feedback: statistics::feedback_by_month(conn, None, now)?,
+        feedback: statistics::feedback_by_month(conn, now)?,
     })
 }
 

@@ -6,10 +6,8 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, web};
 use maud::html;
-use quanze_registry::domain::ItemStatus;
 use quanze_registry::models::PowerItemRow;
 use quanze_registry::quality::{FindingKind, QualityQuery};
-use quanze_registry::repo::items::{ItemFilter, list_items_after};
 
 use super::{Clerk, WorkbenchResult, page, see_other, state_name};
 use crate::error::ApiError;
@@ -127,12 +125,7 @@ pub async fn my_items(
             let mut withheld = HashMap::new();
             for d in &departments {
                 lists.push(load_power_list(conn, *d)?);
-                let filter = ItemFilter {
-                    status: Some(ItemStatus::Withheld.as_str().into()),
-                    department_ids: Some(vec![*d]),
-                    category: None,
-                };
-                withheld.insert(*d, list_items_after(conn, &filter, 0, 5_000)?);
+                withheld.insert(*d, quanze_registry::workflow::withheld_items(conn, &p, *d)?);
                 let query = QualityQuery {
                     department: Some(*d),
                     stale_after_days: DEFAULT_STALE_DAYS,
