@@ -10,13 +10,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
+
+pub use crate::feedback::MonthOfFeedback;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::domain::{Category, ItemStatus};
 use crate::error::Result;
-use crate::schema::{departments, feedback, item_versions, outbox, power_items, regions};
+use crate::schema::{departments, item_versions, outbox, power_items, regions};
 
 /// One bar of a figure: a label and its count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -180,72 +182,6 @@ fn most_first(counts: BTreeMap<String, i64>) -> Vec<Count> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     out
-}
-
-/// What citizens said in one month.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MonthOfFeedback {
-    /// `2026-12` (UTC).
-    pub month: String,
-    pub ratings: i64,
-    /// Mean score of the month's ratings, to one decimal (0 without ratings).
-    pub average: f64,
-    /// Complaints and corrections received in the month…
-    pub received: i64,
-    /// …of which answered by now…
-    pub answered: i64,
-    /// …and open past their due time now.
-    pub overdue: i64,
-}
-
-/// Ratings, complaints and corrections per month over the registry, oldest first. Feedback
-/// on items no longer public is left out, as it is everywhere public.
-pub fn feedback_by_month(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-) -> Result<Vec<MonthOfFeedback>> {
-    let rows: Vec<(crate::models::FeedbackRow, String)> = feedback::table
-        .inner_join(power_items::table)
-        .select((crate::models::FeedbackRow::as_select(), power_items::status))
-        .load(conn)?;
-    let mut months: BTreeMap<String, (MonthOfFeedback, i64)> = BTreeMap::new();
-    for (f, _) in rows
-        .into_iter()
-        .filter(|(_, status)| ItemStatus::is_public(status))
-    {
-        let month = f.created_at.format("%Y-%m").to_string();
-        let (m, score_sum) = months.entry(month.clone()).or_insert_with(|| {
-            (
-                MonthOfFeedback {
-                    month,
-                    ..Default::default()
-                },
-                0,
-            )
-        });
-        if let Some(score) = f.score {
-            m.ratings += 1;
-            *score_sum += i64::from(score);
-        } else {
-            m.received += 1;
-            if f.status == crate::feedback::status::ANSWERED {
-                m.answered += 1;
-            }
-            if f.is_overdue(now) {
-                m.overdue += 1;
-            }
-        }
-    }
-    Ok(months
-        .into_values()
-        .map(|(mut m, sum)| {
-            if m.ratings > 0 {
-                m.average = (sum as f64 / m.ratings as f64 * 10.0).round() / 10.0;
-            }
-            m
-        })
-        .collect())
 }
 
 /// The list on two dates, the way a reform is reported: before N items, after M, cancelled K

@@ -441,6 +441,8 @@ pub struct ItemFeedback {
     pub corrections: Answering,
     /// Complaints, corrections and rating comments, newest first (at most 200).
     pub entries: Vec<PublicFeedback>,
+    /// Ratings and complaints per month, oldest first.
+    pub by_month: Vec<MonthOfFeedback>,
 }
 
 fn score_of(step: Option<String>, scores: &[i32]) -> Score {
@@ -525,7 +527,89 @@ pub fn item_feedback(
             .take(200)
             .map(|r| r.public(&item.code, now))
             .collect(),
+        by_month: feedback_by_month(conn, FeedbackScope::Item(item.id), now)?,
     })
+}
+
+/// What citizens said in one month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthOfFeedback {
+    /// `2026-12` (UTC).
+    pub month: String,
+    pub ratings: i64,
+    /// Mean score of the month's ratings, to one decimal (0 without ratings).
+    pub average: f64,
+    /// Complaints and corrections received in the month…
+    pub received: i64,
+    /// …of which answered by now…
+    pub answered: i64,
+    /// …and open past their due time now.
+    pub overdue: i64,
+}
+
+/// Whose feedback a monthly figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedbackScope {
+    Registry,
+    Department(i64),
+    Item(i64),
+}
+
+/// Ratings, complaints and corrections per month, oldest first, for the registry, one
+/// department or one item. Feedback on items no longer public is left out, as it is
+/// everywhere public.
+pub fn feedback_by_month(
+    conn: &mut DbConnection,
+    scope: FeedbackScope,
+    now: NaiveDateTime,
+) -> Result<Vec<MonthOfFeedback>> {
+    let mut q = feedback::table.inner_join(power_items::table).into_boxed();
+    match scope {
+        FeedbackScope::Registry => {}
+        FeedbackScope::Department(d) => q = q.filter(feedback::department_id.eq(d)),
+        FeedbackScope::Item(i) => q = q.filter(feedback::item_id.eq(i)),
+    }
+    let rows: Vec<(FeedbackRow, String)> = q
+        .select((FeedbackRow::as_select(), power_items::status))
+        .load(conn)?;
+    let mut months: std::collections::BTreeMap<String, (MonthOfFeedback, i64)> = Default::default();
+    for (f, _) in rows
+        .into_iter()
+        .filter(|(_, status)| crate::domain::ItemStatus::is_public(status))
+    {
+        let month = f.created_at.format("%Y-%m").to_string();
+        let (m, score_sum) = months.entry(month.clone()).or_insert_with(|| {
+            (
+                MonthOfFeedback {
+                    month,
+                    ..Default::default()
+                },
+                0,
+            )
+        });
+        if let Some(score) = f.score {
+            m.ratings += 1;
+            *score_sum += i64::from(score);
+        } else {
+            m.received += 1;
+            if f.status == status::ANSWERED {
+                m.answered += 1;
+            }
+            if f.is_overdue(now) {
+                m.overdue += 1;
+            }
+        }
+    }
+    Ok(months
+        .into_values()
+        .map(|(mut m, sum)| {
+            if m.ratings > 0 {
+                m.average = (sum as f64 / m.ratings as f64 * 10.0).round() / 10.0;
+            }
+            m
+        })
+        .collect())
 }
 
 /// An open complaint or correction past its due time, with the item it concerns.
@@ -548,6 +632,8 @@ pub struct DepartmentFeedback {
     pub corrections: Answering,
     /// Open past their due time, oldest first.
     pub overdue: Vec<OverdueEntry>,
+    /// Ratings and complaints per month, oldest first.
+    pub by_month: Vec<MonthOfFeedback>,
 }
 
 /// The public feedback record of a department.
@@ -588,6 +674,7 @@ pub fn department_feedback(
                 feedback: r.public(&item.code, now),
             })
             .collect(),
+        by_month: feedback_by_month(conn, FeedbackScope::Department(department_id), now)?,
     })
 }
 

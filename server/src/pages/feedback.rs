@@ -10,11 +10,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use quanze_registry::feedback::question::Question;
 use quanze_registry::feedback::{
-    DepartmentFeedback, FeedbackKind, ItemFeedback, NewFeedback, PublicFeedback, Score, outcome,
-    status,
+    DepartmentFeedback, FeedbackKind, ItemFeedback, MonthOfFeedback, NewFeedback, PublicFeedback,
+    Score, outcome, status,
 };
 use quanze_registry::repo::now;
 
+use super::chart::{Chart, bar_chart};
 use super::{PageError, PageResult, day, html_response, layout, segment};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -79,6 +80,40 @@ fn entry(f: &PublicFeedback) -> Markup {
     }
 }
 
+/// Complaints and corrections per month as a chart (answered, open, overdue) with the month's
+/// ratings and mean score in the table beside it.
+pub fn months_figure(id: &str, title: &str, months: &[MonthOfFeedback]) -> Markup {
+    html! {
+        (bar_chart(&Chart {
+            id,
+            title,
+            series: &["已答复", "待答复", "逾期未答复"],
+            rows: months
+                .iter()
+                .map(|m| (m.month.clone(), vec![m.answered, m.received - m.answered - m.overdue, m.overdue]))
+                .collect(),
+            grouped: false,
+        }))
+        details {
+            summary { "数据表（" (months.len()) " 个月）" }
+            table.figure data-figure="feedback" {
+                thead { tr {
+                    th scope="col" { "月份" } th scope="col" { "评价数" } th scope="col" { "平均分" }
+                    th scope="col" { "投诉和纠错" } th scope="col" { "已答复" } th scope="col" { "逾期未答复" }
+                } }
+                tbody {
+                    @for m in months {
+                        tr {
+                            td { (m.month) } td.n { (m.ratings) } td.n { (format!("{:.1}", m.average)) }
+                            td.n { (m.received) } td.n { (m.answered) } td.n { (m.overdue) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The item page's section: scores per step, complaints and corrections with their answers.
 pub fn item_section(code: &str, f: &ItemFeedback) -> Markup {
     html! {
@@ -107,6 +142,9 @@ pub fn item_section(code: &str, f: &ItemFeedback) -> Markup {
                 "。"
             }
             p { a.button href={ "/items/" (segment(code)) "/feedback" } { "评价、投诉或纠错" } }
+            @if f.by_month.len() > 1 {
+                (months_figure("chart-item-feedback", "本事项每月收到的投诉和纠错", &f.by_month))
+            }
             @if !f.entries.is_empty() {
                 ol.plain.feedback { @for e in &f.entries { (entry(e)) } }
             }
@@ -130,6 +168,9 @@ pub fn department_section(f: &DepartmentFeedback) -> Markup {
             p {
                 "投诉 " (f.complaints.received) " 件，已答复 " (f.complaints.answered) " 件，待答复 " (f.complaints.open) " 件"
                 "；纠错 " (f.corrections.received) " 件，已采纳 " (f.corrections.accepted) " 件。"
+            }
+            @if !f.by_month.is_empty() {
+                (months_figure("chart-department-feedback", "本部门每月收到的投诉和纠错", &f.by_month))
             }
             @if !f.overdue.is_empty() {
                 h3.overdue { "逾期未答复（" (f.overdue.len()) " 件）" }

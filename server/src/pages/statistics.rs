@@ -98,30 +98,7 @@ fn render(s: &Statistics, review: &ListReview, department: Option<i64>) -> Marku
         section aria-labelledby="h-feedback" {
             h2 #h-feedback { "群众评价和投诉（每月）" }
             @if s.feedback.is_empty() { p.muted { "暂无。" } } @else {
-                (bar_chart(&Chart {
-                    id: "chart-feedback",
-                    title: "每月收到的投诉和纠错：已答复、待答复、逾期未答复",
-                    series: &["已答复", "待答复", "逾期未答复"],
-                    rows: s.feedback.iter().map(|m| (m.month.clone(), vec![m.answered, m.received - m.answered - m.overdue, m.overdue])).collect(),
-                    grouped: false,
-                }))
-                details {
-                    summary { "数据表（" (s.feedback.len()) " 个月）" }
-                    table.figure data-figure="feedback" {
-                        thead { tr {
-                            th scope="col" { "月份" } th scope="col" { "评价数" } th scope="col" { "平均分" }
-                            th scope="col" { "投诉和纠错" } th scope="col" { "已答复" } th scope="col" { "逾期未答复" }
-                        } }
-                        tbody {
-                            @for m in &s.feedback {
-                                tr {
-                                    td { (m.month) } td.n { (m.ratings) } td.n { (format!("{:.1}", m.average)) }
-                                    td.n { (m.received) } td.n { (m.answered) } td.n { (m.overdue) }
-                                }
-                            }
-                        }
-                    }
-                }
+                (super::feedback::months_figure("chart-feedback", "每月收到的投诉和纠错：已答复、待答复、逾期未答复", &s.feedback))
             }
             (links(Figure::Feedback))
         }

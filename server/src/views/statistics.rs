@@ -33,7 +33,11 @@ pub fn load_statistics(conn: &mut quanze_registry::DbConnection) -> Result<Stati
         regions: statistics::items_by_region(conn)?,
         withheld: statistics::withheld_by_reason(conn)?,
         changes: statistics::changes_by_month(conn)?,
-        feedback: statistics::feedback_by_month(conn, now)?,
+        feedback: quanze_registry::feedback::feedback_by_month(
+            conn,
+            quanze_registry::feedback::FeedbackScope::Registry,
+            now,
+        )?,
     })
 }
 

@@ -212,7 +212,16 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
         );
         assert_eq!(record["overdue"][0]["receipt"], old.receipt.as_str());
         assert_eq!(record["score"]["ratings"], 4);
+        // Over time: the months' counts add up to what was received.
+        let months = record["by_month"].as_array().unwrap();
+        let sum = |key: &str| months.iter().map(|m| m[key].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(
+            (sum("ratings"), sum("received"), sum("overdue")),
+            (4, 2, 1),
+            "{name}"
+        );
         let (_, _, department_page) = page(&server, &format!("/departments/{transport}"));
+        assert!(department_page.contains("id=\"chart-department-feedback\""));
         assert!(department_page.contains("逾期未答复（1 件）"), "{name}");
         assert!(department_page.contains(&format!(
             "<li class=\"overdue\" data-receipt=\"{}\">",
