@@ -152,3 +152,62 @@ pub async fn feedback_by_receipt(
         .insert_header(("Cache-Control", "no-store"))
         .json(found))
 }
+
+/// A department's answer.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct AnswerBody {
+    /// The answer, published at once (no personal data).
+    #[serde(default)]
+    pub answer: String,
+    /// For a correction: `accepted` (采纳) or `not_accepted`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+/// Answer a complaint or correction, in public.
+///
+/// The department's editors and reviewers (and admins) answer an open complaint or correction
+/// once; a correction's answer says whether it is `accepted`. The answer is public at once on
+/// the item page and through the API, and cannot be changed (409 after the first).
+#[utoipa::path(
+    tag = "feedback",
+    security(("bearer" = [])),
+    params(("receipt" = String, Path, description = "The receipt number (FK…)")),
+    request_body = AnswerBody,
+    responses(
+        (status = 200, description = "Answered; the submission as the public now sees it", body = PublicFeedback),
+        (status = 400, description = "The body is not the expected JSON"),
+        (status = 403, description = "Not an editor or reviewer of the item's department"),
+        (status = 404, description = "No such receipt"),
+        (status = 409, description = "Already answered, or a rating (no answer owed)"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "The answer is missing or carries personal data, or a correction's outcome is missing")
+    )
+)]
+#[post("/feedback/{receipt}/answer")]
+pub async fn answer_feedback(
+    state: web::Data<AppState>,
+    caller: crate::extract::auth::Caller,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: AnswerBody = json_body(&req, &body, false)?;
+    let receipt = path.into_inner();
+    let p = caller.0;
+    let answered = state
+        .with_conn(move |conn| {
+            let at = now();
+            feedback::answer(
+                conn,
+                &p,
+                &receipt,
+                &body.answer,
+                body.outcome.as_deref(),
+                at,
+            )?;
+            Ok(feedback::public_by_receipt(conn, &receipt, at)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answered))
+}

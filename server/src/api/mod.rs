@@ -43,6 +43,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .service(feedback::get_question)
                 .service(feedback::feedback_by_receipt)
                 .service(feedback::submit_feedback)
+                .service(feedback::answer_feedback)
                 .service(feedback::item_feedback)
                 .service(feedback::department_feedback)
                 .service(items::categories)

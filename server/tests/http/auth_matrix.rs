@@ -260,6 +260,24 @@ fn every_write_route_refuses_every_caller_but_the_right_one_on_both_backends() {
         let draft_to_reject = draft(&server, &editor_t, 5, true);
         let set_to_approve = change_set(&server, &editor_t, transport, "权限矩阵整批通过");
         let set_to_reject = change_set(&server, &editor_t, transport, "权限矩阵整批退回");
+        // A citizen's complaint about a transport item, for the department to answer.
+        let complaint = {
+            let (_, _, q) = server.get("/api/v1/feedback/question");
+            let posted = server.call(
+                "POST",
+                &format!("/api/v1/items/{}/feedback", codes[0]),
+                None,
+                Some(&serde_json::json!({
+                    "kind": "complaint",
+                    "text": "窗口工作人员要求提供清单以外的材料。",
+                    "question_token": q["token"],
+                    "answer": crate::feedback::solve(q["text"].as_str().unwrap()),
+                })),
+                &[],
+            );
+            assert_eq!(posted.status, 201, "{name}: {}", posted.body);
+            posted.body["receipt"].as_str().unwrap().to_string()
+        };
         let (new_user_id, _) = user(&server, &admin, "someone.t", "editor", transport);
         let listed = server.call(
             "GET",
@@ -276,6 +294,16 @@ fn every_write_route_refuses_every_caller_but_the_right_one_on_both_backends() {
         let json = |v: serde_json::Value| Body::Json(v);
         let s = |v: &str| Some(v.to_string());
         let mut routes = vec![
+            Route {
+                method: "POST",
+                path: format!("/api/v1/feedback/{complaint}/answer"),
+                body: json(serde_json::json!({"answer": "已核实，已按清单办理。"})),
+                if_match: false,
+                wrong_role: None,
+                wrong_department: s(&editor_m),
+                right: editor_t.clone(),
+                success: 200,
+            },
             Route {
                 method: "POST",
                 path: "/api/v1/drafts".into(),

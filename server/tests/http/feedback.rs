@@ -248,7 +248,7 @@ fn citizens_rate_complain_and_departments_answer_in_public_on_both_backends() {
             &format!("/workbench/feedback/{receipt}/answer"),
             &[("answer", "不归我们管")],
         );
-        assert_eq!(refused.status, 404, "{name}");
+        assert_eq!(refused.status, 403, "{name}");
         let answered = editor.post_form(
             "/workbench/feedback",
             &format!("/workbench/feedback/{receipt}/answer"),
