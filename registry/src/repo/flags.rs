@@ -71,12 +71,13 @@ pub(crate) struct LawChange {
     pub successor: Option<i64>,
 }
 
-/// A published item citing a law: id, code, version, department, article label.
-type Citing = (i64, String, i32, i64, Option<String>);
+/// An item citing a law: id, code, version, department, status, article label.
+type Citing = (i64, String, i32, i64, String, Option<String>);
 
-/// Flags every published item citing the changed law version (once per item and version),
-/// with an outbox row (so the change feed and the index follow) and an audit entry. Returns
-/// how many items were flagged.
+/// Flags every published or withheld item citing the changed law version (once per item and
+/// version), with an audit entry and, for a published item, an outbox row (so the change feed
+/// and the index follow; a withheld item's flag is its department's alone). Returns how many
+/// items were flagged.
 pub(crate) fn flag_items_citing(
     conn: &mut DbConnection,
     change: &LawChange,
@@ -101,16 +102,20 @@ pub(crate) fn flag_items_citing(
         Some(new) => format!("《{title}》{}版已被{}版修改", day(old_date), day(new)),
         None => format!("《{title}》已废止"),
     };
-    // Published items citing it, with the articles they cite.
+    // Published and withheld items citing it, with the articles they cite.
     let cited: Vec<Citing> = item_legal_bases::table
         .inner_join(power_items::table)
         .filter(item_legal_bases::law_id.eq(change.law_id))
-        .filter(power_items::status.eq(ItemStatus::Published.as_str()))
+        .filter(power_items::status.eq_any([
+            ItemStatus::Published.as_str(),
+            ItemStatus::Withheld.as_str(),
+        ]))
         .select((
             power_items::id,
             power_items::code,
             power_items::version,
             power_items::department_id,
+            power_items::status,
             item_legal_bases::article_label,
         ))
         .order((power_items::id.asc(), item_legal_bases::position.asc()))
@@ -129,9 +134,10 @@ pub(crate) fn flag_items_citing(
     while i < cited.len() {
         let (item_id, code, version, department_id) =
             (cited[i].0, cited[i].1.clone(), cited[i].2, cited[i].3);
+        let public = ItemStatus::is_public(&cited[i].4);
         let mut articles: Vec<FlaggedArticle> = Vec::new();
         while i < cited.len() && cited[i].0 == item_id {
-            if let Some(label) = &cited[i].4
+            if let Some(label) = &cited[i].5
                 && !articles.iter().any(|a| &a.article == label)
             {
                 let change_of = match changes_of.get(label) {
@@ -163,17 +169,19 @@ pub(crate) fn flag_items_citing(
                 item_review_flags::created_at.eq(at),
             ))
             .execute(conn)?;
-        append_outbox(
-            conn,
-            &OutboxEntry::item(
-                item_id,
-                &code,
-                ChangeKind::NeedsReview,
-                version,
-                Some(&reason),
-            ),
-            at,
-        )?;
+        if public {
+            append_outbox(
+                conn,
+                &OutboxEntry::item(
+                    item_id,
+                    &code,
+                    ChangeKind::NeedsReview,
+                    version,
+                    Some(&reason),
+                ),
+                at,
+            )?;
+        }
         append_audit(
             conn,
             &AuditEntry {

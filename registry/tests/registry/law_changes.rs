@@ -62,6 +62,15 @@ fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
                 "T-CITES-2019",
                 json!([{"role": "实施依据", "law": law, "version": "2019-03-02", "article": "第十条"}]),
             ),
+            {
+                let mut withheld: serde_json::Value = serde_json::from_str(&item(
+                    "T-WITHHELD",
+                    json!([{"role": "实施依据", "law": law, "version": "2022-03-29", "article": "第十条"}]),
+                ))
+                .unwrap();
+                withheld["withheld"] = json!({"reason": "国家秘密", "basis": "《保守国家秘密法》第十三条"});
+                withheld.to_string()
+            },
         ]
         .join("\n");
         let report = import_items_ndjson(&db, items.as_bytes(), &options()).unwrap();
@@ -71,8 +80,8 @@ fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
         law_tree(after.path(), &["2019-03-02", "2022-03-29", "2023-07-20"]);
         let laws = import_law_tree(&db, after.path()).unwrap();
         assert_eq!(
-            laws.flagged_items, 2,
-            "{name}: the 2019 version was not in force"
+            laws.flagged_items, 3,
+            "{name}: the 2019 version was not in force; the withheld item is flagged too"
         );
 
         let mut conn = db.conn().unwrap();
@@ -113,6 +122,9 @@ fn an_amended_law_flags_the_items_citing_it_on_both_backends() {
             Some("2022-03-29"),
             "{name}"
         );
+        // A withheld item is flagged for its department, and the public feed says nothing.
+        let withheld = id_of(&mut conn, "T-WITHHELD");
+        assert_eq!(open_flags(&mut conn, withheld).unwrap().len(), 1, "{name}");
         let cites_2019 = id_of(&mut conn, "T-CITES-2019");
         assert!(open_flags(&mut conn, cites_2019).unwrap().is_empty());
         // The change feed says which items are due for review.

@@ -21,8 +21,9 @@ struct DepartmentLists {
     lists: Vec<PowerList>,
     drafts: HashMap<String, (i64, String, Option<String>)>,
     findings: HashMap<i64, Vec<FindingKind>>,
-    /// Each department's withheld items (不予公开), which only it sees.
-    withheld: HashMap<i64, Vec<PowerItemRow>>,
+    /// Each department's withheld items (不予公开), which only it sees, and whether a cited
+    /// law's change flagged each for review.
+    withheld: HashMap<i64, Vec<(PowerItemRow, bool)>>,
     /// For an admin who chose none: every department, to choose from.
     choices: Vec<(i64, String)>,
 }
@@ -125,7 +126,18 @@ pub async fn my_items(
             let mut withheld = HashMap::new();
             for d in &departments {
                 lists.push(load_power_list(conn, *d)?);
-                withheld.insert(*d, quanze_registry::workflow::withheld_items(conn, &p, *d)?);
+                let rows = quanze_registry::workflow::withheld_items(conn, &p, *d)?;
+                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                let flagged = quanze_registry::repo::flags::flagged_items(conn, &ids)?;
+                withheld.insert(
+                    *d,
+                    rows.into_iter()
+                        .map(|r| {
+                            let due = flagged.contains(&r.id);
+                            (r, due)
+                        })
+                        .collect(),
+                );
                 let query = QualityQuery {
                     department: Some(*d),
                     stale_after_days: DEFAULT_STALE_DAYS,
@@ -181,11 +193,12 @@ pub async fn my_items(
                 @if let Some(rows) = data.withheld.get(&list.department.id).filter(|r| !r.is_empty()) {
                     h3 { "不予公开的事项（" (rows.len()) " 项，不在任何公开页面、接口、导出和检索中，只公布数量）" }
                     ul.withheld {
-                        @for item in rows {
+                        @for (item, review_due) in rows {
                             @let draft = data.drafts.get(&item.code);
                             li data-code=(item.code) {
                                 (item.name) " — " (item.withheld_reason.as_deref().unwrap_or(""))
                                 "（" (item.withheld_basis.as_deref().unwrap_or("")) "） "
+                                @if *review_due { span.state { "法律修改，需复核" } " " }
                                 @if let Some((id, _, _)) = draft {
                                     a href=(format!("/workbench/drafts/{id}")) { "查看草稿" }
                                 } @else if may_edit(list.department.id) {
