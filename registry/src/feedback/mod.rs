@@ -445,6 +445,15 @@ pub struct ItemFeedback {
     pub by_month: Vec<MonthOfFeedback>,
 }
 
+/// A mean to one decimal (0 for nothing).
+fn mean(sum: i64, count: i64) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        (sum as f64 / count as f64 * 10.0).round() / 10.0
+    }
+}
+
 fn score_of(step: Option<String>, scores: &[i32]) -> Score {
     let ratings = scores.len() as i64;
     let sum: i64 = scores.iter().map(|s| i64::from(*s)).sum();
@@ -452,11 +461,7 @@ fn score_of(step: Option<String>, scores: &[i32]) -> Score {
     Score {
         step,
         ratings,
-        average: if ratings == 0 {
-            0.0
-        } else {
-            (sum as f64 / ratings as f64 * 10.0).round() / 10.0
-        },
+        average: mean(sum, ratings),
         satisfaction: if ratings == 0 {
             0
         } else {
@@ -485,17 +490,20 @@ fn answering(rows: &[&FeedbackRow], now: NaiveDateTime) -> Answering {
 }
 
 /// The public feedback of a public item.
+/// The public feedback of a public item (`steps`: its workflow's stages, in order, which the
+/// caller has read with the item).
 pub fn item_feedback(
     conn: &mut DbConnection,
-    item: &PowerItemRow,
+    item_id: i64,
+    code: &str,
+    steps: &[String],
     now: NaiveDateTime,
 ) -> Result<ItemFeedback> {
     let rows: Vec<FeedbackRow> = feedback::table
-        .filter(feedback::item_id.eq(item.id))
+        .filter(feedback::item_id.eq(item_id))
         .order(feedback::id.desc())
         .select(FeedbackRow::as_select())
         .load(conn)?;
-    let steps = workflow_steps(conn, item)?;
     let ratings = |step: Option<&str>| -> Vec<i32> {
         rows.iter()
             .filter(|r| r.kind == FeedbackKind::Rating.as_str() && r.step.as_deref() == step)
@@ -509,9 +517,9 @@ pub fn item_feedback(
     }
     let mut seen = std::collections::HashSet::new();
     for step in steps {
-        let of_step = ratings(Some(&step));
-        if !of_step.is_empty() && seen.insert(step.clone()) {
-            scores.push(score_of(Some(step), &of_step));
+        let of_step = ratings(Some(step));
+        if !of_step.is_empty() && seen.insert(step) {
+            scores.push(score_of(Some(step.clone()), &of_step));
         }
     }
     let of_kind = |kind: FeedbackKind| -> Vec<&FeedbackRow> {
@@ -525,9 +533,9 @@ pub fn item_feedback(
             .iter()
             .filter(|r| r.body.is_some() || r.kind != FeedbackKind::Rating.as_str())
             .take(200)
-            .map(|r| r.public(&item.code, now))
+            .map(|r| r.public(code, now))
             .collect(),
-        by_month: feedback_by_month(conn, FeedbackScope::Item(item.id), now)?,
+        by_month: months_of(&rows, now),
     })
 }
 
@@ -548,36 +556,31 @@ pub struct MonthOfFeedback {
     pub overdue: i64,
 }
 
-/// Whose feedback a monthly figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedbackScope {
-    Registry,
-    Department(i64),
-    Item(i64),
-}
-
-/// Ratings, complaints and corrections per month, oldest first, for the registry, one
-/// department or one item. Feedback on items no longer public is left out, as it is
-/// everywhere public.
+/// Ratings, complaints and corrections per month over the registry, oldest first. Feedback
+/// on items no longer public is left out, as it is everywhere public.
 pub fn feedback_by_month(
     conn: &mut DbConnection,
-    scope: FeedbackScope,
     now: NaiveDateTime,
 ) -> Result<Vec<MonthOfFeedback>> {
-    let mut q = feedback::table.inner_join(power_items::table).into_boxed();
-    match scope {
-        FeedbackScope::Registry => {}
-        FeedbackScope::Department(d) => q = q.filter(feedback::department_id.eq(d)),
-        FeedbackScope::Item(i) => q = q.filter(feedback::item_id.eq(i)),
-    }
-    let rows: Vec<(FeedbackRow, String)> = q
+    let rows: Vec<(FeedbackRow, String)> = feedback::table
+        .inner_join(power_items::table)
         .select((FeedbackRow::as_select(), power_items::status))
         .load(conn)?;
+    Ok(months_of(
+        rows.iter()
+            .filter(|(_, status)| crate::domain::ItemStatus::is_public(status))
+            .map(|(f, _)| f),
+        now,
+    ))
+}
+
+/// Feedback counted per month of its submission, oldest month first.
+fn months_of<'a>(
+    rows: impl IntoIterator<Item = &'a FeedbackRow>,
+    now: NaiveDateTime,
+) -> Vec<MonthOfFeedback> {
     let mut months: std::collections::BTreeMap<String, (MonthOfFeedback, i64)> = Default::default();
-    for (f, _) in rows
-        .into_iter()
-        .filter(|(_, status)| crate::domain::ItemStatus::is_public(status))
-    {
+    for f in rows {
         let month = f.created_at.format("%Y-%m").to_string();
         let (m, score_sum) = months.entry(month.clone()).or_insert_with(|| {
             (
@@ -601,15 +604,13 @@ pub fn feedback_by_month(
             }
         }
     }
-    Ok(months
+    months
         .into_values()
         .map(|(mut m, sum)| {
-            if m.ratings > 0 {
-                m.average = (sum as f64 / m.ratings as f64 * 10.0).round() / 10.0;
-            }
+            m.average = mean(sum, m.ratings);
             m
         })
-        .collect())
+        .collect()
 }
 
 /// An open complaint or correction past its due time, with the item it concerns.
@@ -674,7 +675,7 @@ pub fn department_feedback(
                 feedback: r.public(&item.code, now),
             })
             .collect(),
-        by_month: feedback_by_month(conn, FeedbackScope::Department(department_id), now)?,
+        by_month: months_of(rows.iter().map(|(r, _)| r), now),
     })
 }
 

@@ -94,7 +94,14 @@ pub async fn item_feedback(
     let found = state
         .with_public_read(move |conn| {
             let item = quanze_registry::repo::items::find_public_item(conn, &key)?;
-            Ok(feedback::item_feedback(conn, &item, now())?)
+            let steps = feedback::workflow_steps(conn, &item)?;
+            Ok(feedback::item_feedback(
+                conn,
+                item.id,
+                &item.code,
+                &steps,
+                now(),
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(found))

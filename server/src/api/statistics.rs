@@ -186,9 +186,11 @@ pub async fn figure(
 ) -> Result<HttpResponse, ApiError> {
     let figure = Figure::parse(&path)?;
     let p = FigureParams::from_query(req.query_string())?;
-    let s = state.with_public_read(load_statistics).await?;
+    let rows = state
+        .with_public_read(move |conn| figure.load(conn))
+        .await?;
     if p.format.is_some() {
-        return Ok(csv_response(figure.key(), figure.csv(&s)?));
+        return Ok(csv_response(figure.key(), rows.csv()?));
     }
-    Ok(HttpResponse::Ok().json(figure.json(&s)))
+    Ok(HttpResponse::Ok().json(rows.json()))
 }

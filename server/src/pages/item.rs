@@ -85,20 +85,35 @@ fn load_history(
     Ok(out)
 }
 
-/// An item with its history and what citizens said of it.
+/// An item with its history and, for the item page (not the print page), what citizens said
+/// of it.
 struct Loaded {
     view: ItemView,
     history: Vec<HistoryEntry>,
-    feedback: ItemFeedback,
+    feedback: Option<ItemFeedback>,
 }
 
-async fn load(state: &web::Data<AppState>, code: String) -> Result<Loaded, super::PageError> {
+async fn load(
+    state: &web::Data<AppState>,
+    code: String,
+    with_feedback: bool,
+) -> Result<Loaded, super::PageError> {
     with_conn(state, move |conn| {
         let view = load_item_view(conn, &code)?;
         let history = load_history(conn, view.id)?;
-        let item = quanze_registry::repo::items::find_public_item(conn, &view.code)?;
-        let feedback =
-            quanze_registry::feedback::item_feedback(conn, &item, quanze_registry::repo::now())?;
+        // Revoked items take no more feedback and show none.
+        let feedback = if with_feedback && view.status != "revoked" {
+            let steps: Vec<String> = view.item.workflow.iter().map(|s| s.stage.clone()).collect();
+            Some(quanze_registry::feedback::item_feedback(
+                conn,
+                view.id,
+                &view.code,
+                &steps,
+                quanze_registry::repo::now(),
+            )?)
+        } else {
+            None
+        };
         Ok(Loaded {
             view,
             history,
@@ -109,10 +124,10 @@ async fn load(state: &web::Data<AppState>, code: String) -> Result<Loaded, super
 }
 
 pub async fn item_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
-    let l = load(&state, path.into_inner()).await?;
+    let l = load(&state, path.into_inner(), true).await?;
     let mut content = render(&l.view, &l.history, false);
-    if l.view.status != "revoked" {
-        content = html! { (content) (super::feedback::item_section(&l.view.code, &l.feedback)) };
+    if let Some(feedback) = &l.feedback {
+        content = html! { (content) (super::feedback::item_section(&l.view.code, feedback)) };
     }
     page(&l.view.item.name.clone(), content)
 }
@@ -122,7 +137,7 @@ pub async fn print_page(
     path: web::Path<String>,
     _req: HttpRequest,
 ) -> PageResult {
-    let l = load(&state, path.into_inner()).await?;
+    let l = load(&state, path.into_inner(), false).await?;
     page(
         &format!("{}（打印）", l.view.item.name),
         render(&l.view, &l.history, true),

@@ -33,11 +33,7 @@ pub fn load_statistics(conn: &mut quanze_registry::DbConnection) -> Result<Stati
         regions: statistics::items_by_region(conn)?,
         withheld: statistics::withheld_by_reason(conn)?,
         changes: statistics::changes_by_month(conn)?,
-        feedback: quanze_registry::feedback::feedback_by_month(
-            conn,
-            quanze_registry::feedback::FeedbackScope::Registry,
-            now,
-        )?,
+        feedback: quanze_registry::feedback::feedback_by_month(conn, now)?,
     })
 }
 
@@ -80,27 +76,43 @@ impl Figure {
             .ok_or_else(|| ApiError::NotFound(format!("statistics figure {key:?}")))
     }
 
-    /// The figure's rows as JSON.
-    pub fn json(self, s: &Statistics) -> serde_json::Value {
+    /// This figure's rows alone, computed from the database.
+    pub fn load(self, conn: &mut quanze_registry::DbConnection) -> Result<FigureRows, ApiError> {
+        let now = quanze_registry::repo::now();
+        Ok(match self {
+            Figure::Categories => FigureRows::Counts(statistics::items_by_category(conn)?),
+            Figure::Departments => FigureRows::Counts(statistics::items_by_department(conn)?),
+            Figure::Regions => FigureRows::Counts(statistics::items_by_region(conn)?),
+            Figure::Withheld => FigureRows::Counts(statistics::withheld_by_reason(conn)?),
+            Figure::Changes => FigureRows::Changes(statistics::changes_by_month(conn)?),
+            Figure::Feedback => {
+                FigureRows::Feedback(quanze_registry::feedback::feedback_by_month(conn, now)?)
+            }
+        })
+    }
+}
+
+/// One figure's rows.
+pub enum FigureRows {
+    Counts(Vec<Count>),
+    Changes(Vec<MonthOfChanges>),
+    Feedback(Vec<MonthOfFeedback>),
+}
+
+impl FigureRows {
+    pub fn json(&self) -> serde_json::Value {
         match self {
-            Figure::Categories => serde_json::json!(s.categories),
-            Figure::Departments => serde_json::json!(s.departments),
-            Figure::Regions => serde_json::json!(s.regions),
-            Figure::Withheld => serde_json::json!(s.withheld),
-            Figure::Changes => serde_json::json!(s.changes),
-            Figure::Feedback => serde_json::json!(s.feedback),
+            FigureRows::Counts(rows) => serde_json::json!(rows),
+            FigureRows::Changes(rows) => serde_json::json!(rows),
+            FigureRows::Feedback(rows) => serde_json::json!(rows),
         }
     }
 
-    /// The figure's rows as CSV.
-    pub fn csv(self, s: &Statistics) -> Result<Vec<u8>, ApiError> {
+    pub fn csv(&self) -> Result<Vec<u8>, ApiError> {
         Ok(match self {
-            Figure::Categories => statistics::to_csv(&s.categories)?,
-            Figure::Departments => statistics::to_csv(&s.departments)?,
-            Figure::Regions => statistics::to_csv(&s.regions)?,
-            Figure::Withheld => statistics::to_csv(&s.withheld)?,
-            Figure::Changes => statistics::to_csv(&s.changes)?,
-            Figure::Feedback => statistics::to_csv(&s.feedback)?,
+            FigureRows::Counts(rows) => statistics::to_csv(rows)?,
+            FigureRows::Changes(rows) => statistics::to_csv(rows)?,
+            FigureRows::Feedback(rows) => statistics::to_csv(rows)?,
         })
     }
 }
