@@ -136,10 +136,7 @@ impl Database {
                     source,
                 })?;
             }
-            // WAL is a property of the file: set it once, before the pool opens connections
-            // (setting it on every pooled connection races and yields "database is locked").
-            let mut conn = target.connect()?;
-            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+            switch_to_wal(&target)?;
         }
         let max_size = max_connections.unwrap_or_else(|| default_pool_size(&target));
         let pool = Pool::builder()
@@ -261,6 +258,40 @@ impl Database {
                     .map(names)
                     .map_err(migration_error)
             }
+        }
+    }
+}
+
+/// How long openers starting together on a new SQLite file retry switching it to WAL.
+const WAL_SWITCH_WAIT: Duration = Duration::from_secs(10);
+
+/// Puts a SQLite file in WAL mode, once, before the pool opens connections (setting it on
+/// every pooled connection races). The switch needs the file to itself and SQLite refuses it
+/// at once ("database is locked") rather than waiting out the busy timeout, so several
+/// processes opening one new file together retry until the first has switched it.
+fn switch_to_wal(target: &DatabaseTarget) -> Result<()> {
+    #[derive(diesel::QueryableByName)]
+    struct JournalMode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let mut conn = target.connect()?;
+    let deadline = std::time::Instant::now() + WAL_SWITCH_WAIT;
+    loop {
+        match diesel::sql_query("PRAGMA journal_mode = WAL").get_result::<JournalMode>(&mut conn) {
+            Ok(mode) if mode.journal_mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(RegistryError::Pool(format!(
+                    "SQLite kept journal mode {:?} instead of WAL (is the file on a network share?)",
+                    mode.journal_mode
+                )));
+            }
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
         }
     }
 }
