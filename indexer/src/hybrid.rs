@@ -32,17 +32,22 @@ const RRF_K: f32 = 60.0;
 /// then likely few, since the closest texts' items held so few of them.
 const FIRST_TEXTS: usize = 16;
 
-/// Collects every matching document with its passage key.
+/// Collects every matching document with its passage key and its item id (equal
+/// similarities, the same text in many places, are ordered by id, the same on every server).
 struct PassageKeyCollector;
+
+/// A document found, its passage key and its item id.
+type KeyedDoc = (DocAddress, u64, u64);
 
 struct SegmentPassageKeyCollector {
     segment: SegmentOrdinal,
     column: Option<Column<u64>>,
-    found: Vec<(DocId, u64)>,
+    ids: Option<Column<u64>>,
+    found: Vec<(DocId, u64, u64)>,
 }
 
 impl Collector for PassageKeyCollector {
-    type Fruit = Vec<(DocAddress, u64)>;
+    type Fruit = Vec<KeyedDoc>;
     type Child = SegmentPassageKeyCollector;
 
     fn for_segment(
@@ -53,6 +58,7 @@ impl Collector for PassageKeyCollector {
         Ok(SegmentPassageKeyCollector {
             segment,
             column: reader.fast_fields().u64(crate::schema::PASSAGE_KEY).ok(),
+            ids: reader.fast_fields().u64(crate::schema::ITEM_ID).ok(),
             found: Vec::new(),
         })
     }
@@ -63,24 +69,25 @@ impl Collector for PassageKeyCollector {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<(SegmentOrdinal, Vec<(DocId, u64)>)>,
+        fruits: Vec<(SegmentOrdinal, Vec<(DocId, u64, u64)>)>,
     ) -> tantivy::Result<Self::Fruit> {
         Ok(fruits
             .into_iter()
             .flat_map(|(segment, docs)| {
                 docs.into_iter()
-                    .map(move |(doc, key)| (DocAddress::new(segment, doc), key))
+                    .map(move |(doc, key, id)| (DocAddress::new(segment, doc), key, id))
             })
             .collect())
     }
 }
 
 impl SegmentCollector for SegmentPassageKeyCollector {
-    type Fruit = (SegmentOrdinal, Vec<(DocId, u64)>);
+    type Fruit = (SegmentOrdinal, Vec<(DocId, u64, u64)>);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(key) = self.column.as_ref().and_then(|c| c.first(doc)) {
-            self.found.push((doc, key));
+            let id = self.ids.as_ref().and_then(|c| c.first(doc));
+            self.found.push((doc, key, id.unwrap_or(u64::MAX)));
         }
     }
 
@@ -150,23 +157,23 @@ pub fn semantic_search(
 }
 
 fn rank(
-    docs: Vec<(DocAddress, u64)>,
+    docs: Vec<KeyedDoc>,
     similarity: &HashMap<u64, f32>,
     depth: usize,
 ) -> Vec<(DocAddress, f32)> {
-    let mut scored: Vec<(DocAddress, f32)> = docs
+    let mut scored: Vec<(DocAddress, f32, u64)> = docs
         .into_iter()
-        .filter_map(|(doc, key)| similarity.get(&key).map(|s| (doc, *s)))
+        .filter_map(|(doc, key, id)| similarity.get(&key).map(|s| (doc, *s, id)))
         .collect();
-    let order = |a: &(DocAddress, f32), b: &(DocAddress, f32)| {
-        b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+    let order = |a: &(DocAddress, f32, u64), b: &(DocAddress, f32, u64)| {
+        b.1.total_cmp(&a.1).then_with(|| a.2.cmp(&b.2))
     };
     if scored.len() > depth && depth > 0 {
         scored.select_nth_unstable_by(depth - 1, order);
         scored.truncate(depth);
     }
     scored.sort_unstable_by(order);
-    scored
+    scored.into_iter().map(|(doc, s, _)| (doc, s)).collect()
 }
 
 /// Which of `docs` the matching query (any of its alternatives) matches.

@@ -14,8 +14,10 @@
 //!      half the index visits the few thousand documents that can still make the page.
 //!
 //! The few winners of WAND are scored again term by term, so a document's score does not
-//! depend on the path its segment took. Segments are searched in parallel on the index's
-//! search executor.
+//! depend on the path its segment took. Equal scores are ordered by item id, never by index
+//! order: servers following one database build their segments at different times, and the
+//! same request must get the same page from each. Segments are searched in parallel on the
+//! index's search executor.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
@@ -39,10 +41,11 @@ pub struct Ranked {
 }
 
 /// A document in a top-k heap, ordered so that the greatest is the best: higher score, then
-/// the earlier document (ties go to index order, as tantivy's own collectors do).
+/// the lower item id (the registry's, the same in every server's index).
 #[derive(Clone, Copy)]
 struct Candidate {
     score: Score,
+    id: u64,
     doc: DocId,
 }
 
@@ -50,7 +53,7 @@ impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> Ordering {
         self.score
             .total_cmp(&other.score)
-            .then_with(|| other.doc.cmp(&self.doc))
+            .then_with(|| other.id.cmp(&self.id))
     }
 }
 
@@ -84,23 +87,14 @@ impl TopK {
         }
     }
 
-    /// Documents must come in ascending order: an equal score never displaces an earlier
-    /// document.
-    fn push(&mut self, score: Score, doc: DocId) {
+    fn push(&mut self, score: Score, id: u64, doc: DocId) {
+        let candidate = Candidate { score, id, doc };
         if self.heap.len() < self.k {
-            self.heap.push(std::cmp::Reverse(Candidate { score, doc }));
+            self.heap.push(std::cmp::Reverse(candidate));
         } else if let Some(mut worst) = self.heap.peek_mut()
-            && score > worst.0.score
+            && candidate > worst.0
         {
-            *worst = std::cmp::Reverse(Candidate { score, doc });
-        }
-    }
-
-    /// Scores at or below this cannot enter.
-    fn threshold(&self) -> Score {
-        match self.heap.peek() {
-            Some(worst) if self.heap.len() >= self.k => worst.0.score,
-            _ => Score::MIN,
+            *worst = std::cmp::Reverse(candidate);
         }
     }
 
@@ -113,9 +107,75 @@ impl TopK {
     }
 }
 
+/// Block-max WAND's pick of a segment: every document whose score may be among the best `k`,
+/// with its neighbours in score. WAND adds a document's term scores in whatever order its
+/// cursors stand, so its sums may differ in the last bits from the term-by-term score that
+/// ranks: documents within a rounding margin of the k-th score are kept too, and the exact top
+/// k (equal scores by id) is picked from them afterwards.
+struct Contenders {
+    k: usize,
+    found: Vec<(Score, DocId)>,
+    /// The k-th best score as of the last pruning (a lower bound of the final one).
+    kth: Score,
+    prune_at: usize,
+}
+
+impl Contenders {
+    fn new(k: usize) -> Contenders {
+        let prune_at = 2 * k + 1024;
+        Contenders {
+            k,
+            found: Vec::with_capacity(prune_at.min(4096)),
+            kth: Score::MIN,
+            prune_at,
+        }
+    }
+
+    /// Scores below this cannot make the top k.
+    fn floor(&self) -> Score {
+        if self.kth == Score::MIN {
+            return Score::MIN;
+        }
+        self.kth - (self.kth.abs() * 1e-4 + 1e-6)
+    }
+
+    fn push(&mut self, score: Score, doc: DocId) {
+        if score < self.floor() {
+            return;
+        }
+        self.found.push((score, doc));
+        if self.found.len() >= self.prune_at {
+            self.prune();
+            // Many equal scores survive a pruning: wait for twice as many before the next.
+            self.prune_at = self.prune_at.max(2 * self.found.len());
+        }
+    }
+
+    fn prune(&mut self) {
+        if self.found.len() >= self.k && self.k > 0 {
+            let (_, kth, _) = self
+                .found
+                .select_nth_unstable_by(self.k - 1, |a, b| b.0.total_cmp(&a.0));
+            self.kth = self.kth.max(kth.0);
+            let floor = self.floor();
+            self.found.retain(|(score, _)| *score >= floor);
+        }
+    }
+
+    fn into_docs(mut self, max_doc: DocId) -> BitSet {
+        self.prune();
+        let mut docs = BitSet::with_max_value(max_doc);
+        for (_, doc) in self.found {
+            docs.insert(doc);
+        }
+        docs
+    }
+}
+
 struct SegmentResult {
     count: usize,
-    top: Vec<(Score, DocAddress)>,
+    /// Score, item id, address.
+    top: Vec<(Score, u64, DocAddress)>,
 }
 
 /// Scoring a match term by term costs about this many postings visited by block-max WAND
@@ -245,7 +305,12 @@ pub fn search_ranked(
         facets.merge(tally);
     }
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let top = top.into_iter().skip(offset).take(limit).collect();
+    let top = top
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(score, _, address)| (score, address))
+        .collect();
     Ok(Ranked {
         total,
         top,
@@ -272,17 +337,22 @@ fn search_segment(
     tally: &mut SegmentTally,
 ) -> tantivy::Result<SegmentResult> {
     let count = matched.len();
-    let address = |doc| DocAddress::new(segment_ord, doc);
+    let ids = ItemIds::of_reader(reader)?;
+    let page = |best: TopK| {
+        best.into_candidates()
+            .map(|c| (c.score, c.id, DocAddress::new(segment_ord, c.doc)))
+    };
     let Some(ranking) = ranking else {
-        // Index order: the first k matches are the page.
-        let mut first = Vec::with_capacity(k.min(count));
+        // Item order: the k lowest ids are the page.
+        let mut first = TopK::new(k);
         for_each_in(matched, |doc| {
             tally.add(doc);
-            if first.len() < k {
-                first.push((1.0, address(doc)));
-            }
+            first.push(1.0, ids.of(doc), doc);
         });
-        return Ok(SegmentResult { count, top: first });
+        return Ok(SegmentResult {
+            count,
+            top: page(first).collect(),
+        });
     };
     for_each_in(matched, |doc| tally.add(doc));
     if count == 0 {
@@ -297,31 +367,32 @@ fn search_segment(
         .saturating_mul(scorers.len())
         .saturating_mul(SEEK_COST_IN_WAND_POSTINGS);
     let best = if seeking <= postings {
-        rank_by_seeking(matched, &mut scorers, k)
+        rank_by_seeking(matched, &mut scorers, &ids, k)
     } else {
-        // WAND adds a document's term scores in whatever order its cursors stand; the
-        // winners are scored again term by term, so that equal documents get equal scores
-        // whichever way their segment was ranked, and ties fall to index order.
-        let winners = rank_by_wand(reader, matched, ranking, k)?;
-        let mut docs = BitSet::with_max_value(reader.max_doc());
-        for candidate in winners.into_candidates() {
-            docs.insert(candidate.doc);
-        }
-        rank_by_seeking(&docs, &mut scorers, k)
+        // The contenders are scored again term by term, so that equal documents get equal
+        // scores whichever way their segment was ranked.
+        let contenders = rank_by_wand(reader, matched, ranking, k)?;
+        rank_by_seeking(
+            &contenders.into_docs(reader.max_doc()),
+            &mut scorers,
+            &ids,
+            k,
+        )
     };
-    let mut top: Vec<(Score, DocAddress)> = Vec::with_capacity(best.len());
+    let mut top: Vec<(Score, u64, DocAddress)> = Vec::with_capacity(k.min(count));
     if best.len() < k.min(count) {
         // A match the ranking terms never reached (none of them is in it): it still belongs
         // on the page, after every ranked one.
         let ranked: HashSet<DocId> = best.heap.iter().map(|c| c.0.doc).collect();
-        let wanted = k.min(count) - ranked.len();
+        let mut unranked = TopK::new(k.min(count) - ranked.len());
         for_each_in(matched, |doc| {
-            if top.len() < wanted && !ranked.contains(&doc) {
-                top.push((0.0, address(doc)));
+            if !ranked.contains(&doc) {
+                unranked.push(0.0, ids.of(doc), doc);
             }
         });
+        top.extend(page(unranked));
     }
-    top.extend(best.into_candidates().map(|c| (c.score, address(c.doc))));
+    top.extend(page(best));
     Ok(SegmentResult { count, top })
 }
 
@@ -353,9 +424,27 @@ fn mark_matches(
     Ok(matched)
 }
 
+/// A segment's item ids (the `id` fast field), the tie-break of equal scores.
+struct ItemIds(tantivy::columnar::Column<u64>);
+
+impl ItemIds {
+    fn of_reader(reader: &SegmentReader) -> tantivy::Result<ItemIds> {
+        Ok(ItemIds(reader.fast_fields().u64(crate::schema::ITEM_ID)?))
+    }
+
+    fn of(&self, doc: DocId) -> u64 {
+        self.0.first(doc).unwrap_or(u64::MAX)
+    }
+}
+
 /// Scores every document of `docs` term by term (each term's postings skip to it), adding
 /// the terms' scores in term order.
-fn rank_by_seeking(docs: &BitSet, scorers: &mut [Box<dyn Scorer>], k: usize) -> TopK {
+fn rank_by_seeking(
+    docs: &BitSet,
+    scorers: &mut [Box<dyn Scorer>],
+    ids: &ItemIds,
+    k: usize,
+) -> TopK {
     let mut best = TopK::new(k);
     for_each_in(docs, |doc| {
         let mut score = 0.0;
@@ -367,28 +456,29 @@ fn rank_by_seeking(docs: &BitSet, scorers: &mut [Box<dyn Scorer>], k: usize) -> 
                 score += scorer.score();
             }
         }
-        best.push(score, doc);
+        best.push(score, ids.of(doc), doc);
     });
     best
 }
 
-/// Block-max WAND over the ranking terms' union, keeping the matches.
+/// Block-max WAND over the ranking terms' union, keeping the matches that contend for the
+/// top k.
 fn rank_by_wand(
     reader: &SegmentReader,
     matched: &BitSet,
     ranking: &Ranking,
     k: usize,
-) -> tantivy::Result<TopK> {
-    let mut best = TopK::new(k);
+) -> tantivy::Result<Contenders> {
+    let mut contenders = Contenders::new(k);
     ranking
         .union()?
         .for_each_pruning(Score::MIN, reader, &mut |doc, score| {
             if matched.contains(doc) {
-                best.push(score, doc);
+                contenders.push(score, doc);
             }
-            best.threshold()
+            contenders.floor()
         })?;
-    Ok(best)
+    Ok(contenders)
 }
 
 #[cfg(test)]
@@ -396,24 +486,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn top_k_keeps_the_best_and_the_earliest_of_equals() {
-        let mut top = TopK::new(3);
-        for (doc, score) in [(1, 0.5), (2, 2.0), (3, 1.0), (4, 1.0), (5, 3.0), (6, 1.0)] {
-            top.push(score, doc);
+    fn top_k_keeps_the_best_and_the_lowest_id_of_equals_whatever_the_order() {
+        // (doc, id, score): equal scores 1.0 for ids 40, 30 and 50; the page takes id 30.
+        let docs = [
+            (1, 10, 0.5),
+            (2, 20, 2.0),
+            (3, 40, 1.0),
+            (4, 30, 1.0),
+            (5, 60, 3.0),
+            (6, 50, 1.0),
+        ];
+        for reversed in [false, true] {
+            let mut top = TopK::new(3);
+            let mut input = docs.to_vec();
+            if reversed {
+                input.reverse();
+            }
+            for (doc, id, score) in input {
+                top.push(score, id, doc);
+            }
+            let mut got: Vec<(Score, u64)> =
+                top.into_candidates().map(|c| (c.score, c.id)).collect();
+            got.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            assert_eq!(
+                got,
+                [(3.0, 60), (2.0, 20), (1.0, 30)],
+                "reversed: {reversed}"
+            );
         }
-        assert_eq!(top.threshold(), 1.0);
-        let mut got: Vec<(Score, DocId)> =
-            top.into_candidates().map(|c| (c.score, c.doc)).collect();
-        got.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        assert_eq!(got, [(3.0, 5), (2.0, 2), (1.0, 3)]);
     }
 
     #[test]
-    fn top_k_threshold_is_open_until_full() {
-        let mut top = TopK::new(2);
-        top.push(5.0, 1);
-        assert_eq!(top.threshold(), Score::MIN);
-        top.push(4.0, 2);
-        assert_eq!(top.threshold(), 4.0);
+    fn contenders_keep_every_score_within_rounding_of_the_kth() {
+        let mut contenders = Contenders::new(2);
+        assert_eq!(contenders.floor(), Score::MIN);
+        // Far more than the pruning size, most of them tied just under the k-th score.
+        for doc in 0..5000 {
+            let score = match doc {
+                7 => 9.0,
+                11 => 8.0,
+                d if d % 2 == 0 => 8.0 - 1e-6,
+                _ => 1.0,
+            };
+            contenders.push(score, doc);
+        }
+        assert!(contenders.floor() > 1.0 && contenders.floor() < 8.0 - 1e-6);
+        let docs = contenders.into_docs(5000);
+        assert!(docs.contains(7) && docs.contains(11));
+        assert_eq!(
+            docs.len(),
+            2 + 2500,
+            "the near-ties stay, the low scores go"
+        );
     }
 }

@@ -13,6 +13,8 @@ use crate::tokenizers::{BigramTokenizer, JiebaTokenizer};
 pub const ZH: &str = "zh";
 pub const ZH_BIGRAM: &str = "zh_bigram";
 
+/// The fast field holding an item's registry id: the tie-break of equal scores.
+pub const ITEM_ID: &str = "id";
 /// The fast field holding an item's passage key (`crate::passage`).
 pub const PASSAGE_KEY: &str = "passage_key";
 
@@ -68,7 +70,7 @@ fn text(tokenizer: &str, stored: bool) -> TextOptions {
 impl ItemFields {
     pub fn new() -> ItemFields {
         let mut b = Schema::builder();
-        let id = b.add_u64_field("id", INDEXED | STORED | FAST);
+        let id = b.add_u64_field(ITEM_ID, INDEXED | STORED | FAST);
         let code = b.add_text_field("code", STRING | STORED);
         let code_prefix = b.add_text_field("code_prefix", STRING);
         let name = b.add_text_field("name", text(ZH, true));

@@ -214,7 +214,9 @@ impl VectorStore {
                 .sum();
             keyed.push((*key, dot as f32 * q.scale * vectors.scales[*ordinal]));
         }
-        let by_similarity = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1);
+        // Equal similarities by key: the order must not depend on the store's layout.
+        let by_similarity =
+            |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         if keyed.len() > k && k > 0 {
             keyed.select_nth_unstable_by(k - 1, by_similarity);
             keyed.truncate(k);

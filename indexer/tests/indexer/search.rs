@@ -265,3 +265,109 @@ fn ten_kilobytes_of_text_is_answered() {
     let q = "出租车".repeat(3500);
     assert!(demo_index().search(&req(&q)).is_ok());
 }
+
+/// Servers following one database build their indexes at different times: one in a single
+/// pass (item order), another change by change (segments in another order). Equal scores —
+/// the same power in many places — must still come in one order, by item id, so that the same
+/// request gets the same page from every server.
+#[test]
+fn equal_scores_come_in_item_order_whatever_the_segments() {
+    use quanze_indexer::schema::IndexableItem;
+    use quanze_registry::interchange::{DepartmentRef, PowerItemRecord};
+
+    // 1,500 places with one name (more than a WAND pruning round keeps), 500 others.
+    let item = |id: i64| IndexableItem {
+        id,
+        status: "published".into(),
+        department_id: 1 + id % 7,
+        law_ids: vec![],
+        record: PowerItemRecord {
+            code: format!("T{id:08}"),
+            name: if id % 4 == 0 {
+                format!("道路货物运输站场经营备案（第{id}号）")
+            } else {
+                "出租汽车经营许可".into()
+            },
+            category: if id % 3 == 0 {
+                "inspection"
+            } else {
+                "licensing"
+            }
+            .into(),
+            department: DepartmentRef {
+                name: "临江市交通运输局".into(),
+                uscc: None,
+                region: "511600".into(),
+            },
+            ..Default::default()
+        },
+    };
+    let ids: Vec<i64> = (1..=2000).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let at_once = SearchIndex::open(&dir.path().join("at-once"), analysis(), true).unwrap();
+    at_once.bulk_index(ids.iter().map(|&id| item(id))).unwrap();
+    let piecemeal = SearchIndex::open(&dir.path().join("piecemeal"), analysis(), true).unwrap();
+    for batch in ids.rchunks(150) {
+        piecemeal
+            .bulk_index(batch.iter().rev().map(|&id| item(id)))
+            .unwrap();
+    }
+    assert!(piecemeal.live().reader.searcher().segment_readers().len() > 1);
+
+    let codes = |index: &SearchIndex, request: &SearchRequest| {
+        let r = index.search(request).unwrap();
+        (
+            r.total,
+            r.hits.into_iter().map(|h| h.code).collect::<Vec<_>>(),
+        )
+    };
+    let requests = [
+        SearchRequest {
+            q: "出租汽车".into(),
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        },
+        SearchRequest {
+            q: "出租汽车经营许可".into(),
+            page: 7,
+            per_page: 10,
+            ..Default::default()
+        },
+        SearchRequest {
+            q: "经营".into(),
+            page: 2,
+            per_page: 50,
+            ..Default::default()
+        },
+        SearchRequest {
+            q: "".into(),
+            page: 3,
+            per_page: 20,
+            ..Default::default()
+        },
+        SearchRequest {
+            categories: vec!["inspection".into()],
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        },
+    ];
+    for request in &requests {
+        let (total, first) = codes(&at_once, request);
+        assert_eq!(
+            codes(&piecemeal, request),
+            (total, first.clone()),
+            "{request:?}"
+        );
+        assert!(!first.is_empty(), "{request:?}");
+        if request.q != "经营" {
+            // Every hit here ties with the next: the page runs up the item ids.
+            let mut sorted = first.clone();
+            sorted.sort();
+            assert_eq!(first, sorted, "{request:?}");
+        }
+    }
+    let (_, first_page) = codes(&piecemeal, &requests[0]);
+    assert_eq!(first_page[0], "T00000001");
+}
