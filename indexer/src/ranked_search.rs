@@ -98,6 +98,14 @@ impl TopK {
         }
     }
 
+    /// The k-th best score, once k are in.
+    fn kth_score(&self) -> Option<Score> {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.k => Some(worst.0.score),
+            _ => None,
+        }
+    }
+
     fn len(&self) -> usize {
         self.heap.len()
     }
@@ -113,10 +121,10 @@ impl TopK {
 /// ranks: documents within a rounding margin of the k-th score are kept too, and the exact top
 /// k (equal scores by id) is picked from them afterwards.
 struct Contenders {
-    k: usize,
-    found: Vec<(Score, DocId)>,
-    /// The k-th best score as of the last pruning (a lower bound of the final one).
-    kth: Score,
+    /// The best k so far, for the k-th score.
+    best: TopK,
+    /// Everything pushed at or above the floor of its moment.
+    near: Vec<(Score, DocId)>,
     prune_at: usize,
 }
 
@@ -124,48 +132,38 @@ impl Contenders {
     fn new(k: usize) -> Contenders {
         let prune_at = 2 * k + 1024;
         Contenders {
-            k,
-            found: Vec::with_capacity(prune_at.min(4096)),
-            kth: Score::MIN,
+            best: TopK::new(k),
+            near: Vec::with_capacity(prune_at.min(4096)),
             prune_at,
         }
     }
 
     /// Scores below this cannot make the top k.
     fn floor(&self) -> Score {
-        if self.kth == Score::MIN {
-            return Score::MIN;
+        match self.best.kth_score() {
+            Some(kth) => kth - (kth.abs() * 1e-4 + 1e-6),
+            None => Score::MIN,
         }
-        self.kth - (self.kth.abs() * 1e-4 + 1e-6)
     }
 
     fn push(&mut self, score: Score, doc: DocId) {
         if score < self.floor() {
             return;
         }
-        self.found.push((score, doc));
-        if self.found.len() >= self.prune_at {
-            self.prune();
-            // Many equal scores survive a pruning: wait for twice as many before the next.
-            self.prune_at = self.prune_at.max(2 * self.found.len());
-        }
-    }
-
-    fn prune(&mut self) {
-        if self.found.len() >= self.k && self.k > 0 {
-            let (_, kth, _) = self
-                .found
-                .select_nth_unstable_by(self.k - 1, |a, b| b.0.total_cmp(&a.0));
-            self.kth = self.kth.max(kth.0);
+        self.best.push(score, u64::from(doc), doc);
+        self.near.push((score, doc));
+        if self.near.len() >= self.prune_at {
             let floor = self.floor();
-            self.found.retain(|(score, _)| *score >= floor);
+            self.near.retain(|(score, _)| *score >= floor);
+            // Many equal scores survive a pruning: wait for twice as many before the next.
+            self.prune_at = self.prune_at.max(2 * self.near.len());
         }
     }
 
-    fn into_docs(mut self, max_doc: DocId) -> BitSet {
-        self.prune();
+    fn into_docs(self, max_doc: DocId) -> BitSet {
+        let floor = self.floor();
         let mut docs = BitSet::with_max_value(max_doc);
-        for (_, doc) in self.found {
+        for (_, doc) in self.near.into_iter().filter(|(score, _)| *score >= floor) {
             docs.insert(doc);
         }
         docs
