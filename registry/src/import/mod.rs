@@ -178,19 +178,25 @@ fn keep_withholding(
     valid: &mut [(RecordOrigin, crate::interchange::PowerItemRecord)],
     report: &mut ImportReport,
 ) -> crate::error::Result<()> {
-    let mut conn = db.conn()?;
+    let codes: Vec<&str> = valid
+        .iter()
+        .filter(|(_, i)| i.withheld.is_none())
+        .map(|(_, i)| i.code.as_str())
+        .collect();
+    let withheld = crate::repo::items::withheld_by_code(&mut *db.conn()?, &codes)?;
+    if withheld.is_empty() {
+        return Ok(());
+    }
     for (origin, item) in valid.iter_mut().filter(|(_, i)| i.withheld.is_none()) {
-        if let Some(stored) = crate::repo::items::find_item_by_code(&mut conn, &item.code)?
-            && stored.status == crate::domain::ItemStatus::Withheld.as_str()
-        {
-            let reason = stored.withheld_reason.unwrap_or_default();
+        if let Some((reason, basis)) = withheld.get(&item.code).cloned() {
+            let reason = reason.unwrap_or_default();
             report.problems.push(origin.place(Problem::warning(
                 "withheld",
                 format!("该事项依法不予公开（{reason}），导入后仍不公开；如需公开，请修改该事项"),
             )));
             item.withheld = Some(crate::interchange::Withholding {
                 reason,
-                basis: stored.withheld_basis.unwrap_or_default(),
+                basis: basis.unwrap_or_default(),
             });
         }
     }

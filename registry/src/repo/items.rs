@@ -379,6 +379,31 @@ pub(crate) fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> Resul
     Ok(found)
 }
 
+/// Which of `codes` are withheld items (不予公开), with their reason and basis: a few queries
+/// for a whole import, not one per row.
+pub(crate) fn withheld_by_code(
+    conn: &mut DbConnection,
+    codes: &[&str],
+) -> Result<std::collections::HashMap<String, (Option<String>, Option<String>)>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in codes.chunks(500) {
+        let rows: Vec<(String, Option<String>, Option<String>)> = power_items::table
+            .filter(power_items::code.eq_any(chunk))
+            .filter(power_items::status.eq(crate::domain::ItemStatus::Withheld.as_str()))
+            .select((
+                power_items::code,
+                power_items::withheld_reason,
+                power_items::withheld_basis,
+            ))
+            .load(conn)?;
+        found.extend(
+            rows.into_iter()
+                .map(|(code, reason, basis)| (code, (reason, basis))),
+        );
+    }
+    Ok(found)
+}
+
 /// Items by id (any status), in id order.
 pub fn find_items_by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<PowerItemRow>> {
     let mut rows = Vec::with_capacity(ids.len());
