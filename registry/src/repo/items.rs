@@ -379,12 +379,15 @@ pub(crate) fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> Resul
     Ok(found)
 }
 
+/// A withheld item's reason and basis, as stored.
+pub(crate) type Withheld = (Option<String>, Option<String>);
+
 /// Which of `codes` are withheld items (不予公开), with their reason and basis: a few queries
 /// for a whole import, not one per row.
 pub(crate) fn withheld_by_code(
     conn: &mut DbConnection,
     codes: &[&str],
-) -> Result<std::collections::HashMap<String, (Option<String>, Option<String>)>> {
+) -> Result<std::collections::HashMap<String, Withheld>> {
     let mut found = std::collections::HashMap::new();
     for chunk in codes.chunks(500) {
         let rows: Vec<(String, Option<String>, Option<String>)> = power_items::table
