@@ -461,6 +461,8 @@ pub fn update_draft(
     reason: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> Result<DraftRow> {
+    // An empty reason clears the one given before; none at all keeps it.
+    let clears_reason = reason.is_some_and(|r| r.trim().is_empty());
     let reason = note("reason", reason, false)?;
     write_transaction(conn, |conn| {
         let draft = editable(conn, p, id, "write", Some(expected), |status| {
@@ -500,8 +502,10 @@ pub fn update_draft(
                 name: &content.name,
                 department_id,
                 record: &content.json,
-                // An edit that gives no reason keeps the one given before.
-                reason: reason.as_deref().or(draft.reason.as_deref()),
+                reason: match clears_reason {
+                    true => None,
+                    false => reason.as_deref().or(draft.reason.as_deref()),
+                },
                 user_id: p.user_id,
             },
             at,

@@ -85,7 +85,7 @@ pub struct DraftBody {
     #[schema(value_type = Object)]
     pub record: Option<serde_json::Value>,
     /// Why the change is made (法规修改, 机构改革, 下放, …); shown in the version history. An
-    /// edit without one keeps the reason the draft has.
+    /// edit without one keeps the reason the draft has; an empty one clears it.
     pub reason: Option<String>,
 }
 

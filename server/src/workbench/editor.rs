@@ -368,13 +368,14 @@ async fn save(
                 Action::Revise(code) => {
                     workflow::create_revision(conn, &p, &code, Some(&value), why.as_deref(), now)?
                 }
+                // The form shows the draft's reason: emptied, it is cleared.
                 Action::Update(id, revision) => workflow::update_draft(
                     conn,
                     &p,
                     id,
                     &RevisionCondition::OneOf(vec![revision]),
                     &value,
-                    why.as_deref(),
+                    Some(why.as_deref().unwrap_or_default()),
                     now,
                 )?,
             };

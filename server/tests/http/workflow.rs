@@ -826,6 +826,29 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         other["record"]["base_code"] = serde_json::json!("519A0998000");
         let scratch = server.call("POST", "/api/v1/drafts", Some(&editor_t), Some(&other), &[]);
         let scratch_path = format!("/api/v1/drafts/{}", scratch.body["id"]);
+        // A draft's reason: given, kept by an edit without one, cleared by an empty one.
+        let mut revision = 1;
+        for (reason, expected) in [
+            (Some("法规修改"), serde_json::json!("法规修改")),
+            (None, serde_json::json!("法规修改")),
+            (Some(""), serde_json::Value::Null),
+        ] {
+            let mut edit = serde_json::json!({"record": other["record"].clone()});
+            if let Some(reason) = reason {
+                edit["reason"] = serde_json::json!(reason);
+            }
+            let etag = format!("\"{revision}\"");
+            let put = server.call(
+                "PUT",
+                &scratch_path,
+                Some(&editor_t),
+                Some(&edit),
+                &[("If-Match", etag.as_str())],
+            );
+            assert_eq!(put.status, 200, "{}", put.body);
+            assert_eq!(put.body["reason"], expected, "{reason:?}");
+            revision += 1;
+        }
         assert_eq!(
             server
                 .call("DELETE", &scratch_path, Some(&editor_m), None, &[])
