@@ -827,12 +827,12 @@ fn the_life_of_an_item_under_review_on_both_backends() {
         let scratch = server.call("POST", "/api/v1/drafts", Some(&editor_t), Some(&other), &[]);
         let scratch_path = format!("/api/v1/drafts/{}", scratch.body["id"]);
         // A draft's reason: given, kept by an edit without one, cleared by an empty one.
-        let mut revision = 1;
-        for (reason, expected) in [
+        let edits = [
             (Some("法规修改"), serde_json::json!("法规修改")),
             (None, serde_json::json!("法规修改")),
             (Some(""), serde_json::Value::Null),
-        ] {
+        ];
+        for (revision, (reason, expected)) in (1..).zip(edits) {
             let mut edit = serde_json::json!({"record": other["record"].clone()});
             if let Some(reason) = reason {
                 edit["reason"] = serde_json::json!(reason);
@@ -847,7 +847,6 @@ fn the_life_of_an_item_under_review_on_both_backends() {
             );
             assert_eq!(put.status, 200, "{}", put.body);
             assert_eq!(put.body["reason"], expected, "{reason:?}");
-            revision += 1;
         }
         assert_eq!(
             server
