@@ -103,6 +103,13 @@ fn shared_cluster() -> Option<&'static PgCluster> {
         .as_ref()
 }
 
+/// Runs one of PostgreSQL's client tools (`pg_dump`, `pg_restore`, …) from the cluster's own
+/// installation, so that its version matches the server's; its output.
+pub fn pg_tool(name: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
+    let bindir = find_pg_bindir().map_err(std::io::Error::other)?;
+    Command::new(bindir.join(name)).args(args).output()
+}
+
 fn find_pg_bindir() -> Result<PathBuf, String> {
     if let Ok(dir) = std::env::var("QUANZE_PG_BINDIR") {
         return Ok(PathBuf::from(dir));
