@@ -31,6 +31,51 @@ pub struct Count {
     pub count: i64,
 }
 
+/// The figures of the registry's items — every one but citizens' feedback, which changes
+/// with the clock (answers fall overdue) — computed together, to be kept while their
+/// [`FiguresVersion`] stays the same: they group every published item and read the whole
+/// change feed, which a public page must not do on each request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemFigures {
+    pub categories: Vec<Count>,
+    pub departments: Vec<Count>,
+    pub regions: Vec<Count>,
+    pub withheld: Vec<Count>,
+    pub changes: Vec<MonthOfChanges>,
+}
+
+/// What [`ItemFigures`] are computed from is unchanged while this is: the change feed's newest
+/// row (every public change of an item, a department or a law) and the audit log's newest
+/// entry (withholding an item changes nothing public, but every write is audited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FiguresVersion {
+    outbox_seq: i64,
+    audit_id: i64,
+}
+
+impl ItemFigures {
+    /// The version of the data the figures would be computed from now: two index lookups.
+    pub fn version(conn: &mut DbConnection) -> Result<FiguresVersion> {
+        Ok(FiguresVersion {
+            outbox_seq: crate::repo::history::max_outbox_seq(conn)?,
+            audit_id: crate::schema::audit_log::table
+                .select(diesel::dsl::max(crate::schema::audit_log::id))
+                .first::<Option<i64>>(conn)?
+                .unwrap_or(0),
+        })
+    }
+
+    pub fn load(conn: &mut DbConnection) -> Result<ItemFigures> {
+        Ok(ItemFigures {
+            categories: items_by_category(conn)?,
+            departments: items_by_department(conn)?,
+            regions: items_by_region(conn)?,
+            withheld: withheld_by_reason(conn)?,
+            changes: changes_by_month(conn)?,
+        })
+    }
+}
+
 /// Published items per category, in catalogue order (categories without items left out).
 pub fn items_by_category(conn: &mut DbConnection) -> Result<Vec<Count>> {
     let counts: HashMap<String, i64> = crate::repo::items::count_published_by_category(conn)?

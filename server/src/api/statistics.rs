@@ -2,6 +2,8 @@
 //! category, department and region, withheld items by reason, changes and citizens' feedback
 //! per month — as JSON or CSV, and the list review that compares the list on two dates.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use quanze_registry::statistics::ListReview;
@@ -59,7 +61,10 @@ impl RouteParams for FigureParams {
 )]
 #[get("/statistics")]
 pub async fn statistics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let s = state.with_public_read(load_statistics).await?;
+    let figures = Arc::clone(&state.item_figures);
+    let s = state
+        .with_public_read(move |conn| load_statistics(conn, &figures))
+        .await?;
     Ok(HttpResponse::Ok().json(s))
 }
 
@@ -186,8 +191,9 @@ pub async fn figure(
 ) -> Result<HttpResponse, ApiError> {
     let figure = Figure::parse(&path)?;
     let p = FigureParams::from_query(req.query_string())?;
+    let figures = Arc::clone(&state.item_figures);
     let rows = state
-        .with_public_read(move |conn| figure.load(conn))
+        .with_public_read(move |conn| figure.load(conn, &figures))
         .await?;
     if p.format.is_some() {
         return Ok(csv_response(figure.key(), rows.csv()?));

@@ -145,6 +145,7 @@ pub fn serve(
             behind_proxy: options.behind_proxy,
         }),
         region_tallies: Default::default(),
+        item_figures: Default::default(),
         quality_reports: Default::default(),
         sessions: options.session,
         ready_max_lag: options.ready_max_lag,

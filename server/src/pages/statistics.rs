@@ -147,8 +147,9 @@ pub async fn statistics_page(state: web::Data<AppState>, req: HttpRequest) -> Pa
     let p = ReviewParams::from_query(req.query_string())?;
     let (from, to) = p.dates()?;
     let department = p.department();
+    let figures = std::sync::Arc::clone(&state.item_figures);
     let (s, review) = with_conn(&state, move |conn| {
-        let s = load_statistics(conn)?;
+        let s = load_statistics(conn, &figures)?;
         let review = quanze_registry::statistics::list_review(conn, from, to, department)?;
         Ok((s, review))
     })

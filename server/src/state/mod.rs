@@ -1,13 +1,14 @@
 //! The state every handler and middleware shares — the database pool, the search index, the
-//! request metrics, the rate-limit buckets, cached region tallies and quality reports — and the one way handlers
-//! reach the database: off the async workers, since diesel blocks.
+//! request metrics, the rate-limit buckets, cached region tallies, statistics and quality
+//! reports — and the one way handlers reach the database: off the async workers, since
+//! diesel blocks.
 
+pub mod cached;
 pub mod metrics;
 pub mod process;
 pub mod quality_reports;
 pub mod rate_limits;
 pub mod readiness;
-pub mod region_tallies;
 
 use std::sync::Arc;
 
@@ -15,10 +16,10 @@ use quanze_indexer::SearchIndex;
 use quanze_registry::Database;
 
 use crate::error::ApiError;
+use cached::Cached;
 use metrics::Metrics;
 use quality_reports::QualityReports;
 use rate_limits::RateLimits;
-use region_tallies::RegionTalliesCache;
 
 /// What every handler and middleware may use; shared by all workers.
 #[derive(Clone)]
@@ -30,7 +31,9 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<RateLimits>,
-    pub region_tallies: Arc<RegionTalliesCache>,
+    pub region_tallies: Arc<Cached<quanze_registry::repo::regions::RegionTallies>>,
+    /// The statistics page's figures of items.
+    pub item_figures: Arc<Cached<quanze_registry::statistics::ItemFigures>>,
     pub quality_reports: Arc<QualityReports>,
     /// How long workbench sessions last.
     pub sessions: quanze_registry::sessions::SessionPolicy,

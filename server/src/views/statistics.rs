@@ -2,11 +2,12 @@
 //! (`quanze_registry::statistics` computes them).
 
 use quanze_registry::statistics::{
-    self, Count, ListReview, MonthOfChanges, MonthOfFeedback, TableRows,
+    self, Count, ItemFigures, ListReview, MonthOfChanges, MonthOfFeedback, TableRows,
 };
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::state::cached::Cached;
 
 /// Every figure of the registry at once.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -25,14 +26,20 @@ pub struct Statistics {
     pub feedback: Vec<MonthOfFeedback>,
 }
 
-pub fn load_statistics(conn: &mut quanze_registry::DbConnection) -> Result<Statistics, ApiError> {
+/// Every figure: the items' from `figures` (computed again only when the registry changed),
+/// the feedback's now.
+pub fn load_statistics(
+    conn: &mut quanze_registry::DbConnection,
+    figures: &Cached<ItemFigures>,
+) -> Result<Statistics, ApiError> {
     let now = quanze_registry::repo::now();
+    let items = figures.get(conn)?;
     Ok(Statistics {
-        categories: statistics::items_by_category(conn)?,
-        departments: statistics::items_by_department(conn)?,
-        regions: statistics::items_by_region(conn)?,
-        withheld: statistics::withheld_by_reason(conn)?,
-        changes: statistics::changes_by_month(conn)?,
+        categories: items.categories.clone(),
+        departments: items.departments.clone(),
+        regions: items.regions.clone(),
+        withheld: items.withheld.clone(),
+        changes: items.changes.clone(),
         feedback: quanze_registry::feedback::feedback_by_month(conn, now)?,
     })
 }
@@ -76,16 +83,21 @@ impl Figure {
             .ok_or_else(|| ApiError::NotFound(format!("statistics figure {key:?}")))
     }
 
-    /// This figure's rows alone, computed from the database.
-    pub fn load(self, conn: &mut quanze_registry::DbConnection) -> Result<FigureRows, ApiError> {
-        let now = quanze_registry::repo::now();
+    /// This figure's rows alone (the items' from `figures`, the feedback's computed now).
+    pub fn load(
+        self,
+        conn: &mut quanze_registry::DbConnection,
+        figures: &Cached<ItemFigures>,
+    ) -> Result<FigureRows, ApiError> {
+        let mut items = || figures.get(conn);
         Ok(match self {
-            Figure::Categories => FigureRows::Counts(statistics::items_by_category(conn)?),
-            Figure::Departments => FigureRows::Counts(statistics::items_by_department(conn)?),
-            Figure::Regions => FigureRows::Counts(statistics::items_by_region(conn)?),
-            Figure::Withheld => FigureRows::Counts(statistics::withheld_by_reason(conn)?),
-            Figure::Changes => FigureRows::Changes(statistics::changes_by_month(conn)?),
+            Figure::Categories => FigureRows::Counts(items()?.categories.clone()),
+            Figure::Departments => FigureRows::Counts(items()?.departments.clone()),
+            Figure::Regions => FigureRows::Counts(items()?.regions.clone()),
+            Figure::Withheld => FigureRows::Counts(items()?.withheld.clone()),
+            Figure::Changes => FigureRows::Changes(items()?.changes.clone()),
             Figure::Feedback => {
+                let now = quanze_registry::repo::now();
                 FigureRows::Feedback(quanze_registry::feedback::feedback_by_month(conn, now)?)
             }
         })

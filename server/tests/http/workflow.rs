@@ -164,8 +164,18 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             "basis": "《中华人民共和国保守国家秘密法》第十三条"
         });
         let body = serde_json::json!({"record": record, "reason": "新增事项"});
+        assert_eq!(
+            server.get("/api/v1/statistics/withheld").2,
+            serde_json::json!([])
+        );
         let approved = through_review(&server, "/api/v1/drafts", &body, &editor_t, &reviewer_t);
         assert_eq!(approved["version"], 1, "{name}");
+        // Withholding writes nothing public, yet the statistics the server kept are made again.
+        assert_eq!(
+            server.get("/api/v1/statistics/withheld").2,
+            serde_json::json!([{"key": "国家秘密", "label": "国家秘密", "count": 1}]),
+            "{name}"
+        );
 
         let nowhere_public = |code: &str, words: &str, item_name: &str| {
             assert_eq!(
@@ -254,6 +264,22 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
         let (_, _, powers) = server.get(&format!("/api/v1/departments/{transport}/powers"));
         assert_eq!(powers["withheld"], serde_json::json!([]), "{name}");
 
+        // The statistics before: nothing withheld, nothing withdrawn.
+        let withdrawn_months = |stats: &serde_json::Value| {
+            stats["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["withdrawn"] != 0)
+                .count()
+        };
+        let (_, _, before) = server.get("/api/v1/statistics");
+        assert_eq!(before["withheld"], serde_json::json!([]), "{name}");
+        assert_eq!(withdrawn_months(&before), 0, "{name}");
+        assert_eq!(
+            server.get("/api/v1/statistics/withheld").2,
+            serde_json::json!([])
+        );
         // A public item withheld later: gone from every public place, `withdrawn` in the feed.
         let licensing = demo_record("transport.ndjson", "网络预约出租汽车运输证核发");
         let licensing_code = licensing["code"].as_str().unwrap().to_string();
@@ -321,6 +347,8 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             404,
             "{name}: still withheld"
         );
+        // The statistics asked before it was withheld (and kept by the server) are computed
+        // again.
 
         // Counted in the registry's statistics too (JSON, CSV and the page), and nowhere else.
         let (_, _, withheld) = server.get("/api/v1/statistics/withheld");
@@ -332,14 +360,7 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
         let (_, _, csv) = server.get_text("/api/v1/statistics/withheld?format=csv");
         assert!(csv.contains("商业秘密,商业秘密,1"), "{name}: {csv}");
         let (_, _, stats) = server.get("/api/v1/statistics");
-        assert!(
-            stats["changes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["withdrawn"] == 1),
-            "{name}: {stats}"
-        );
+        assert_eq!(withdrawn_months(&stats), 1, "{name}: {stats}");
         let (_, _, html) = page(&server, "/statistics");
         assert!(html.contains("依法不予公开的事项（按理由）") && html.contains("商业秘密"));
         assert!(!html.contains(&licensing_name), "{name}");
