@@ -154,12 +154,9 @@ pub async fn list_review(
     let p = ReviewParams::from_query(req.query_string())?;
     let (from, to) = p.dates()?;
     let department = p.department;
+    let reviews = Arc::clone(&state.list_reviews);
     let review = state
-        .with_public_read(move |conn| {
-            Ok(quanze_registry::statistics::list_review(
-                conn, from, to, department,
-            )?)
-        })
+        .with_public_read(move |conn| reviews.get(conn, (from, to, department)))
         .await?;
     if p.format.is_some() {
         return Ok(csv_response("list-review", review_csv(&review)?));

@@ -146,6 +146,7 @@ pub fn serve(
         }),
         region_tallies: Default::default(),
         item_figures: Default::default(),
+        list_reviews: Default::default(),
         quality_reports: Default::default(),
         sessions: options.session,
         ready_max_lag: options.ready_max_lag,

@@ -148,9 +148,10 @@ pub async fn statistics_page(state: web::Data<AppState>, req: HttpRequest) -> Pa
     let (from, to) = p.dates()?;
     let department = p.department();
     let figures = std::sync::Arc::clone(&state.item_figures);
+    let reviews = std::sync::Arc::clone(&state.list_reviews);
     let (s, review) = with_conn(&state, move |conn| {
         let s = load_statistics(conn, &figures)?;
-        let review = quanze_registry::statistics::list_review(conn, from, to, department)?;
+        let review = reviews.get(conn, (from, to, department))?;
         Ok((s, review))
     })
     .await?;

@@ -1,14 +1,16 @@
 //! Figures computed from the whole registry, kept while the data they were computed from
-//! stays the same: region tallies (departments and published items per region) and the
-//! item figures of the statistics page. Each groups every published item (the item figures
+//! stays the same: region tallies (departments and published items per region), the
+//! item figures of the statistics page and its list reviews. Each groups every published item (the item figures
 //! read the whole change feed too), which a public route must not do on each request; asking
 //! whether the data changed costs an index lookup or two.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use chrono::NaiveDate;
 use quanze_registry::DbConnection;
 use quanze_registry::repo::regions::{RegionTallies, TalliesVersion};
-use quanze_registry::statistics::{FiguresVersion, ItemFigures};
+use quanze_registry::statistics::{FiguresVersion, ItemFigures, ListReview, list_review};
 
 use crate::error::ApiError;
 
@@ -64,6 +66,46 @@ impl<T: Versioned> Cached<T> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) =
             Some((version, Arc::clone(&value)));
         Ok(value)
+    }
+}
+
+/// List reviews kept at most: one per pair of dates and department asked for.
+const REVIEWS_KEPT: usize = 64;
+
+/// Which list review: its two dates and its department (all when `None`).
+pub type ReviewKey = (NaiveDate, NaiveDate, Option<i64>);
+
+/// List reviews, kept like the item figures (they read every item's version history) while the
+/// registry is unchanged, one per pair of dates and department.
+#[derive(Default)]
+pub struct ListReviews(Mutex<(Option<FiguresVersion>, HashMap<ReviewKey, Arc<ListReview>>)>);
+
+impl ListReviews {
+    pub fn get(
+        &self,
+        conn: &mut DbConnection,
+        key: ReviewKey,
+    ) -> Result<Arc<ListReview>, ApiError> {
+        let version = ItemFigures::version(conn)?;
+        {
+            let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if cached.0 != Some(version) {
+                *cached = (Some(version), HashMap::new());
+            }
+            if let Some(review) = cached.1.get(&key) {
+                return Ok(Arc::clone(review));
+            }
+        }
+        let (from, to, department) = key;
+        let review = Arc::new(list_review(conn, from, to, department)?);
+        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached.0 == Some(version) {
+            if cached.1.len() >= REVIEWS_KEPT {
+                cached.1.clear();
+            }
+            cached.1.insert(key, Arc::clone(&review));
+        }
+        Ok(review)
     }
 }
 

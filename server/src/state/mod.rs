@@ -34,6 +34,8 @@ pub struct AppState {
     pub region_tallies: Arc<Cached<quanze_registry::repo::regions::RegionTallies>>,
     /// The statistics page's figures of items.
     pub item_figures: Arc<Cached<quanze_registry::statistics::ItemFigures>>,
+    /// List reviews, by dates and department.
+    pub list_reviews: Arc<cached::ListReviews>,
     pub quality_reports: Arc<QualityReports>,
     /// How long workbench sessions last.
     pub sessions: quanze_registry::sessions::SessionPolicy,

@@ -280,6 +280,7 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             server.get("/api/v1/statistics/withheld").2,
             serde_json::json!([])
         );
+        let (_, _, review_before) = server.get("/api/v1/statistics/list-review");
         // A public item withheld later: gone from every public place, `withdrawn` in the feed.
         let licensing = demo_record("transport.ndjson", "网络预约出租汽车运输证核发");
         let licensing_code = licensing["code"].as_str().unwrap().to_string();
@@ -361,6 +362,12 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
         assert!(csv.contains("商业秘密,商业秘密,1"), "{name}: {csv}");
         let (_, _, stats) = server.get("/api/v1/statistics");
         assert_eq!(withdrawn_months(&stats), 1, "{name}: {stats}");
+        let (_, _, review_after) = server.get("/api/v1/statistics/list-review");
+        assert_eq!(
+            review_after["after"].as_i64().unwrap(),
+            review_before["after"].as_i64().unwrap() - 1,
+            "{name}: the list today has one item fewer"
+        );
         let (_, _, html) = page(&server, "/statistics");
         assert!(html.contains("依法不予公开的事项（按理由）") && html.contains("商业秘密"));
         assert!(!html.contains(&licensing_name), "{name}");
