@@ -78,7 +78,10 @@ pub type ReviewKey = (NaiveDate, NaiveDate, Option<i64>);
 /// List reviews, kept like the item figures (they read every item's version history) while the
 /// registry is unchanged, one per pair of dates and department.
 #[derive(Default)]
-pub struct ListReviews(Mutex<(Option<FiguresVersion>, HashMap<ReviewKey, Arc<ListReview>>)>);
+pub struct ListReviews(Mutex<KeptReviews>);
+
+/// The version the kept reviews were computed at, and the reviews.
+type KeptReviews = (Option<FiguresVersion>, HashMap<ReviewKey, Arc<ListReview>>);
 
 impl ListReviews {
     pub fn get(
