@@ -58,7 +58,7 @@ impl Collector for PassageKeyCollector {
         Ok(SegmentPassageKeyCollector {
             segment,
             column: reader.fast_fields().u64(crate::schema::PASSAGE_KEY).ok(),
-            ids: reader.fast_fields().u64(crate::schema::ITEM_ID).ok(),
+            ids: Some(reader.fast_fields().u64(crate::schema::ITEM_ID)?),
             found: Vec::new(),
         })
     }

@@ -10,10 +10,11 @@
 //!    - few matches (a specific query, or a broad word narrowed by a rare one): each match is
 //!      scored term by term, every term's postings skipping straight to it;
 //!    - many matches: block-max WAND over the terms' union. Blocks of postings whose best
-//!      possible score cannot beat the current k-th score are skipped, so a query matching
-//!      half the index visits the few thousand documents that can still make the page.
+//!      possible score cannot reach the current k-th score (less a rounding margin) are
+//!      skipped, so a query matching half the index visits the few thousand documents that
+//!      can still make the page.
 //!
-//! The few winners of WAND are scored again term by term, so a document's score does not
+//! The contenders WAND keeps are scored again term by term, so a document's score does not
 //! depend on the path its segment took. Equal scores are ordered by item id, never by index
 //! order: servers following one database build their segments at different times, and the
 //! same request must get the same page from each. Segments are searched in parallel on the
@@ -71,8 +72,7 @@ impl PartialEq for Candidate {
 
 impl Eq for Candidate {}
 
-/// The best `k` documents seen so far; its threshold is always the exact k-th score, which
-/// is what lets block-max WAND skip the most.
+/// The best `k` documents seen so far (by score, then the lower item id).
 struct TopK {
     k: usize,
     /// Worst candidate on top.
@@ -130,6 +130,8 @@ struct Contenders {
 
 impl Contenders {
     fn new(k: usize) -> Contenders {
+        // A page holds at least one hit; with k = 0 the floor would never rise.
+        let k = k.max(1);
         let prune_at = 2 * k + 1024;
         Contenders {
             best: TopK::new(k),
@@ -150,6 +152,7 @@ impl Contenders {
         if score < self.floor() {
             return;
         }
+        // Only the k-th score is read from `best`: the document stands in for the item id.
         self.best.push(score, u64::from(doc), doc);
         self.near.push((score, doc));
         if self.near.len() >= self.prune_at {
@@ -229,7 +232,7 @@ impl Ranking<'_> {
 }
 
 /// What a search looks for: documents matching any of `alternatives` and containing none of
-/// the `excluded` terms, ranked by the sum of the weighted `ranking` terms' scores (in index
+/// the `excluded` terms, ranked by the sum of the weighted `ranking` terms' scores (in item-id
 /// order when there are none, e.g. an empty query that lists a department's items).
 pub struct SearchPlan<'a> {
     pub alternatives: Vec<Box<dyn Query>>,

@@ -7,6 +7,7 @@ use std::time::Instant;
 use quanze_registry::domain::{Category, RegionCode};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
+use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Order, TantivyDocument, Term};
@@ -517,10 +518,21 @@ impl SearchIndex {
             ),
         ]);
         let searcher = self.live().reader.searcher();
+        // Shortest names first; among equal lengths (the same name in many places) the
+        // lower item id, so that every server suggests the same.
+        let by_length_then_id = (
+            (
+                SortByStaticFastValue::<u64>::for_field("name_len"),
+                Order::Asc,
+            ),
+            (
+                SortByStaticFastValue::<u64>::for_field(crate::schema::ITEM_ID),
+                Order::Asc,
+            ),
+        );
         let top = searcher.search(
             &query,
-            &TopDocs::with_limit(limit.clamp(1, 50))
-                .order_by_fast_field::<u64>("name_len", Order::Asc),
+            &TopDocs::with_limit(limit.clamp(1, 50)).order_by(by_length_then_id),
         )?;
         let mut out = Vec::with_capacity(top.len());
         for (_, address) in top {

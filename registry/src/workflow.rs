@@ -502,9 +502,10 @@ pub fn update_draft(
                 name: &content.name,
                 department_id,
                 record: &content.json,
-                reason: match clears_reason {
-                    true => None,
-                    false => reason.as_deref().or(draft.reason.as_deref()),
+                reason: if clears_reason {
+                    None
+                } else {
+                    reason.as_deref().or(draft.reason.as_deref())
                 },
                 user_id: p.user_id,
             },

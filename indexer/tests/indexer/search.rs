@@ -370,4 +370,20 @@ fn equal_scores_come_in_item_order_whatever_the_segments() {
     }
     let (_, first_page) = codes(&piecemeal, &requests[0]);
     assert_eq!(first_page[0], "T00000001");
+    // Suggestions too: shortest names first, equal ones by id.
+    let suggested = |index: &SearchIndex| {
+        let s = index.suggest("出租", 5).unwrap();
+        s.into_iter().map(|s| s.code).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        suggested(&piecemeal),
+        [
+            "T00000001",
+            "T00000002",
+            "T00000003",
+            "T00000005",
+            "T00000006"
+        ]
+    );
+    assert_eq!(suggested(&at_once), suggested(&piecemeal));
 }

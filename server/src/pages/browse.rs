@@ -11,11 +11,13 @@ use quanze_registry::domain::RegionCode;
 use quanze_registry::feedback::Score;
 use quanze_registry::models::{DepartmentRow, RegionRow};
 use quanze_registry::repo::regions::RegionTallies;
+use quanze_registry::statistics::ItemFigures;
 
 use super::{PageResult, page, with_conn};
 use crate::error::ApiError;
 use crate::extract::params::{QueryParams, region_code};
 use crate::state::AppState;
+use crate::state::cached::Cached;
 
 /// Published items and score of each department.
 struct DepartmentFigures {
@@ -23,11 +25,15 @@ struct DepartmentFigures {
     scores: HashMap<i64, Score>,
 }
 
+/// The items per department come from the statistics' kept figures.
 fn department_figures(
     conn: &mut quanze_registry::DbConnection,
+    kept: &Cached<ItemFigures>,
 ) -> Result<DepartmentFigures, ApiError> {
-    let items = quanze_registry::statistics::items_by_department(conn)?
-        .into_iter()
+    let items = kept
+        .get(conn)?
+        .departments
+        .iter()
         .filter_map(|c| c.key.parse().ok().map(|id: i64| (id, c.count)))
         .collect();
     Ok(DepartmentFigures {
@@ -64,11 +70,12 @@ fn department_table(departments: &[DepartmentRow], f: &DepartmentFigures) -> Mar
 
 /// `GET /departments`: every department, by region.
 pub async fn departments_page(state: web::Data<AppState>) -> PageResult {
-    let (departments, names, figures) = with_conn(&state, |conn| {
+    let kept = state.item_figures.clone();
+    let (departments, names, figures) = with_conn(&state, move |conn| {
         let departments = quanze_registry::repo::departments::list_departments(conn)?;
         let codes: Vec<String> = departments.iter().map(|d| d.region_code.clone()).collect();
         let names = quanze_registry::repo::regions::region_names(conn, codes)?;
-        Ok((departments, names, department_figures(conn)?))
+        Ok((departments, names, department_figures(conn, &kept)?))
     })
     .await?;
     let mut by_region: BTreeMap<String, Vec<DepartmentRow>> = BTreeMap::new();
@@ -146,6 +153,7 @@ pub async fn regions_page(state: web::Data<AppState>) -> PageResult {
 pub async fn region_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
     let code = region_code("code", &path)?;
     let cache = state.region_tallies.clone();
+    let kept = state.item_figures.clone();
     let (region, parent, children, departments, tallies, figures) =
         with_conn(&state, move |conn| {
             let region = quanze_registry::repo::regions::find_region(conn, code.as_str())?
@@ -166,7 +174,7 @@ pub async fn region_page(state: web::Data<AppState>, path: web::Path<String>) ->
                 children,
                 departments,
                 cache.get(conn)?,
-                department_figures(conn)?,
+                department_figures(conn, &kept)?,
             ))
         })
         .await?;

@@ -348,10 +348,8 @@ fn a_withheld_item_is_counted_but_nowhere_public_on_both_backends() {
             404,
             "{name}: still withheld"
         );
-        // The statistics asked before it was withheld (and kept by the server) are computed
-        // again.
-
-        // Counted in the registry's statistics too (JSON, CSV and the page), and nowhere else.
+        // Counted in the registry's statistics too (JSON, CSV and the page), and nowhere else:
+        // what the server kept from before it was withheld is computed again.
         let (_, _, withheld) = server.get("/api/v1/statistics/withheld");
         assert_eq!(
             withheld,
