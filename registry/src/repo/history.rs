@@ -91,6 +91,16 @@ pub fn list_versions(conn: &mut DbConnection, item_id: i64) -> Result<Vec<ItemVe
         .load(conn)?)
 }
 
+/// The numbers of an item's public versions, oldest first (no snapshots read).
+pub fn public_version_numbers(conn: &mut DbConnection, item_id: i64) -> Result<Vec<i32>> {
+    Ok(item_versions::table
+        .filter(item_versions::item_id.eq(item_id))
+        .filter(item_versions::status.ne(ItemStatus::Withheld.as_str()))
+        .order(item_versions::version.asc())
+        .select(item_versions::version)
+        .load(conn)?)
+}
+
 /// One page of an item's public versions, oldest first, with how many there are.
 pub fn versions_page(
     conn: &mut DbConnection,

@@ -45,7 +45,7 @@ pub(crate) fn replace_responsibility_list(
         return Ok(None);
     }
     // A list stored before lists had versions got its version 1 with the upgrade (`upgrade`).
-    let version = latest_list_version(conn, department_id)? + 1;
+    let version = latest_list_version_number(conn, department_id)? + 1;
     // Children go with their parents (ON DELETE CASCADE).
     diesel::delete(duty_entries::table.filter(duty_entries::department_id.eq(department_id)))
         .execute(conn)?;
@@ -188,7 +188,7 @@ pub(crate) fn record_first_version(
     at: chrono::NaiveDateTime,
 ) -> Result<bool> {
     let list = load_responsibility_list(conn, department.id, department.as_record())?;
-    if list.is_empty() || latest_list_version(conn, department.id)? > 0 {
+    if list.is_empty() || latest_list_version_number(conn, department.id)? > 0 {
         return Ok(false);
     }
     let registry = Actor {
@@ -217,7 +217,7 @@ pub(crate) fn record_first_version(
 }
 
 /// The newest version number of a department's list (0: none yet).
-fn latest_list_version(conn: &mut DbConnection, department_id: i64) -> Result<i32> {
+fn latest_list_version_number(conn: &mut DbConnection, department_id: i64) -> Result<i32> {
     Ok(responsibility_list_versions::table
         .filter(responsibility_list_versions::department_id.eq(department_id))
         .select(diesel::dsl::max(responsibility_list_versions::version))
@@ -257,6 +257,36 @@ pub fn list_versions(
         .order(responsibility_list_versions::version.asc())
         .select(ResponsibilityListVersionRow::as_select())
         .load(conn)?)
+}
+
+/// A department's list versions without their snapshots (number, reason, when), oldest
+/// first: a history page names them, and a list's snapshot may be large.
+pub fn list_version_summaries(
+    conn: &mut DbConnection,
+    department_id: i64,
+) -> Result<Vec<(i32, Option<String>, chrono::NaiveDateTime)>> {
+    Ok(responsibility_list_versions::table
+        .filter(responsibility_list_versions::department_id.eq(department_id))
+        .order(responsibility_list_versions::version.asc())
+        .select((
+            responsibility_list_versions::version,
+            responsibility_list_versions::reason,
+            responsibility_list_versions::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// The newest version of a department's list, if it has one.
+pub fn latest_list_version(
+    conn: &mut DbConnection,
+    department_id: i64,
+) -> Result<Option<ResponsibilityListVersionRow>> {
+    Ok(responsibility_list_versions::table
+        .filter(responsibility_list_versions::department_id.eq(department_id))
+        .order(responsibility_list_versions::version.desc())
+        .select(ResponsibilityListVersionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Version `version` of a department's list.

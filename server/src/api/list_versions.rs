@@ -94,10 +94,17 @@ pub async fn list_versions(
     let body = state
         .with_public_read(move |conn| {
             load_department(conn, id)?;
-            let rows = quanze_registry::repo::responsibilities::list_versions(conn, id)?;
+            let rows = quanze_registry::repo::responsibilities::list_version_summaries(conn, id)?;
             Ok(ListVersions {
                 department_id: id,
-                versions: rows.iter().map(ListVersionSummary::from).collect(),
+                versions: rows
+                    .into_iter()
+                    .map(|(version, reason, at)| ListVersionSummary {
+                        version,
+                        reason,
+                        created_at: rfc3339(at),
+                    })
+                    .collect(),
             })
         })
         .await?;
@@ -172,13 +179,13 @@ pub async fn list_diff(
     let DiffParams { from, to } = DiffParams::from_query(req.query_string())?;
     let body = state
         .with_public_read(move |conn| {
-            use quanze_registry::repo::responsibilities::{find_list_version, list_versions};
+            use quanze_registry::repo::responsibilities::{find_list_version, latest_list_version};
             load_department(conn, id)?;
             let missing =
                 |n: i32| ApiError::NotFound(format!("version {n} of the list of department {id}"));
             let to_row = match to {
                 Some(n) => find_list_version(conn, id, n)?.ok_or_else(|| missing(n))?,
-                None => list_versions(conn, id)?.pop().ok_or_else(|| missing(1))?,
+                None => latest_list_version(conn, id)?.ok_or_else(|| missing(1))?,
             };
             let from = from.unwrap_or(to_row.version - 1);
             let before = if from == 0 {

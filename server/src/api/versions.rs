@@ -273,9 +273,8 @@ pub async fn item_diff(
             // withheld is not one: the diff spans it).
             let from = match from {
                 Some(n) => n,
-                None => quanze_registry::repo::history::list_versions(conn, item.id)?
-                    .iter()
-                    .map(|v| v.version)
+                None => quanze_registry::repo::history::public_version_numbers(conn, item.id)?
+                    .into_iter()
                     .rfind(|v| *v < to_row.version)
                     .unwrap_or(0),
             };

@@ -196,9 +196,11 @@ async fn load(state: &AppState, clerk: &Clerk, id: i64) -> Result<DraftView, Api
             // What the draft would replace: the item's newest version, or for a 责任清单 the
             // department's newest list version.
             let live: Option<(i32, String)> = if draft.kind == "responsibility_list" {
-                quanze_registry::repo::responsibilities::list_versions(conn, draft.department_id)?
-                    .pop()
-                    .map(|v| (v.version, v.snapshot))
+                quanze_registry::repo::responsibilities::latest_list_version(
+                    conn,
+                    draft.department_id,
+                )?
+                .map(|v| (v.version, v.snapshot))
             } else {
                 match draft.item_id {
                     Some(item) => quanze_registry::repo::history::latest_version(conn, item)?
