@@ -1,6 +1,7 @@
 //! `quanze serve` on the embedded default loads and serves the demo; a backup taken while it
 //! serves restores into a new data directory.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -68,17 +69,7 @@ fn serve_on_the_embedded_default_serves_the_demo() {
 fn a_backup_made_while_serving_restores_into_a_new_data_dir() {
     let t = TestDatabase::new(quanze_testkit::Backend::Sqlite).unwrap();
     let data = t.dir.path().join("data");
-    assert!(quanze(&t, &data, &["demo"]).status.success());
-    let token = crate::support::admin_token(&t, &data);
-    let server = Server::start(crate::bin(), &t, &data);
-    let made = server.call(
-        "POST",
-        "/api/v1/users",
-        Some(&token),
-        Some(&serde_json::json!({"username": "clerk", "role": "editor", "departments": [1]})),
-        &[],
-    );
-    assert_eq!(made.status, 201);
+    let (server, token) = serving_demo_that_just_took_a_write(&t, &data);
 
     let file = t.dir.path().join("备份 2026-12-07.db");
     let out = quanze(&t, &data, &["backup", file.to_str().unwrap()]);
@@ -119,6 +110,23 @@ fn a_backup_made_while_serving_restores_into_a_new_data_dir() {
     assert_the_same_registry(&server, &restored, &token);
 }
 
+/// The demo registry served from `data`, having just taken a write (a new account); the
+/// server and the admin's token.
+fn serving_demo_that_just_took_a_write(t: &TestDatabase, data: &Path) -> (Server, String) {
+    assert!(quanze(t, data, &["demo"]).status.success());
+    let token = crate::support::admin_token(t, data);
+    let server = Server::start(crate::bin(), t, data);
+    let made = server.call(
+        "POST",
+        "/api/v1/users",
+        Some(&token),
+        Some(&serde_json::json!({"username": "clerk", "role": "editor", "departments": [1]})),
+        &[],
+    );
+    assert_eq!(made.status, 201);
+    (server, token)
+}
+
 /// A server `restored` from a backup of `original`'s database serves the same registry: every
 /// item, the accounts (the admin's token works on the copy), the audit log, and the same
 /// search hits in the same order from an index built another way (equal scores fall to the
@@ -155,17 +163,7 @@ fn a_pg_dump_of_a_serving_registry_restores_into_an_empty_database() {
         return;
     };
     let data = t.dir.path().join("data");
-    assert!(quanze(&t, &data, &["demo"]).status.success());
-    let token = crate::support::admin_token(&t, &data);
-    let server = Server::start(crate::bin(), &t, &data);
-    let made = server.call(
-        "POST",
-        "/api/v1/users",
-        Some(&token),
-        Some(&serde_json::json!({"username": "clerk", "role": "editor", "departments": [1]})),
-        &[],
-    );
-    assert_eq!(made.status, 201);
+    let (server, token) = serving_demo_that_just_took_a_write(&t, &data);
 
     let file = t.dir.path().join("quanze.dump");
     let dump = quanze_testkit::pg_tool(
