@@ -69,6 +69,53 @@ impl<T: Versioned> Cached<T> {
     }
 }
 
+/// Values computed per key (a report's or a review's parameters), kept while the version of
+/// the data they come from stays the same, `kept` keys at most (all are dropped past it).
+pub struct KeptByKey<V, K, T> {
+    kept: usize,
+    entries: Mutex<Kept<V, K, T>>,
+}
+
+/// The data version the kept values were made at, and the values by key.
+type Kept<V, K, T> = (Option<V>, HashMap<K, Arc<T>>);
+
+impl<V: PartialEq + Copy, K: Eq + std::hash::Hash, T> KeptByKey<V, K, T> {
+    pub fn new(kept: usize) -> Self {
+        KeptByKey {
+            kept,
+            entries: Mutex::new((None, HashMap::new())),
+        }
+    }
+
+    /// The value for `key` at data `version`: kept, or made by `make` (without the lock: two
+    /// first requests may both make it; neither waits).
+    pub fn get(
+        &self,
+        version: V,
+        key: K,
+        make: impl FnOnce() -> Result<T, ApiError>,
+    ) -> Result<Arc<T>, ApiError> {
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if entries.0 != Some(version) {
+                *entries = (Some(version), HashMap::new());
+            }
+            if let Some(value) = entries.1.get(&key) {
+                return Ok(Arc::clone(value));
+            }
+        }
+        let value = Arc::new(make()?);
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.0 == Some(version) {
+            if entries.1.len() >= self.kept {
+                entries.1.clear();
+            }
+            entries.1.insert(key, Arc::clone(&value));
+        }
+        Ok(value)
+    }
+}
+
 /// List reviews kept at most: one per pair of dates and department asked for.
 const REVIEWS_KEPT: usize = 64;
 
@@ -77,11 +124,13 @@ pub type ReviewKey = (NaiveDate, NaiveDate, Option<i64>);
 
 /// List reviews, kept like the item figures (they read every item's version history) while the
 /// registry is unchanged, one per pair of dates and department.
-#[derive(Default)]
-pub struct ListReviews(Mutex<KeptReviews>);
+pub struct ListReviews(KeptByKey<FiguresVersion, ReviewKey, ListReview>);
 
-/// The version the kept reviews were computed at, and the reviews.
-type KeptReviews = (Option<FiguresVersion>, HashMap<ReviewKey, Arc<ListReview>>);
+impl Default for ListReviews {
+    fn default() -> Self {
+        ListReviews(KeptByKey::new(REVIEWS_KEPT))
+    }
+}
 
 impl ListReviews {
     pub fn get(
@@ -90,25 +139,10 @@ impl ListReviews {
         key: ReviewKey,
     ) -> Result<Arc<ListReview>, ApiError> {
         let version = ItemFigures::version(conn)?;
-        {
-            let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            if cached.0 != Some(version) {
-                *cached = (Some(version), HashMap::new());
-            }
-            if let Some(review) = cached.1.get(&key) {
-                return Ok(Arc::clone(review));
-            }
-        }
         let (from, to, department) = key;
-        let review = Arc::new(list_review(conn, from, to, department)?);
-        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.0 == Some(version) {
-            if cached.1.len() >= REVIEWS_KEPT {
-                cached.1.clear();
-            }
-            cached.1.insert(key, Arc::clone(&review));
-        }
-        Ok(review)
+        self.0.get(version, key, || {
+            Ok(list_review(conn, from, to, department)?)
+        })
     }
 }
 
@@ -132,6 +166,27 @@ mod tests {
             LOADS.fetch_add(1, Ordering::SeqCst);
             Ok(Counted(DATA_VERSION.load(Ordering::SeqCst)))
         }
+    }
+
+    #[test]
+    fn kept_by_key_until_the_version_moves_and_at_most_kept() {
+        let kept = KeptByKey::<i64, &str, usize>::new(2);
+        let made = std::cell::Cell::new(0);
+        let make = || {
+            made.set(made.get() + 1);
+            Ok(made.get())
+        };
+        assert_eq!(*kept.get(1, "a", make).unwrap(), 1);
+        assert_eq!(*kept.get(1, "a", make).unwrap(), 1, "kept");
+        assert_eq!(*kept.get(1, "b", make).unwrap(), 2);
+        assert_eq!(*kept.get(2, "a", make).unwrap(), 3, "the data changed");
+        assert_eq!(*kept.get(2, "b", make).unwrap(), 4);
+        assert_eq!(
+            *kept.get(2, "c", make).unwrap(),
+            5,
+            "past two kept, all dropped"
+        );
+        assert_eq!(*kept.get(2, "a", make).unwrap(), 6);
     }
 
     #[test]

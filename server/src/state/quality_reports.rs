@@ -3,14 +3,14 @@
 //! change a report can see (an item written, flagged or relinked, a law imported) appends to
 //! the outbox, so its newest sequence says when a cached report is out of date.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::Timelike;
 use quanze_registry::DbConnection;
 use quanze_registry::quality::{QualityQuery, QualityReport, quality_report};
 
 use crate::error::ApiError;
+use crate::state::cached::KeptByKey;
 
 /// Reports kept at most: one per department and staleness asked for within the hour.
 const KEPT: usize = 64;
@@ -19,8 +19,14 @@ const KEPT: usize = 64;
 /// become stale by the day, so an hour-old report says the same).
 type ReportKey = (Option<i64>, i64, chrono::NaiveDateTime);
 
-#[derive(Default)]
-pub struct QualityReports(Mutex<(i64, HashMap<ReportKey, Arc<QualityReport>>)>);
+/// The reports of the last requests, kept while the outbox's newest sequence stays the same.
+pub struct QualityReports(KeptByKey<i64, ReportKey, QualityReport>);
+
+impl Default for QualityReports {
+    fn default() -> Self {
+        QualityReports(KeptByKey::new(KEPT))
+    }
+}
 
 impl QualityReports {
     /// The report for `query`: cached when nothing changed since it was made.
@@ -37,24 +43,6 @@ impl QualityReports {
             .and_then(|t| t.with_nanosecond(0))
             .unwrap_or(query.now);
         let key = (query.department, query.stale_after_days, hour);
-        {
-            let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            if cached.0 != seq {
-                *cached = (seq, HashMap::new());
-            }
-            if let Some(report) = cached.1.get(&key) {
-                return Ok(Arc::clone(report));
-            }
-        }
-        // Made without the lock: two first requests may both make it; neither waits.
-        let report = Arc::new(quality_report(conn, query)?);
-        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.0 == seq {
-            if cached.1.len() >= KEPT {
-                cached.1.clear();
-            }
-            cached.1.insert(key, Arc::clone(&report));
-        }
-        Ok(report)
+        self.0.get(seq, key, || Ok(quality_report(conn, query)?))
     }
 }
