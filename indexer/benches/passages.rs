@@ -50,10 +50,32 @@ fn department_kind(name: &str) -> &str {
 
 type Variant = fn(&PowerItemRecord) -> String;
 
-const VARIANTS: [(&str, Variant); 3] = [
+/// The name without its bracketed qualifiers (（县级）, （新办）…), which every sibling shares.
+fn without_brackets(name: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    if out.trim().is_empty() {
+        name.to_string()
+    } else {
+        out
+    }
+}
+
+const VARIANTS: [(&str, Variant); 4] = [
     ("name", |r| passage_text(&r.name)),
     ("category：name", |r| {
         passage_text(&format!("{}：{}", Category::label_of(&r.category), r.name))
+    }),
+    ("name without brackets", |r| {
+        passage_text(&without_brackets(&r.name))
     }),
     ("name（department kind）", |r| {
         passage_text(&format!(
@@ -90,6 +112,7 @@ fn main() -> BenchResult<()> {
     }
     for set in [
         "indexer/tests/relevance/queries.json",
+        "indexer/tests/relevance/questions/queries.json",
         "indexer/tests/relevance/heldout/queries.json",
     ] {
         let judged: Vec<Judged> = judged::read(&root.join(set))?;

@@ -14,6 +14,7 @@ pub mod index;
 pub mod lag;
 pub mod passage;
 pub mod query;
+pub mod question;
 pub mod ranked_search;
 pub mod schema;
 pub mod search;

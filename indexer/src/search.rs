@@ -34,9 +34,6 @@ const RELATED_FLOOR: f32 = 0.86;
 /// bench): its no-answer questions' best items score 0.866–0.885.
 const GOOD_MATCH: f32 = 0.89;
 
-/// Characters of a query the semantic channel reads.
-const QUESTION_CHARS: usize = 100;
-
 /// Whether a query has Chinese words for the semantic channel: at least two Han characters.
 fn has_chinese_words(q: &str) -> bool {
     q.chars()
@@ -450,9 +447,7 @@ impl SearchIndex {
         if req.lexical_only || !has_chinese_words(&req.q) {
             return None;
         }
-        // A question is a sentence: past this, more text only costs time (the model reads 510
-        // tokens at once and a longer text window by window).
-        let question: String = req.q.chars().take(QUESTION_CHARS).collect();
+        let question = crate::question::question_text(&req.q);
         Some((semantic, semantic.query_vector(&question)))
     }
 
