@@ -77,7 +77,7 @@ impl Analysis {
         let extra_synonyms = read("synonyms.txt")?;
         let analyzer = ChineseAnalyzer::new(user_dict.as_deref())
             .map_err(|e| IndexError::Dictionary(e.to_string()))?;
-        let mut sources = vec![crate::synonyms::BUILTIN_SYNONYMS];
+        let mut sources = crate::synonyms::BUILTIN.to_vec();
         if let Some(extra) = &extra_synonyms {
             sources.push(extra);
         }

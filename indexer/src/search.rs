@@ -447,7 +447,7 @@ impl SearchIndex {
         if req.lexical_only || !has_chinese_words(&req.q) {
             return None;
         }
-        let question = crate::question::question_text(&req.q);
+        let question = crate::question::question_text(&req.q, &self.analysis.synonyms);
         Some((semantic, semantic.query_vector(&question)))
     }
 

@@ -8,6 +8,12 @@ use std::collections::HashMap;
 use crate::analyzer::normalize;
 
 pub const BUILTIN_SYNONYMS: &str = include_str!("../data/synonyms.txt");
+/// Everyday wording for the official terms of a whole catalogue (砍树 → 林木采伐, 驻唱 → 个体演员),
+/// written from item names alone, blind to every judged query set (see the file's header).
+pub const BUILTIN_EVERYDAY: &str = include_str!("../data/everyday.txt");
+/// The built-in vocabularies, parsed in this order (a term of the second already in the first
+/// joins its group, as an operator's does).
+pub const BUILTIN: [&str; 2] = [BUILTIN_SYNONYMS, BUILTIN_EVERYDAY];
 
 /// Most alternatives used for one synonym term found in a query.
 pub const MAX_ALTERNATIVES: usize = 10;
@@ -69,6 +75,22 @@ impl Synonyms {
             .collect();
         s.longest = s.terms_by_length.iter().map(String::len).max().unwrap_or(0);
         s
+    }
+
+    /// The query in official wording: every synonym term found replaced by the first term of
+    /// its group, the wording item names use (在农村盖房 → 在农村乡村建设规划许可). What the
+    /// semantic channel embeds: the model knows the official words of the item names far
+    /// better than it relates them to everyday ones.
+    pub fn in_official_wording(&self, normalized_query: &str) -> String {
+        self.segments(normalized_query)
+            .into_iter()
+            .map(|segment| match self.by_term.get(&segment.text) {
+                Some(group) if !segment.alternatives.is_empty() => {
+                    self.groups[*group].first().cloned().unwrap_or(segment.text)
+                }
+                _ => segment.text,
+            })
+            .collect()
     }
 
     pub fn group_count(&self) -> usize {
@@ -218,7 +240,7 @@ mod tests {
         #[test]
         fn lookup_finds_what_searching_found(picks in proptest::collection::vec((0usize..2000, 0usize..4), 0..8)) {
             static BUILTIN: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
-            let s = BUILTIN.get_or_init(|| Synonyms::parse(&[BUILTIN_SYNONYMS]));
+            let s = BUILTIN.get_or_init(|| Synonyms::parse(&super::BUILTIN));
             let mut q = String::new();
             for (i, how) in picks {
                 let term = &s.terms_by_length[i % s.terms_by_length.len()];
@@ -241,6 +263,17 @@ mod tests {
             proptest::prop_assert_eq!(at, q.len());
             proptest::prop_assert_eq!(found, segments_by_searching(s, &q));
         }
+    }
+
+    #[test]
+    fn questions_are_put_in_official_wording() {
+        let s = Synonyms::parse(&["巡游出租汽车,的士,出租车", "林木采伐,砍树"]);
+        assert_eq!(
+            s.in_official_wording("想开的士要砍树"),
+            "想开巡游出租汽车要林木采伐"
+        );
+        assert_eq!(s.in_official_wording("巡游出租汽车"), "巡游出租汽车");
+        assert_eq!(s.in_official_wording("无关的话"), "无关的话");
     }
 
     #[test]
