@@ -18,6 +18,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
+use crate::follow_up::FOLLOW_UP_PENALTY;
 use crate::schema::ItemFields;
 use crate::semantic::store::VectorStore;
 
@@ -32,18 +33,26 @@ const RRF_K: f32 = 60.0;
 /// then likely few, since the closest texts' items held so few of them.
 const FIRST_TEXTS: usize = 16;
 
-/// Collects every matching document with its passage key and its item id (equal
-/// similarities, the same text in many places, are ordered by id, the same on every server).
+/// Collects every matching document with its passage key, its item id (equal similarities,
+/// the same text in many places, are ordered by id, the same on every server) and whether it
+/// is a follow-up procedure.
 struct PassageKeyCollector;
 
-/// A document found, its passage key and its item id.
-type KeyedDoc = (DocAddress, u64, u64);
+/// A document found as the semantic channel ranks it.
+#[derive(Clone, Copy)]
+struct KeyedDoc {
+    address: DocAddress,
+    passage_key: u64,
+    id: u64,
+    follow_up: bool,
+}
 
 struct SegmentPassageKeyCollector {
     segment: SegmentOrdinal,
     column: Option<Column<u64>>,
     ids: Option<Column<u64>>,
-    found: Vec<(DocId, u64, u64)>,
+    follow_ups: Option<Column<u64>>,
+    found: Vec<(DocId, u64, u64, bool)>,
 }
 
 impl Collector for PassageKeyCollector {
@@ -59,6 +68,7 @@ impl Collector for PassageKeyCollector {
             segment,
             column: reader.fast_fields().u64(crate::schema::PASSAGE_KEY).ok(),
             ids: Some(reader.fast_fields().u64(crate::schema::ITEM_ID)?),
+            follow_ups: reader.fast_fields().u64(crate::schema::FOLLOW_UP).ok(),
             found: Vec::new(),
         })
     }
@@ -69,25 +79,32 @@ impl Collector for PassageKeyCollector {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<(SegmentOrdinal, Vec<(DocId, u64, u64)>)>,
+        fruits: Vec<(SegmentOrdinal, Vec<(DocId, u64, u64, bool)>)>,
     ) -> tantivy::Result<Self::Fruit> {
         Ok(fruits
             .into_iter()
             .flat_map(|(segment, docs)| {
                 docs.into_iter()
-                    .map(move |(doc, key, id)| (DocAddress::new(segment, doc), key, id))
+                    .map(move |(doc, passage_key, id, follow_up)| KeyedDoc {
+                        address: DocAddress::new(segment, doc),
+                        passage_key,
+                        id,
+                        follow_up,
+                    })
             })
             .collect())
     }
 }
 
 impl SegmentCollector for SegmentPassageKeyCollector {
-    type Fruit = (SegmentOrdinal, Vec<(DocId, u64, u64)>);
+    type Fruit = (SegmentOrdinal, Vec<(DocId, u64, u64, bool)>);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(key) = self.column.as_ref().and_then(|c| c.first(doc)) {
             let id = self.ids.as_ref().and_then(|c| c.first(doc));
-            self.found.push((doc, key, id.unwrap_or(u64::MAX)));
+            let follow_up = self.follow_ups.as_ref().and_then(|c| c.first(doc)) == Some(1);
+            self.found
+                .push((doc, key, id.unwrap_or(u64::MAX), follow_up));
         }
     }
 
@@ -126,7 +143,9 @@ impl SemanticFilters {
 }
 
 /// The `depth` items closest to the question among those the filters let through, best
-/// first, with their cosine. Items whose passage has no vector yet are not among them.
+/// first, with their cosine. Items whose passage has no vector yet are not among them. With
+/// `demote_follow_ups`, follow-up procedures rank as if [`FOLLOW_UP_PENALTY`] less similar
+/// (their cosine as returned is their own).
 pub fn semantic_search(
     searcher: &Searcher,
     fields: &ItemFields,
@@ -134,8 +153,11 @@ pub fn semantic_search(
     question: &[f32],
     filters: &SemanticFilters,
     depth: usize,
+    demote_follow_ups: bool,
 ) -> tantivy::Result<Vec<(DocAddress, f32)>> {
     let nearest = store.nearest(question, usize::MAX);
+    let rank =
+        |docs, similarity: &HashMap<u64, f32>| rank(docs, similarity, depth, demote_follow_ups);
     let mut texts = FIRST_TEXTS;
     loop {
         let taken = &nearest[..texts.min(nearest.len())];
@@ -144,13 +166,13 @@ pub fn semantic_search(
         let query = filters.query(Some(&keys), fields.passage_key);
         let docs = searcher.search(&query, &PassageKeyCollector)?;
         if docs.len() >= depth || texts >= nearest.len() {
-            return Ok(rank(docs, &similarity, depth));
+            return Ok(rank(docs, &similarity));
         }
         if !filters.require.is_empty() {
             let similarity: HashMap<u64, f32> = nearest.iter().copied().collect();
             let query = filters.query(None, fields.passage_key);
             let docs = searcher.search(&query, &PassageKeyCollector)?;
-            return Ok(rank(docs, &similarity, depth));
+            return Ok(rank(docs, &similarity));
         }
         texts *= 4;
     }
@@ -160,20 +182,30 @@ fn rank(
     docs: Vec<KeyedDoc>,
     similarity: &HashMap<u64, f32>,
     depth: usize,
+    demote_follow_ups: bool,
 ) -> Vec<(DocAddress, f32)> {
-    let mut scored: Vec<(DocAddress, f32, u64)> = docs
+    // (document, similarity, the similarity it ranks by, item id)
+    let mut scored: Vec<(DocAddress, f32, f32, u64)> = docs
         .into_iter()
-        .filter_map(|(doc, key, id)| similarity.get(&key).map(|s| (doc, *s, id)))
+        .filter_map(|d| {
+            let s = *similarity.get(&d.passage_key)?;
+            let penalty = if demote_follow_ups && d.follow_up {
+                FOLLOW_UP_PENALTY
+            } else {
+                0.0
+            };
+            Some((d.address, s, s - penalty, d.id))
+        })
         .collect();
-    let order = |a: &(DocAddress, f32, u64), b: &(DocAddress, f32, u64)| {
-        b.1.total_cmp(&a.1).then_with(|| a.2.cmp(&b.2))
+    let order = |a: &(DocAddress, f32, f32, u64), b: &(DocAddress, f32, f32, u64)| {
+        b.2.total_cmp(&a.2).then_with(|| a.3.cmp(&b.3))
     };
     if scored.len() > depth && depth > 0 {
         scored.select_nth_unstable_by(depth - 1, order);
         scored.truncate(depth);
     }
     scored.sort_unstable_by(order);
-    scored.into_iter().map(|(doc, s, _)| (doc, s)).collect()
+    scored.into_iter().map(|(doc, s, _, _)| (doc, s)).collect()
 }
 
 /// Which of `docs` the matching query (any of its alternatives) matches.

@@ -8,6 +8,7 @@ pub mod analyzer;
 pub mod at_least;
 pub mod error;
 pub mod facets;
+pub mod follow_up;
 pub mod highlight;
 pub mod hybrid;
 pub mod index;

@@ -17,6 +17,8 @@ pub const ZH_BIGRAM: &str = "zh_bigram";
 pub const ITEM_ID: &str = "id";
 /// The fast field holding an item's passage key (`crate::passage`).
 pub const PASSAGE_KEY: &str = "passage_key";
+/// 1 for a follow-up procedure (补办, 变更 …; see `follow_up`), else 0.
+pub const FOLLOW_UP: &str = "follow_up";
 
 /// Longest name prefix indexed for suggestions, in characters.
 pub const SUGGEST_PREFIX_CHARS: usize = 24;
@@ -52,6 +54,7 @@ pub struct ItemFields {
     pub name_len: Field,
     /// Key of the item's passage text: which vector of the semantic channel is the item's.
     pub passage_key: Field,
+    pub follow_up: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -91,6 +94,7 @@ impl ItemFields {
         let category_ord = b.add_u64_field("category_ord", FAST);
         let region_num = b.add_u64_field("region_num", FAST);
         let passage_key = b.add_u64_field(PASSAGE_KEY, INDEXED | FAST);
+        let follow_up = b.add_u64_field(FOLLOW_UP, FAST);
         ItemFields {
             schema: b.build(),
             id,
@@ -114,6 +118,7 @@ impl ItemFields {
             region_num,
             name_len,
             passage_key,
+            follow_up,
         }
     }
 }
@@ -231,7 +236,8 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem, passage_key: u64) -> 
     all.push_str(&body);
     doc.add_text(f.all_text, all);
     doc.add_text(f.body, body);
-    let normalized: Vec<char> = normalize(&r.name)
+    let normalized_name = normalize(&r.name);
+    let normalized: Vec<char> = normalized_name
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
@@ -239,6 +245,10 @@ pub fn item_document(f: &ItemFields, item: &IndexableItem, passage_key: u64) -> 
         doc.add_text(f.suggest, normalized[..end].iter().collect::<String>());
     }
     doc.add_u64(f.name_len, normalized.len() as u64);
+    doc.add_u64(
+        f.follow_up,
+        u64::from(crate::follow_up::is_follow_up(&normalized_name)),
+    );
     if let Some(i) = quanze_registry::domain::Category::ALL
         .iter()
         .position(|c| c.key() == r.category)

@@ -16,6 +16,7 @@ use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
 pub use crate::facets::Facets;
 use crate::facets::add_facets;
+use crate::follow_up::asks_for_follow_up;
 use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::hybrid::{FUSION_DEPTH, SemanticFilters, fuse, matching, semantic_search, tail_score};
 use crate::index::SearchIndex;
@@ -359,9 +360,11 @@ impl SearchIndex {
             &question,
             &filters.semantic(),
             FUSION_DEPTH,
+            !asks_for_follow_up(&normalize(&req.q)),
         )?;
         let similarity: HashMap<DocAddress, f32> = close.iter().copied().collect();
-        let best_similarity = close.first().map(|(_, s)| *s).unwrap_or(0.0);
+        // Follow-ups may rank below their similarity: the best is not always the first.
+        let best_similarity = close.iter().map(|(_, s)| *s).fold(0.0, f32::max);
         let close: Vec<(DocAddress, f32)> = close
             .into_iter()
             .filter(|(_, s)| *s >= RELATED_FLOOR)

@@ -15,8 +15,8 @@ use crate::judged::{Judged, ndcg_at_10};
 use crate::{guangan_hybrid_index, repo_root};
 
 /// A judged set and the NDCG@10 it must keep: words only, hybrid. Floors are the levels
-/// reached (2026-12-07, with the everyday vocabulary and questions embedded in official
-/// wording) less a small margin — guards against regressions, not targets (issue 13's is 0.80
+/// reached (2026-12-07, with the everyday vocabulary, questions embedded in official wording
+/// and follow-up procedures ranked after first ones) less a small margin — guards against regressions, not targets (issue 13's is 0.80
 /// on the held-out set).
 struct JudgedSet {
     file: &'static str,
@@ -26,26 +26,26 @@ struct JudgedSet {
 }
 
 const SETS: [JudgedSet; 3] = [
-    // The first development set: words only 0.868, hybrid 0.913.
+    // The first development set: words only 0.868, hybrid 0.927.
     JudgedSet {
         file: "indexer/tests/relevance/queries.json",
         development: true,
         floor_words_only: 0.85,
-        floor_hybrid: 0.89,
+        floor_hybrid: 0.90,
     },
-    // The development set of everyday questions: words only 0.159, hybrid 0.765.
+    // The development set of everyday questions: words only 0.159, hybrid 0.789.
     JudgedSet {
         file: "indexer/tests/relevance/questions/queries.json",
         development: true,
         floor_words_only: 0.14,
-        floor_hybrid: 0.74,
+        floor_hybrid: 0.76,
     },
-    // The held-out set (never tuned on): words only 0.199, hybrid 0.607.
+    // The held-out set (never tuned on): words only 0.199, hybrid 0.636.
     JudgedSet {
         file: "indexer/tests/relevance/heldout/queries.json",
         development: false,
         floor_words_only: 0.18,
-        floor_hybrid: 0.58,
+        floor_hybrid: 0.61,
     },
 ];
 
