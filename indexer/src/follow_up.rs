@@ -48,8 +48,16 @@ pub fn is_follow_up(name: &str) -> bool {
     FOLLOW_UP_MARKERS.iter().any(|m| name.contains(m))
 }
 
+/// Words that contain a follow-up word without asking for a step (续 in 手续: nearly every
+/// question asks what 手续 it takes).
+const NOT_ASKING: &[&str] = &["手续", "继续", "连续"];
+
 /// Whether a question (normalised) asks for a follow-up step.
 pub fn asks_for_follow_up(question: &str) -> bool {
+    let mut question = question.to_string();
+    for word in NOT_ASKING {
+        question = question.replace(word, "");
+    }
     FOLLOW_UP_ASKED.iter().any(|a| question.contains(a))
 }
 
@@ -65,5 +73,7 @@ mod tests {
         assert!(asks_for_follow_up("驾驶证丢了"));
         assert!(asks_for_follow_up("营业执照换个地址"));
         assert!(!asks_for_follow_up("我想跑网约车"));
+        assert!(!asks_for_follow_up("开面馆要办什么手续"));
+        assert!(asks_for_follow_up("驾驶证续期要什么手续"));
     }
 }
