@@ -19,18 +19,30 @@ const QUESTION_CHARS: usize = 100;
 
 /// Framing phrases, longer before the shorter ones they contain.
 const FRAMES: &[&str] = &[
+    "需要办什么手续",
+    "需要办哪些手续",
     "要办什么手续",
+    "要办哪些手续",
     "需要什么材料",
     "需要哪些材料",
     "办什么手续",
+    "办哪些手续",
     "要什么材料",
+    "在哪里办理",
+    "去哪里办理",
     "什么手续",
+    "办啥手续",
+    "要啥手续",
     "怎么办理",
     "去哪里办",
     "在哪里办",
+    "去哪办理",
+    "在哪办理",
+    "哪里办理",
     "要审批吗",
     "要备案吗",
     "要批准吗",
+    "啥手续",
     "怎么办",
     "怎么弄",
     "去哪办",
@@ -43,26 +55,36 @@ const FRAMES: &[&str] = &[
     "想要",
     "吗",
     "呢",
-    "？",
+    // NFKC has made a full-width question mark this one.
     "?",
 ];
 
 /// The question as embedded: normalised (so that Traditional framing goes too), clipped, its
-/// framing phrases taken out (unless that would leave less than two characters: a question
-/// that is all framing is embedded as asked), and put in official wording.
+/// framing phrases taken out, and put in official wording. Normalising lower-cases Latin
+/// letters too (CT → ct), as the relevance figures were measured.
 pub fn question_text(question: &str, synonyms: &Synonyms) -> String {
     synonyms.in_official_wording(&without_framing(&normalize(question)))
 }
 
+/// Whether the question asks for a follow-up step (补办, 变更 …), read without its framing
+/// (续 of 手续 asks for nothing).
+pub fn asks_for_follow_up(question: &str) -> bool {
+    crate::follow_up::asks_for_follow_up(&without_framing(&normalize(question)))
+}
+
+/// The question clipped and without its framing phrases — unless that leaves less than two
+/// characters: a question that is all framing is kept as asked.
 fn without_framing(question: &str) -> String {
-    let mut text: String = question.chars().take(QUESTION_CHARS).collect();
+    let clipped: String = question.chars().take(QUESTION_CHARS).collect();
+    let mut text = clipped.clone();
     for frame in FRAMES {
-        let without = text.replace(frame, "");
-        if without.trim().chars().count() >= 2 {
-            text = without;
-        }
+        text = text.replace(frame, "");
     }
-    text.trim().to_string()
+    if text.trim().chars().count() >= 2 {
+        text.trim().to_string()
+    } else {
+        clipped.trim().to_string()
+    }
 }
 
 #[cfg(test)]
@@ -71,10 +93,13 @@ mod tests {
 
     #[test]
     fn framing_goes_and_the_topic_stays() {
-        assert_eq!(without_framing("我想开个书店要办什么手续？"), "开个书店");
+        assert_eq!(without_framing("我想开个书店要办什么手续?"), "开个书店");
         assert_eq!(without_framing("渔船检验找谁"), "渔船检验");
+        assert_eq!(without_framing("身份证在哪里办理"), "身份证");
+        assert_eq!(without_framing("开书店需要办什么手续"), "开书店");
         // Nothing but framing: kept as asked.
         assert_eq!(without_framing("找谁"), "找谁");
+        assert_eq!(without_framing("我想找谁"), "我想找谁");
         assert_eq!(
             without_framing(&"长".repeat(300)).chars().count(),
             QUESTION_CHARS
@@ -88,5 +113,12 @@ mod tests {
             question_text("我想在自家山上砍樹要辦什麼手續？", &synonyms),
             "在自家山上林木采伐"
         );
+    }
+
+    #[test]
+    fn what_it_takes_is_no_follow_up() {
+        assert!(!asks_for_follow_up("开面馆要办啥手续"));
+        assert!(!asks_for_follow_up("开工手续找谁批"));
+        assert!(asks_for_follow_up("驾驶证丢了去哪补办"));
     }
 }

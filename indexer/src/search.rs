@@ -16,7 +16,6 @@ use crate::analyzer::normalize;
 use crate::error::{IndexError, Result};
 pub use crate::facets::Facets;
 use crate::facets::add_facets;
-use crate::follow_up::asks_for_follow_up;
 use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::hybrid::{FUSION_DEPTH, SemanticFilters, fuse, matching, semantic_search, tail_score};
 use crate::index::SearchIndex;
@@ -360,7 +359,7 @@ impl SearchIndex {
             &question,
             &filters.semantic(),
             FUSION_DEPTH,
-            !asks_for_follow_up(&normalize(&req.q)),
+            !crate::question::asks_for_follow_up(&req.q),
         )?;
         let similarity: HashMap<DocAddress, f32> = close.iter().copied().collect();
         // Follow-ups may rank below their similarity: the best is not always the first.

@@ -29,6 +29,10 @@ pub struct Synonyms {
     rank: HashMap<String, usize>,
     /// Length of the longest term, in bytes.
     longest: usize,
+    /// Term → the official wording it stands for: the first term of the line that brought it
+    /// (not of its merged group, whose first term may come from another file); a term that
+    /// begins any line is official itself.
+    official: HashMap<String, String>,
 }
 
 impl Synonyms {
@@ -36,31 +40,39 @@ impl Synonyms {
     /// earlier group joins that group's alternatives (groups merge), so operators can extend.
     pub fn parse(sources: &[&str]) -> Synonyms {
         let mut s = Synonyms::default();
-        for source in sources {
-            for line in source.lines() {
+        let lines: Vec<Vec<String>> = sources
+            .iter()
+            .flat_map(|source| source.lines())
+            .map(|line| {
                 let line = line.split('#').next().unwrap_or_default();
-                let terms: Vec<String> = line
-                    .split([',', '，'])
+                line.split([',', '，'])
                     .map(|t| normalize(t.trim()))
                     .filter(|t| !t.is_empty())
-                    .collect();
-                if terms.len() < 2 {
-                    continue;
+                    .collect::<Vec<String>>()
+            })
+            .filter(|terms| terms.len() >= 2)
+            .collect();
+        for terms in &lines {
+            s.official.insert(terms[0].clone(), terms[0].clone());
+        }
+        for terms in lines {
+            for t in &terms[1..] {
+                s.official
+                    .entry(t.clone())
+                    .or_insert_with(|| terms[0].clone());
+            }
+            let existing = terms.iter().find_map(|t| s.by_term.get(t).copied());
+            let group = match existing {
+                Some(g) => g,
+                None => {
+                    s.groups.push(Vec::new());
+                    s.groups.len() - 1
                 }
-                let existing = terms.iter().find_map(|t| s.by_term.get(t).copied());
-                let group = match existing {
-                    Some(g) => g,
-                    None => {
-                        s.groups.push(Vec::new());
-                        s.groups.len() - 1
-                    }
-                };
-                for t in terms {
-                    if let std::collections::hash_map::Entry::Vacant(e) = s.by_term.entry(t.clone())
-                    {
-                        e.insert(group);
-                        s.groups[group].push(t);
-                    }
+            };
+            for t in terms {
+                if let std::collections::hash_map::Entry::Vacant(e) = s.by_term.entry(t.clone()) {
+                    e.insert(group);
+                    s.groups[group].push(t);
                 }
             }
         }
@@ -77,17 +89,15 @@ impl Synonyms {
         s
     }
 
-    /// The query in official wording: every synonym term found replaced by the first term of
-    /// its group, the wording item names use (在农村盖房 → 在农村乡村建设规划许可). What the
-    /// semantic channel embeds: the model knows the official words of the item names far
-    /// better than it relates them to everyday ones.
+    /// The query in official wording: every synonym term found replaced by the official
+    /// wording it stands for, the first term of its line (在农村盖房 → 在农村乡村建设规划许可); an
+    /// official term stays as it is. What the semantic channel embeds: the model knows the
+    /// official words of the item names far better than it relates them to everyday ones.
     pub fn in_official_wording(&self, normalized_query: &str) -> String {
         self.segments(normalized_query)
             .into_iter()
-            .map(|segment| match self.by_term.get(&segment.text) {
-                Some(group) if !segment.alternatives.is_empty() => {
-                    self.groups[*group].first().cloned().unwrap_or(segment.text)
-                }
+            .map(|segment| match self.official.get(&segment.text) {
+                Some(official) if !segment.alternatives.is_empty() => official.clone(),
                 _ => segment.text,
             })
             .collect()
@@ -274,6 +284,29 @@ mod tests {
         );
         assert_eq!(s.in_official_wording("巡游出租汽车"), "巡游出租汽车");
         assert_eq!(s.in_official_wording("无关的话"), "无关的话");
+        // Groups merged across files: each term keeps the official wording of its own line,
+        // and a term that begins a line is official, whatever group it joined.
+        let merged = Synonyms::parse(&["拖拉机,联合收割机", "联合收割机,收割机", "拖拉机,铁牛"]);
+        assert_eq!(merged.in_official_wording("收割机"), "联合收割机");
+        assert_eq!(merged.in_official_wording("联合收割机"), "联合收割机");
+        assert_eq!(merged.in_official_wording("铁牛"), "拖拉机");
+    }
+
+    /// Every line of the built-in vocabularies begins with official wording, which stays.
+    #[test]
+    fn official_wording_of_the_builtin_lines_stays() {
+        let s = Synonyms::parse(&BUILTIN);
+        for source in BUILTIN {
+            for line in source.lines() {
+                let line = line.split('#').next().unwrap_or_default();
+                let Some(first) = line.split(',').next().map(|t| normalize(t.trim())) else {
+                    continue;
+                };
+                if line.contains(',') && !first.is_empty() {
+                    assert_eq!(s.in_official_wording(&first), first);
+                }
+            }
+        }
     }
 
     #[test]

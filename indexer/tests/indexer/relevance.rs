@@ -16,8 +16,8 @@ use crate::{guangan_hybrid_index, repo_root};
 
 /// A judged set and the NDCG@10 it must keep: words only, hybrid. Floors are the levels
 /// reached (2026-12-07, with the everyday vocabulary, questions embedded in official wording
-/// and follow-up procedures ranked after first ones) less a small margin — guards against regressions, not targets (issue 13's is 0.80
-/// on the held-out set).
+/// and follow-up procedures ranked after first ones) less a small margin — guards against
+/// regressions, not targets (issue 13's is 0.80 on the held-out set).
 struct JudgedSet {
     file: &'static str,
     development: bool,
@@ -26,21 +26,21 @@ struct JudgedSet {
 }
 
 const SETS: [JudgedSet; 3] = [
-    // The first development set: words only 0.868, hybrid 0.927.
+    // The first development set: words only 0.868, hybrid 0.930.
     JudgedSet {
         file: "indexer/tests/relevance/queries.json",
         development: true,
         floor_words_only: 0.85,
         floor_hybrid: 0.90,
     },
-    // The development set of everyday questions: words only 0.159, hybrid 0.789.
+    // The development set of everyday questions: words only 0.159, hybrid 0.795.
     JudgedSet {
         file: "indexer/tests/relevance/questions/queries.json",
         development: true,
         floor_words_only: 0.14,
         floor_hybrid: 0.76,
     },
-    // The held-out set (never tuned on): words only 0.199, hybrid 0.636.
+    // The held-out set (never tuned on): words only 0.199, hybrid 0.640.
     JudgedSet {
         file: "indexer/tests/relevance/heldout/queries.json",
         development: false,
@@ -132,12 +132,16 @@ fn ndcg_at_10_on_judged_queries() {
                 evaluation.mean
             );
             if !lexical_only {
-                // Every answerable question gets hits.
+                // Every answerable question gets hits, and the first set's questions without
+                // an answer are said to have none.
                 assert!(
                     evaluation.zero_hits.is_empty(),
                     "{:?}",
                     evaluation.zero_hits
                 );
+                if set.file == SETS[0].file {
+                    assert_eq!(evaluation.no_answer_flagged, 6);
+                }
             }
             means.push(format!(
                 "{} {} {:.3} (no-answer flagged {})",
@@ -157,7 +161,4 @@ fn ndcg_at_10_on_judged_queries() {
             means.join("; ")
         );
     }
-    // The first development set's questions without an answer are said to have none.
-    let first = evaluate(&index, SETS[0].file, false, true);
-    assert_eq!(first.no_answer_flagged, 6);
 }
