@@ -12,7 +12,7 @@ use quanze_embed::Embedder;
 use quanze_indexer::SearchIndex;
 use quanze_indexer::index::Analysis;
 use quanze_indexer::passage::passage_text;
-use quanze_indexer::question::question_text;
+use quanze_indexer::question::Question;
 use quanze_registry::Database;
 use quanze_registry::domain::Category;
 use quanze_registry::import::ImportOptions;
@@ -124,7 +124,7 @@ fn main() -> BenchResult<()> {
             let words = index.search(&q.request(50, true))?;
             let lexical: Vec<&str> = words.hits.iter().map(|h| h.code.as_str()).collect();
             // The question as the engine embeds it (without framing, in official wording).
-            let question = embedder.query(&question_text(&q.query, &index.analysis.synonyms));
+            let question = embedder.query(&Question::read(&q.query, &index.analysis.synonyms).text);
             for (v, (_, variant)) in VARIANTS.iter().enumerate() {
                 let mut ranked: Vec<(&str, f32)> = items
                     .iter()

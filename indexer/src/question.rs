@@ -59,17 +59,25 @@ const FRAMES: &[&str] = &[
     "?",
 ];
 
-/// The question as embedded: normalised (so that Traditional framing goes too), clipped, its
-/// framing phrases taken out, and put in official wording. Normalising lower-cases Latin
-/// letters too (CT → ct), as the relevance figures were measured.
-pub fn question_text(question: &str, synonyms: &Synonyms) -> String {
-    synonyms.in_official_wording(&without_framing(&normalize(question)))
+/// What the semantic channel reads of a question, read once.
+pub struct Question {
+    /// The text embedded: normalised (so that Traditional framing goes too), clipped, its
+    /// framing phrases taken out, and put in official wording. Normalising lower-cases Latin
+    /// letters too (CT → ct), as the relevance figures were measured.
+    pub text: String,
+    /// Whether it asks for a follow-up step (补办, 变更 …), read without its framing (续 of 手续
+    /// asks for nothing).
+    pub asks_for_follow_up: bool,
 }
 
-/// Whether the question asks for a follow-up step (补办, 变更 …), read without its framing
-/// (续 of 手续 asks for nothing).
-pub fn asks_for_follow_up(question: &str) -> bool {
-    crate::follow_up::asks_for_follow_up(&without_framing(&normalize(question)))
+impl Question {
+    pub fn read(question: &str, synonyms: &Synonyms) -> Question {
+        let topic = without_framing(&normalize(question));
+        Question {
+            asks_for_follow_up: crate::follow_up::asks_for_follow_up(&topic),
+            text: synonyms.in_official_wording(&topic),
+        }
+    }
 }
 
 /// The question clipped and without its framing phrases — unless that leaves less than two
@@ -110,15 +118,16 @@ mod tests {
     fn asked_in_everyday_words_embedded_in_official_ones() {
         let synonyms = Synonyms::parse(&["林木采伐,砍树"]);
         assert_eq!(
-            question_text("我想在自家山上砍樹要辦什麼手續？", &synonyms),
+            Question::read("我想在自家山上砍樹要辦什麼手續？", &synonyms).text,
             "在自家山上林木采伐"
         );
     }
 
     #[test]
     fn what_it_takes_is_no_follow_up() {
-        assert!(!asks_for_follow_up("开面馆要办啥手续"));
-        assert!(!asks_for_follow_up("开工手续找谁批"));
-        assert!(asks_for_follow_up("驾驶证丢了去哪补办"));
+        let asks = |q| Question::read(q, &Synonyms::default()).asks_for_follow_up;
+        assert!(!asks("开面馆要办啥手续"));
+        assert!(!asks("开工手续找谁批"));
+        assert!(asks("驾驶证丢了去哪补办"));
     }
 }

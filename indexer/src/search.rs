@@ -20,6 +20,7 @@ use crate::highlight::{escape_html, highlight, highlight_window};
 use crate::hybrid::{FUSION_DEPTH, SemanticFilters, fuse, matching, semantic_search, tail_score};
 use crate::index::SearchIndex;
 use crate::query::{Matcher, analyze_query, ranking_terms, relaxed_matcher, strict_matcher};
+use crate::question::Question;
 use crate::ranked_search::{Ranked, SearchPlan, search_ranked};
 use crate::schema::SUGGEST_PREFIX_CHARS;
 use crate::semantic::Semantic;
@@ -332,7 +333,7 @@ impl SearchIndex {
             )
         };
 
-        let Some((semantic, question)) = question else {
+        let Some((semantic, question, asks_for_follow_up)) = question else {
             let hits = lexical
                 .top
                 .into_iter()
@@ -359,7 +360,7 @@ impl SearchIndex {
             &question,
             &filters.semantic(),
             FUSION_DEPTH,
-            !crate::question::asks_for_follow_up(&req.q),
+            !asks_for_follow_up,
         )?;
         let similarity: HashMap<DocAddress, f32> = close.iter().copied().collect();
         // Follow-ups may rank below their similarity: the best is not always the first.
@@ -444,13 +445,18 @@ impl SearchIndex {
     /// The question's vector when the semantic channel should run: a model is loaded, the
     /// request allows it, and the query has words in Chinese (codes, numbers and Latin
     /// letters alone are the lexical channel's: the model knows nothing of codes).
-    fn question_vector(&self, req: &SearchRequest) -> Option<(&Semantic, Arc<[f32]>)> {
+    /// With it, whether the question asks for a follow-up step.
+    fn question_vector(&self, req: &SearchRequest) -> Option<(&Semantic, Arc<[f32]>, bool)> {
         let semantic = self.semantic()?;
         if req.lexical_only || !has_chinese_words(&req.q) {
             return None;
         }
-        let question = crate::question::question_text(&req.q, &self.analysis.synonyms);
-        Some((semantic, semantic.query_vector(&question)))
+        let question = Question::read(&req.q, &self.analysis.synonyms);
+        Some((
+            semantic,
+            semantic.query_vector(&question.text),
+            question.asks_for_follow_up,
+        ))
     }
 
     /// One hit as the API shows it: stored fields, the name highlighted, and where the words

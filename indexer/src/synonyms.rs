@@ -97,8 +97,8 @@ impl Synonyms {
         self.segments(normalized_query)
             .into_iter()
             .map(|segment| match self.official.get(&segment.text) {
-                Some(official) if !segment.alternatives.is_empty() => official.clone(),
-                _ => segment.text,
+                Some(official) => official.clone(),
+                None => segment.text,
             })
             .collect()
     }
