@@ -247,18 +247,6 @@ fn append_list_version(
     Ok(())
 }
 
-/// A department's list versions, oldest first.
-pub fn list_versions(
-    conn: &mut DbConnection,
-    department_id: i64,
-) -> Result<Vec<ResponsibilityListVersionRow>> {
-    Ok(responsibility_list_versions::table
-        .filter(responsibility_list_versions::department_id.eq(department_id))
-        .order(responsibility_list_versions::version.asc())
-        .select(ResponsibilityListVersionRow::as_select())
-        .load(conn)?)
-}
-
 /// A department's list versions without their snapshots (number, reason, when), oldest
 /// first: a history page names them, and a list's snapshot may be large.
 pub fn list_version_summaries(

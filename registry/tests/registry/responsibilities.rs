@@ -101,15 +101,19 @@ fn a_changed_list_is_a_new_version_in_the_feed() {
         )
         .unwrap()
         .unwrap();
-        let versions =
-            quanze_registry::repo::responsibilities::list_versions(&mut conn, department.id)
-                .unwrap();
+        use quanze_registry::repo::responsibilities::{find_list_version, list_version_summaries};
+        let versions = list_version_summaries(&mut conn, department.id).unwrap();
         assert_eq!(versions.len(), 2, "{name}");
-        let v1: ResponsibilityListRecord = serde_json::from_str(&versions[0].snapshot).unwrap();
-        let v2: ResponsibilityListRecord = serde_json::from_str(&versions[1].snapshot).unwrap();
+        let mut snapshot = |version| {
+            let row = find_list_version(&mut conn, department.id, version)
+                .unwrap()
+                .unwrap();
+            serde_json::from_str::<ResponsibilityListRecord>(&row.snapshot).unwrap()
+        };
+        let (v1, v2) = (snapshot(versions[0].0), snapshot(versions[1].0));
         assert_eq!(v1.main_duties.len(), v2.main_duties.len() + 1, "{name}");
         assert_eq!(v2, list);
-        assert_eq!(versions[1].reason.as_deref(), Some("机构改革"));
+        assert_eq!(versions[1].1.as_deref(), Some("机构改革"));
 
         let feed = quanze_registry::repo::history::outbox_since(&mut conn, 0, 100).unwrap();
         let lists: Vec<(i64, &str, i32, Option<&str>)> = feed
@@ -163,9 +167,11 @@ fn an_upgraded_registry_announces_what_it_held() {
         assert_eq!(count("responsibility_list"), 3, "{name}");
         assert_eq!(written, 6, "{name}");
         for entry in feed.iter().filter(|r| r.entity == "responsibility_list") {
-            let versions =
-                quanze_registry::repo::responsibilities::list_versions(&mut conn, entry.entity_id)
-                    .unwrap();
+            let versions = quanze_registry::repo::responsibilities::list_version_summaries(
+                &mut conn,
+                entry.entity_id,
+            )
+            .unwrap();
             assert_eq!(versions.len(), 1, "{name}");
             assert_eq!(entry.version, 1);
         }
