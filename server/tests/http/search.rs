@@ -213,6 +213,24 @@ fn a_question_in_everyday_words_finds_related_items_on_both_backends() {
             .unwrap_or_else(|| panic!("{body}"));
         assert_eq!(marriage["match"], "semantic", "{marriage}");
         assert!(marriage["similarity"].as_f64().unwrap() > 0.5);
+        // Asked the first time, a permit comes before its 补办, 换证 and 变更 (the index's
+        // follow-up field, read by the semantic channel).
+        let (_, _, ride_hailing) =
+            server.get(&format!("/api/v1/search?q={}", enc("我想跑网约车得办啥证")));
+        let family: Vec<&str> = ride_hailing["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["name"].as_str())
+            .filter(|n| n.starts_with("网络预约出租汽车"))
+            .collect();
+        assert!(
+            family
+                .first()
+                .is_some_and(|n| !quanze_indexer::follow_up::is_follow_up(n)),
+            "{}: {family:?}",
+            t.backend.name()
+        );
         assert_eq!(
             body["facets"]["category"]
                 .as_object()
