@@ -11,9 +11,21 @@ pub const BUILTIN_SYNONYMS: &str = include_str!("../data/synonyms.txt");
 /// Everyday wording for the official terms of a whole catalogue (砍树 → 林木采伐, 驻唱 → 个体演员),
 /// written from item names alone, blind to every judged query set (see the file's header).
 pub const BUILTIN_EVERYDAY: &str = include_str!("../data/everyday.txt");
-/// The built-in vocabularies, parsed in this order (a term of the second already in the first
-/// joins its group, as an operator's does).
-pub const BUILTIN: [&str; 2] = [BUILTIN_SYNONYMS, BUILTIN_EVERYDAY];
+/// Life situations as residents describe them (老人去世, 开饭馆, 房子漏水) pointing to the
+/// official term of the item they need: the other direction from `BUILTIN_EVERYDAY`, also
+/// written from item names alone, blind to every judged query set (see the file's header).
+pub const BUILTIN_SITUATIONS: &str = include_str!("../data/situations.txt");
+/// Problems, money, papers and errands in residents' words (工资被拖欠, 独生子女费, 单身证明,
+/// 停保) pointing to the official term of the item; written like the two before it.
+pub const BUILTIN_NEEDS: &str = include_str!("../data/needs.txt");
+/// The built-in vocabularies, parsed in this order (a term of a later one already in an
+/// earlier one joins its group, as an operator's does).
+pub const BUILTIN: [&str; 4] = [
+    BUILTIN_SYNONYMS,
+    BUILTIN_EVERYDAY,
+    BUILTIN_SITUATIONS,
+    BUILTIN_NEEDS,
+];
 
 /// Most alternatives used for one synonym term found in a query.
 pub const MAX_ALTERNATIVES: usize = 10;
