@@ -39,6 +39,11 @@ impl Normalized {
         let mut folded = String::with_capacity(original.len());
         let mut starts = Vec::with_capacity(original.len());
         for (offset, c) in original.char_indices() {
+            if let Some(same) = folds_to_itself(c) {
+                folded.push(same);
+                starts.push(offset);
+                continue;
+            }
             for n in std::iter::once(c).nfkc() {
                 for l in n.to_lowercase() {
                     folded.push(l);
@@ -70,17 +75,35 @@ impl Normalized {
     }
 }
 
+/// The folded form of the characters nearly every text consists of, without the general path
+/// (a decomposition state per character, a case table look-up): ASCII only lower-cases, and
+/// the CJK unified ideographs U+4E00–U+9FFF have neither compatibility forms nor case. A tenth
+/// of indexing time went into folding before this (profiled at 200,000 items).
+fn folds_to_itself(c: char) -> Option<char> {
+    match c {
+        _ if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        _ if is_common_ideograph(c) => Some(c),
+        _ => None,
+    }
+}
+
 /// Normalises a string for matching (what tokens and dictionary lookups see).
 pub fn normalize(text: &str) -> String {
     Normalized::new(text).text
 }
 
+/// The CJK unified ideographs, most of every text here: alphanumeric, answered without the
+/// Unicode tables' slow look-up.
+fn is_common_ideograph(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}')
+}
+
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    is_common_ideograph(c) || c.is_alphanumeric()
 }
 
 fn is_cjk(c: char) -> bool {
-    c.is_alphanumeric() && !c.is_ascii()
+    is_common_ideograph(c) || (c.is_alphanumeric() && !c.is_ascii())
 }
 
 /// Segmentation shared by the index and query sides.
@@ -270,6 +293,36 @@ mod tests {
             .map(|t| t.text)
             .collect();
         assert_eq!(texts, ["出租", "租车", "a1", "类", "证"]);
+    }
+
+    /// The general folding, one character at a time, as `Normalized::new` does it for the
+    /// characters without a shortcut.
+    fn folded_the_long_way(text: &str) -> String {
+        text.chars()
+            .flat_map(|c| {
+                std::iter::once(c)
+                    .nfkc()
+                    .flat_map(char::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shortcut_folds_as_the_general_path() {
+        for c in (0u32..0x80)
+            .chain(0x4e00..=0x9fff)
+            .filter_map(char::from_u32)
+        {
+            let mut buffer = [0u8; 4];
+            assert_eq!(
+                folds_to_itself(c).map(String::from),
+                Some(folded_the_long_way(c.encode_utf8(&mut buffer))),
+                "{c:?}"
+            );
+        }
+        assert_eq!(folds_to_itself('Ａ'), None);
+        assert_eq!(folds_to_itself('（'), None);
     }
 
     proptest! {
