@@ -172,6 +172,35 @@ impl<'a> OutboxEntry<'a> {
     }
 }
 
+/// An outbox row as written: the one mapping of an entry onto the table's columns, for a
+/// single change and for an import's batches alike.
+/// `None` is written as NULL (not the column default), as `COPY` needs.
+#[derive(Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+pub(crate) struct NewOutboxRow<'a> {
+    at: chrono::NaiveDateTime,
+    entity: &'a str,
+    entity_id: i64,
+    entity_key: &'a str,
+    kind: &'a str,
+    version: i32,
+    reason: Option<&'a str>,
+}
+
+impl<'a> OutboxEntry<'a> {
+    pub(crate) fn row(&self, at: chrono::NaiveDateTime) -> NewOutboxRow<'a> {
+        NewOutboxRow {
+            at,
+            entity: self.entity.as_str(),
+            entity_id: self.entity_id,
+            entity_key: self.key,
+            kind: self.kind.as_str(),
+            version: self.version,
+            reason: self.reason,
+        }
+    }
+}
+
 /// Appends a change to the outbox. Call inside the transaction that makes the change.
 pub(crate) fn append_outbox(
     conn: &mut DbConnection,
@@ -179,15 +208,7 @@ pub(crate) fn append_outbox(
     at: chrono::NaiveDateTime,
 ) -> Result<()> {
     diesel::insert_into(outbox::table)
-        .values((
-            outbox::at.eq(at),
-            outbox::entity.eq(e.entity.as_str()),
-            outbox::entity_id.eq(e.entity_id),
-            outbox::entity_key.eq(e.key),
-            outbox::kind.eq(e.kind.as_str()),
-            outbox::version.eq(e.version),
-            outbox::reason.eq(e.reason),
-        ))
+        .values(e.row(at))
         .execute(conn)?;
     Ok(())
 }
@@ -236,6 +257,36 @@ pub(crate) struct AuditEntry<'a> {
     pub details: serde_json::Value,
 }
 
+/// An audit row as written: the one mapping of an entry and its actor onto the table's
+/// columns, for a single change and for an import's batches alike.
+#[derive(Insertable)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+pub(crate) struct NewAuditRow<'a> {
+    at: chrono::NaiveDateTime,
+    actor: &'a str,
+    origin: &'a str,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_key: &'a str,
+    department_id: Option<i64>,
+    details: String,
+}
+
+impl<'a> AuditEntry<'a> {
+    pub(crate) fn row(&self, actor: &'a Actor, at: chrono::NaiveDateTime) -> NewAuditRow<'a> {
+        NewAuditRow {
+            at,
+            actor: &actor.name,
+            origin: &actor.origin,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_key: self.entity_key,
+            department_id: self.department_id,
+            details: self.details.to_string(),
+        }
+    }
+}
+
 pub(crate) fn append_audit(
     conn: &mut DbConnection,
     e: &AuditEntry<'_>,
@@ -243,16 +294,7 @@ pub(crate) fn append_audit(
     at: chrono::NaiveDateTime,
 ) -> Result<()> {
     diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::at.eq(at),
-            audit_log::actor.eq(&actor.name),
-            audit_log::origin.eq(&actor.origin),
-            audit_log::action.eq(e.action),
-            audit_log::entity_type.eq(e.entity_type),
-            audit_log::entity_key.eq(e.entity_key),
-            audit_log::department_id.eq(e.department_id),
-            audit_log::details.eq(e.details.to_string()),
-        ))
+        .values(e.row(actor, at))
         .execute(conn)?;
     Ok(())
 }

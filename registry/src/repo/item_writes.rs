@@ -16,7 +16,7 @@ use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRef, PowerItemRecord};
 use crate::models::{DepartmentRow, ItemContent, PowerItemRow};
 use crate::repo::departments::{find_or_create_department, get_department};
-use crate::repo::history::{ChangeKind, FeedEntity, diff_fields};
+use crate::repo::history::{AuditEntry, ChangeKind, OutboxEntry, diff_fields};
 use crate::repo::laws::CitationResolver;
 use crate::repo::{copy_batch, insert_batch};
 use crate::schema::{
@@ -277,35 +277,25 @@ fn save_batch(
         .iter()
         .filter_map(|(p, id, version, kind, _)| {
             let kind = (*kind)?;
-            Some((
-                outbox::at.eq(ctx.at),
-                outbox::entity.eq(FeedEntity::Item.as_str()),
-                outbox::entity_id.eq(*id),
-                outbox::entity_key.eq(p.record.code.as_str()),
-                outbox::kind.eq(kind.as_str()),
-                outbox::version.eq(*version),
-                outbox::reason.eq(ctx.reason),
-            ))
+            Some(OutboxEntry::item(*id, &p.record.code, kind, *version, ctx.reason).row(ctx.at))
         })
         .collect();
     copy_batch!(conn, outbox::table, feed);
     let audit: Vec<_> = written
         .iter()
         .map(|(p, _, version, _, before)| {
-            (
-                audit_log::at.eq(ctx.at),
-                audit_log::actor.eq(ctx.actor.name.as_str()),
-                audit_log::origin.eq(ctx.actor.origin.as_str()),
-                audit_log::action.eq(if *version == 1 {
+            AuditEntry {
+                action: if *version == 1 {
                     "item.create"
                 } else {
                     "item.update"
-                }),
-                audit_log::entity_type.eq("power_item"),
-                audit_log::entity_key.eq(p.record.code.as_str()),
-                audit_log::department_id.eq(Some(p.department_id)),
-                audit_log::details.eq(audit_details(*version, ctx.reason, before, p)),
-            )
+                },
+                entity_type: "power_item",
+                entity_key: &p.record.code,
+                department_id: Some(p.department_id),
+                details: audit_details(*version, ctx.reason, before, p),
+            }
+            .row(ctx.actor, ctx.at)
         })
         .collect();
     copy_batch!(conn, audit_log::table, audit);
@@ -320,7 +310,7 @@ fn audit_details(
     reason: Option<&str>,
     before: &Option<String>,
     p: &Prepared,
-) -> String {
+) -> serde_json::Value {
     let mut details = serde_json::json!({"version": version, "reason": reason});
     if let Some(before) = before {
         let before: serde_json::Value =
@@ -332,7 +322,7 @@ fn audit_details(
             .collect();
         details["changed"] = serde_json::json!(changed);
     }
-    details.to_string()
+    details
 }
 
 /// Decides per record (codes distinct: `save_published_items` checks): create, update (with the
