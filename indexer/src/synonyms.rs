@@ -1,7 +1,8 @@
 //! Query-time synonyms: everyday ⇄ official wording (的士 ⇄ 巡游出租汽车, 驾照 ⇄ 机动车驾驶证).
-//! Groups are symmetric. The curated list ships with quanze (indexer/data/synonyms.txt); an
-//! operator adds groups in `<data-dir>/synonyms.txt`, same format: one group per line, terms
-//! separated by commas, `#` starts a comment.
+//! Groups are symmetric. The curated lists ship with quanze (`BUILTIN`: indexer/data/synonyms.txt,
+//! everyday.txt, situations.txt, needs.txt); an operator adds groups in
+//! `<data-dir>/synonyms.txt`, same format: one group per line, terms separated by commas, `#`
+//! starts a comment.
 
 use std::collections::HashMap;
 

@@ -50,6 +50,35 @@ pub(crate) struct NewVersion<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// A version row as written: the one mapping of a version onto the table's columns, for a
+/// single change and for an import's batches alike. `None` is written as NULL (not the
+/// column default), as `COPY` needs.
+#[derive(Insertable)]
+#[diesel(table_name = item_versions, treat_none_as_default_value = false)]
+pub(crate) struct NewVersionRow<'a> {
+    item_id: i64,
+    version: i32,
+    status: &'a str,
+    snapshot: &'a str,
+    actor: &'a str,
+    reason: Option<&'a str>,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl<'a> NewVersion<'a> {
+    pub(crate) fn row(&self, actor: &'a Actor, at: chrono::NaiveDateTime) -> NewVersionRow<'a> {
+        NewVersionRow {
+            item_id: self.item_id,
+            version: self.version,
+            status: self.status,
+            snapshot: self.snapshot,
+            actor: &actor.name,
+            reason: self.reason,
+            created_at: at,
+        }
+    }
+}
+
 pub(crate) fn append_version(
     conn: &mut DbConnection,
     v: &NewVersion<'_>,
@@ -57,15 +86,7 @@ pub(crate) fn append_version(
     at: chrono::NaiveDateTime,
 ) -> Result<()> {
     diesel::insert_into(item_versions::table)
-        .values((
-            item_versions::item_id.eq(v.item_id),
-            item_versions::version.eq(v.version),
-            item_versions::status.eq(v.status),
-            item_versions::snapshot.eq(v.snapshot),
-            item_versions::actor.eq(&actor.name),
-            item_versions::reason.eq(v.reason),
-            item_versions::created_at.eq(at),
-        ))
+        .values(v.row(actor, at))
         .execute(conn)?;
     Ok(())
 }
@@ -173,8 +194,8 @@ impl<'a> OutboxEntry<'a> {
 }
 
 /// An outbox row as written: the one mapping of an entry onto the table's columns, for a
-/// single change and for an import's batches alike.
-/// `None` is written as NULL (not the column default), as `COPY` needs.
+/// single change and for an import's batches alike. `None` is written as NULL (not the
+/// column default), as `COPY` needs.
 #[derive(Insertable)]
 #[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub(crate) struct NewOutboxRow<'a> {

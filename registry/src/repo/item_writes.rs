@@ -16,7 +16,7 @@ use crate::error::{RegistryError, Result};
 use crate::interchange::{DepartmentRef, PowerItemRecord};
 use crate::models::{DepartmentRow, ItemContent, PowerItemRow};
 use crate::repo::departments::{find_or_create_department, get_department};
-use crate::repo::history::{AuditEntry, ChangeKind, OutboxEntry, diff_fields};
+use crate::repo::history::{AuditEntry, ChangeKind, NewVersion, OutboxEntry, diff_fields};
 use crate::repo::laws::CitationResolver;
 use crate::repo::{copy_batch, insert_batch};
 use crate::schema::{
@@ -260,15 +260,14 @@ fn save_batch(
     let versions: Vec<_> = written
         .iter()
         .map(|(p, id, version, ..)| {
-            (
-                item_versions::item_id.eq(*id),
-                item_versions::version.eq(*version),
-                item_versions::status.eq(status_of(&p.record).as_str()),
-                item_versions::snapshot.eq(p.snapshot.as_str()),
-                item_versions::actor.eq(ctx.actor.name.as_str()),
-                item_versions::reason.eq(ctx.reason),
-                item_versions::created_at.eq(ctx.at),
-            )
+            NewVersion {
+                item_id: *id,
+                version: *version,
+                status: status_of(&p.record).as_str(),
+                snapshot: &p.snapshot,
+                reason: ctx.reason,
+            }
+            .row(ctx.actor, ctx.at)
         })
         .collect();
     copy_batch!(conn, item_versions::table, versions);
