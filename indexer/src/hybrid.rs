@@ -31,10 +31,9 @@ const RRF_K: f32 = 60.0;
 /// when follow-ups are ranked lower, an item of a later text within `FOLLOW_UP_PENALTY` of a
 /// follow-up kept. Looking further until that is settled gained 0.002 on the held-out set and
 /// cost a fifth of the semantic channel's time at 1 M items (BENCHMARKS), so it is not done.
-/// When they
-/// are too few: without narrowing filters, four times as many texts, and so on (every text
-/// has items); with filters (a department, a category …), every item the filters allow —
-/// then likely few, since the closest texts' items held so few of them.
+/// When they are too few: without narrowing filters, four times as many texts, and so on
+/// (every text has items); with filters (a department, a category …), every item the filters
+/// allow — then likely few, since the closest texts' items held so few of them.
 const FIRST_TEXTS: usize = 16;
 
 /// Collects every matching document with its passage key, its item id (equal similarities,

@@ -122,6 +122,31 @@ fn a_question_in_everyday_words_reaches_its_item_through_the_semantic_channel() 
     assert!(code.hits.iter().all(|h| h.match_kind == MatchKind::Lexical));
 }
 
+/// The life-situation and needs vocabularies (indexer/data/situations.txt, needs.txt) reach
+/// the item by words alone, over the real 广安区 items: no item name holds these phrases.
+#[test]
+fn situations_and_needs_reach_their_items_by_words_alone() {
+    let index = hybrid_index();
+    for (phrase, wanted) in [
+        ("工资被拖欠了", "劳动人事争议仲裁"),
+        ("刚生了孩子", "出生医学证明"),
+    ] {
+        let r = index
+            .search(&SearchRequest {
+                q: phrase.into(),
+                per_page: 10,
+                lexical_only: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            r.hits.iter().any(|h| h.name.contains(wanted)),
+            "{phrase}: {:?}",
+            show(&r)
+        );
+    }
+}
+
 #[test]
 fn filters_hold_in_the_semantic_channel() {
     let index = hybrid_index();

@@ -52,9 +52,9 @@ macro_rules! insert_batch {
 pub(crate) use insert_batch;
 
 /// Inserts many rows that write every column themselves, no DEFAULT (what `COPY` can take:
-/// tuples of `column.eq(value)`, or the `history::New…Row` structs, which write `None` as NULL): SQLite
-/// gets multi-row INSERTs of 500 rows; PostgreSQL one binary `COPY FROM`, which it neither
-/// parses nor plans per row — the bulk write path of an import.
+/// tuples of `column.eq(value)`, or the `history::New…Row` structs, which write `None` as
+/// NULL): SQLite gets multi-row INSERTs of 500 rows; PostgreSQL one binary `COPY FROM`, which
+/// it neither parses nor plans per row — the bulk write path of an import.
 macro_rules! copy_batch {
     ($conn:expr, $table:expr, $rows:expr) => {{
         let rows = $rows;
